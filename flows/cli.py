@@ -1,0 +1,162 @@
+"""The `newsflow` command: run ingest flows and query the warehouse."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import click
+
+# Before Prefect is imported: its temporary server's analytics call can lock SQLite at start.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@click.group()
+@click.option(
+    "--warehouse",
+    envvar="NEWSFLOW_WAREHOUSE",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="DuckDB file [env NEWSFLOW_WAREHOUSE; default data/newsflow.duckdb].",
+)
+@click.pass_context
+def main(ctx: click.Context, warehouse: str | None) -> None:
+    """newsflow: news articles in, clean deduplicated tables out (DuckDB)."""
+    ctx.obj = {"warehouse": warehouse}
+
+
+@main.group()
+def ingest() -> None:
+    """Run an ingest flow (one Prefect flow run)."""
+
+
+@ingest.command("seeds")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+@click.pass_context
+def ingest_seeds_cmd(ctx: click.Context, directory: str | None) -> None:
+    """The seed articles in DIRECTORY (default: seeds/)."""
+    from flows.ingest import ingest_seeds
+
+    _run_flow(lambda: ingest_seeds(directory=directory, warehouse=ctx.obj["warehouse"]))
+
+
+@ingest.command("files")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--batch-size", default=200, show_default=True, help="Items per task run.")
+@click.pass_context
+def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int) -> None:
+    """Files or directories (recursive) of .html/.htm/.txt/.md, optionally .gz."""
+    from flows.ingest import ingest_files
+
+    _run_flow(
+        lambda: ingest_files(
+            paths=list(paths), warehouse=ctx.obj["warehouse"], batch_size=batch_size
+        )
+    )
+
+
+@main.command("query")
+@click.argument("sql")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+    show_default=True, help="table for people, csv or json (one object per line) for tools.",
+)  # fmt: skip
+@click.option("--max-width", default=80, show_default=True, help="Cut table cells this wide.")
+@click.pass_context
+def query_cmd(ctx: click.Context, sql: str, fmt: str, max_width: int) -> None:
+    """Run read-only SQL on the warehouse."""
+    import duckdb
+
+    from warehouse.store import WarehouseError, query
+
+    try:
+        table = query(sql, ctx.obj["warehouse"])
+    except (WarehouseError, duckdb.Error) as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = table.to_pylist()
+    if fmt == "json":
+        for row in rows:
+            click.echo(json.dumps(row, default=_json_default, ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(table.column_names)
+        writer.writerows([row[c] for c in table.column_names] for row in rows)
+    else:
+        click.echo(format_table(table.column_names, rows, max_width))
+
+
+def format_table(columns: list[str], rows: list[dict], max_width: int = 80) -> str:
+    """A plain aligned text table; long cells are cut with an ellipsis."""
+
+    def cell(value: object) -> str:
+        text = "NULL" if value is None else str(value).replace("\n", " ")
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    body = [[cell(row[c]) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(columns)]
+    line = lambda values: " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
+    out = [line(columns), "-+-".join("-" * w for w in widths), *map(line, body)]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(s.rstrip() for s in out)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def _run_flow(call: Callable[[], object]) -> None:
+    from warehouse.store import WarehouseError
+
+    with _progress_bar():
+        try:
+            summary = call()
+        except WarehouseError as exc:
+            raise click.ClickException(str(exc)) from exc
+    s = summary  # a RunSummary
+    click.echo(
+        f"{s.flow_name}: {s.items_seen} found, {s.unchanged} unchanged, {s.items_read} read, "
+        f"{s.new_articles} new ({s.duplicates} duplicates), {s.errors} errors "
+        f"in {s.seconds:.2f} s -> {s.warehouse}"
+    )
+    for uri, stage, error in s.failures[:20]:
+        click.echo(f"  error [{stage}] {uri}: {error}", err=True)
+    if len(s.failures) > 20:
+        click.echo(f"  ... {len(s.failures) - 20} more in ingest_errors", err=True)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[None]:
+    """A progress bar on an interactive terminal while a flow runs in this process."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from tasks import progress
+
+    with Progress(
+        "extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task_id = bar.add_task("extract", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task_id, completed=done, total=total)
+
+        progress.add_listener(update)
+        try:
+            yield
+        finally:
+            progress.remove_listener(update)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Records that flow between stages, and their Arrow schemas (declared once, here)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+
+import pyarrow as pa
+
+
+def short_hash(*parts: str) -> str:
+    """A stable 128-bit hex id over `parts` (NUL-separated so ("ab","c") != ("a","bc"))."""
+    return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceItem:
+    """One thing to ingest, as discovered: a local file for now."""
+
+    source_kind: str  # seed | file
+    source_uri: str  # exactly as the user gave it (or as found under the directory they gave)
+    path: str  # absolute path, the identity used for "have we seen this file" checks
+    size: int
+    mtime_ns: int
+
+
+@dataclass(slots=True)
+class Article:
+    article_id: str
+    source_kind: str
+    source_uri: str
+    url: str | None
+    title: str | None
+    text: str
+    published_at: datetime | None
+    language: str | None
+    author: str | None
+    site_name: str | None
+    description: str | None
+    content_hash: str
+    raw_sha256: str
+    raw_size: int
+    encoding: str | None
+    extractor: str
+    word_count: int
+
+
+@dataclass(slots=True)
+class IngestError:
+    error_id: str
+    source_kind: str
+    source_uri: str
+    stage: str  # discover | read | decode | extract | land
+    error: str
+    raw: bytes | None  # the input bytes (up to a cap) so nothing is lost
+    raw_size: int | None
+    raw_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What we last landed from a path; lets a re-run skip files that did not change."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    raw_sha256: str
+    article_id: str
+
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("source_kind", pa.string()),
+        ("source_uri", pa.string()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.large_string()),
+        ("published_at", pa.timestamp("us")),
+        ("language", pa.string()),
+        ("author", pa.string()),
+        ("site_name", pa.string()),
+        ("description", pa.string()),
+        ("content_hash", pa.string()),
+        ("raw_sha256", pa.string()),
+        ("raw_size", pa.int64()),
+        ("encoding", pa.string()),
+        ("extractor", pa.string()),
+        ("word_count", pa.int32()),
+    ]
+)
+
+ERROR_SCHEMA = pa.schema(
+    [
+        ("error_id", pa.string()),
+        ("source_kind", pa.string()),
+        ("source_uri", pa.string()),
+        ("stage", pa.string()),
+        ("error", pa.string()),
+        ("raw", pa.large_binary()),
+        ("raw_size", pa.int64()),
+        ("raw_sha256", pa.string()),
+    ]
+)
+
+FILE_STATE_SCHEMA = pa.schema(
+    [
+        ("path", pa.string()),
+        ("size", pa.int64()),
+        ("mtime_ns", pa.int64()),
+        ("raw_sha256", pa.string()),
+        ("article_id", pa.string()),
+    ]
+)
+
+
+def to_table(records: list, schema: pa.Schema) -> pa.Table:
+    """Records (dataclasses whose fields match `schema`) to an Arrow table."""
+    names = schema.names
+    if records:
+        assert [f.name for f in fields(records[0])] == names, "record and schema disagree"
+    columns = {name: [getattr(r, name) for r in records] for name in names}
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def from_row(cls: type, row: dict) -> object:
+    return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+__all__ = [
+    "ARTICLE_SCHEMA",
+    "ERROR_SCHEMA",
+    "FILE_STATE_SCHEMA",
+    "Article",
+    "FileState",
+    "IngestError",
+    "SourceItem",
+    "asdict",
+    "short_hash",
+    "to_table",
+]

@@ -1,0 +1,103 @@
+"""Read a local source file into bytes we can decode: size caps, gzip, binary sniffing."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from tasks.decode import sniff_binary
+from tasks.models import IngestError, SourceItem, short_hash
+
+MAX_BYTES = 20_000_000  # trafilatura's own MAX_FILE_SIZE; a bigger "page" is not an article
+RAW_KEEP_BYTES = 1_048_576  # how much of a failed input ingest_errors keeps
+
+
+@dataclass(slots=True)
+class RawDoc:
+    item: SourceItem
+    data: bytes  # decompressed content
+    raw_sha256: str  # of the bytes as stored on disk
+    raw_size: int
+    kind: str  # html | text | markdown
+
+
+def content_kind(path: str) -> str | None:
+    """html, text or markdown from the file name (a trailing .gz is looked through)."""
+    name = path.lower().removesuffix(".gz")
+    if name.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    if name.endswith(".txt"):
+        return "text"
+    if name.endswith((".md", ".markdown")):
+        return "markdown"
+    return None
+
+
+def make_error(item: SourceItem, stage: str, message: str, raw: bytes | None = None) -> IngestError:
+    """An error row whose id is stable for the same file state, so re-runs do not repeat it."""
+    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    return IngestError(
+        error_id=short_hash(item.path, str(item.size), str(item.mtime_ns), stage, message),
+        source_kind=item.source_kind,
+        source_uri=item.source_uri,
+        stage=stage,
+        error=message,
+        raw=raw[:RAW_KEEP_BYTES] if raw is not None else None,
+        raw_size=len(raw) if raw is not None else item.size,
+        raw_sha256=digest,
+    )
+
+
+def read_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> RawDoc | IngestError:
+    kind = content_kind(item.path)
+    if kind is None:
+        return make_error(item, "read", "unsupported file type (want .html, .htm, .txt, .md)")
+    try:
+        size = Path(item.path).stat().st_size
+        if size > max_bytes:
+            return make_error(item, "read", f"file too large: {size:,} bytes > {max_bytes:,}")
+        with open(item.path, "rb") as fh:
+            stored = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        return make_error(item, "read", "file vanished before it could be read")
+    except OSError as exc:
+        return make_error(item, "read", f"cannot read file: {exc.strerror or exc}")
+    if len(stored) > max_bytes:  # it grew since we looked
+        return make_error(item, "read", f"file too large: over {max_bytes:,} bytes", stored)
+
+    data = stored
+    if item.path.lower().endswith(".gz"):
+        try:
+            data = _gunzip(stored, max_bytes)
+        except (EOFError, OSError, zlib.error) as exc:
+            return make_error(item, "read", f"corrupt or truncated gzip: {exc}", stored)
+        except ValueError as exc:
+            return make_error(item, "read", str(exc), stored)
+    if not data.strip():
+        return make_error(item, "read", "empty file", stored)
+    binary = sniff_binary(data)
+    if binary:
+        return make_error(item, "read", f"not a text file: looks like {binary}", stored)
+    return RawDoc(
+        item=item,
+        data=data,
+        raw_sha256=hashlib.sha256(stored).hexdigest(),
+        raw_size=len(stored),
+        kind=kind,
+    )
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    # Read in bounded steps so a gzip bomb cannot inflate past the cap.
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = decompressor.decompress(data, max_bytes + 1)
+    if len(out) > max_bytes:
+        raise ValueError(f"decompressed content too large: over {max_bytes:,} bytes")
+    if not decompressor.eof:
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
+    return out
+
+
+__all__ = ["MAX_BYTES", "RawDoc", "content_kind", "make_error", "read_item"]

@@ -1,0 +1,1 @@
+"""The warehouse: the only code that talks to DuckDB."""

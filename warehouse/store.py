@@ -1,0 +1,169 @@
+"""Connect to the DuckDB warehouse, migrate it, land batches and answer queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import sql
+
+DEFAULT_WAREHOUSE = Path("data") / "newsflow.duckdb"
+# DuckDB allows one writing process per file; others wait this long for it before failing.
+LOCK_TIMEOUT_S = 120.0
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or used."""
+
+
+def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: the argument, else $NEWSFLOW_WAREHOUSE, else data/newsflow.duckdb."""
+    return Path(path or os.environ.get("NEWSFLOW_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection held only as long as the `with` block: writers queue on the file lock."""
+    file = warehouse_path(path)
+    if read_only and not file.exists():
+        raise WarehouseError(f"no warehouse at {file}: run `newsflow ingest seeds` first")
+    if not read_only:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_timeout
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(file), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise WarehouseError(f"cannot open warehouse {file}: {exc}") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this warehouse has not seen; return their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, text in sql.migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(text)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+@dataclass(frozen=True, slots=True)
+class Landed:
+    new_articles: int
+    duplicates: int
+    new_errors: int
+
+
+def land(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    articles: pa.Table,
+    errors: pa.Table,
+    file_states: pa.Table,
+) -> Landed:
+    """Land one batch in one transaction: all of it or none of it."""
+    now = utcnow()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("batch", articles)
+        con.register("errors", errors)
+        con.register("file_states", file_states)
+        dup_of = con.execute(
+            sql.load("sql/land_articles.sql"), {"ingested_at": now, "run_id": run_id}
+        ).fetchall()
+        new_errors = con.execute(
+            sql.load("sql/land_errors.sql"), {"occurred_at": now, "run_id": run_id}
+        ).fetchall()
+        con.execute(sql.load("sql/land_file_state.sql"), {"run_id": run_id})
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("batch", "errors", "file_states"):
+            con.unregister(name)
+    return Landed(
+        new_articles=len(dup_of),
+        duplicates=sum(1 for (d,) in dup_of if d is not None),
+        new_errors=len(new_errors),
+    )
+
+
+def unchanged_files(con: duckdb.DuckDBPyConnection, candidates: pa.Table) -> set[str]:
+    """Paths among `candidates` (path, size, mtime_ns) already landed and not modified since."""
+    con.register("candidates", candidates)
+    try:
+        return {row[0] for row in con.execute(sql.load("sql/unchanged_files.sql")).fetchall()}
+    finally:
+        con.unregister("candidates")
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow_name: str, parameters: dict
+) -> datetime:
+    started = utcnow()
+    con.execute(
+        sql.load("sql/start_run.sql"),
+        {
+            "run_id": run_id,
+            "flow_name": flow_name,
+            "parameters": json.dumps(parameters, default=str),
+            "started_at": started,
+        },
+    )
+    return started
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **counts: object) -> None:
+    con.execute(
+        sql.load("sql/finish_run.sql"),
+        {"run_id": run_id, "status": status, "finished_at": utcnow(), **counts},
+    )
+
+
+def query(sql_text: str, path: str | os.PathLike[str] | None = None) -> pa.Table:
+    """Run read-only SQL against the warehouse and return the result as Arrow."""
+    with connect(path, read_only=True) as con:
+        return con.execute(sql_text).fetch_arrow_table()

@@ -58,6 +58,7 @@ _FOOTER_START = re.compile(
 # A footer marker this early is more likely a line of the article than the page's footer.
 _MIN_BODY_WORDS_BEFORE_FOOTER = 80
 _TITLE_MAX = 120
+_HEADLINE_MAX_WORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,18 +152,14 @@ def clean_text(raw: str) -> CleanText:
 
 
 def _trim_trailing_junk(body: list[str]) -> list[str]:
-    """Drop a tail of date stamps, "…" teasers and repeated or short headline lines."""
-    seen_before = {}
-    for i, line in enumerate(body):
-        seen_before.setdefault(line, i)
+    """Drop a tail of date stamps, "…" teasers and headline-like lines (no final stop)."""
     end = len(body)
     while end > 1:
         line = body[end - 1]
         if (
             parse_date_line(line)
             or line.endswith(("…", "..."))
-            or seen_before[line] < end - 1
-            or (_words(line) < 12 and line[-1] not in '.!?"”’):')
+            or (_words(line) < _HEADLINE_MAX_WORDS and line[-1] not in '.!?"”’):')
         ):
             end -= 1
         else:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -25,6 +26,8 @@ from tasks.read import MAX_BYTES, RawDoc, make_error, read_item
 # Chosen by measurement on 1,200 assembled pages (bench/extraction_options.py, README):
 # comments are never article text, and the remaining defaults scored best.
 TRAFILATURA_OPTIONS: dict[str, object] = {"include_comments": False}
+# Fewer words than this is a menu, a caption or an error page, not an article.
+MIN_WORDS = 15
 # Below this many items a pool's start-up (~1 s to import trafilatura) costs more than it saves.
 POOL_MIN_ITEMS = 24
 
@@ -62,9 +65,12 @@ def _extract(raw: RawDoc) -> Article | IngestError:
             "published_at": cleaned.published_at,
         }
         extractor = "text-cleaner"
-    body = fields.get("text") or ""
-    if not body.strip():
-        return make_error(item, "extract", f"no article text found by {extractor}", raw.data)
+    body = str(fields.get("text") or "")
+    words = len(body.split())
+    if words < MIN_WORDS:
+        return make_error(
+            item, "extract", f"no article text found by {extractor} ({words} words)", raw.data
+        )
     digest = content_hash(body)
     return Article(
         article_id=short_hash(item.path, digest),
@@ -83,7 +89,7 @@ def _extract(raw: RawDoc) -> Article | IngestError:
         raw_size=raw.raw_size,
         encoding=encoding,
         extractor=extractor,
-        word_count=len(body.split()),
+        word_count=words,
     )
 
 
@@ -121,14 +127,15 @@ def _parse_date(value: str | None) -> datetime | None:
 
 
 def extract_batch(
-    items: list[SourceItem], executor: Executor | None = None
+    items: list[SourceItem], executor: Executor | None = None, max_bytes: int = MAX_BYTES
 ) -> tuple[list[Article], list[IngestError]]:
     """Extract a batch, in parallel when an executor is given; order is preserved."""
+    work = partial(extract_item, max_bytes=max_bytes)
     if executor is None:
-        results: Iterable[Article | IngestError] = map(extract_item, items)
+        results: Iterable[Article | IngestError] = map(work, items)
     else:
         chunk = max(1, len(items) // (4 * _workers()))
-        results = executor.map(extract_item, items, chunksize=chunk)
+        results = executor.map(work, items, chunksize=chunk)
     articles: list[Article] = []
     errors: list[IngestError] = []
     for result in results:

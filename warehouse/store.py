@@ -166,4 +166,4 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **count
 def query(sql_text: str, path: str | os.PathLike[str] | None = None) -> pa.Table:
     """Run read-only SQL against the warehouse and return the result as Arrow."""
     with connect(path, read_only=True) as con:
-        return con.execute(sql_text).fetch_arrow_table()
+        return con.execute(sql_text).to_arrow_table()

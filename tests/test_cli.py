@@ -1,0 +1,90 @@
+"""The `newsflow` command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from flows.cli import format_table, main
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def landed(prefect_server, warehouse: str) -> str:
+    result = CliRunner().invoke(main, ["--warehouse", warehouse, "ingest", "seeds", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    assert "5 new (0 duplicates), 0 errors" in result.output
+    return warehouse
+
+
+def test_ingest_files_reports_errors_by_name(
+    prefect_server, warehouse: str, tmp_path: Path
+) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    shutil.copy(SEEDS / "003_90df82462330a561.txt", tmp_path / "ok.txt")
+    result = CliRunner().invoke(main, ["--warehouse", warehouse, "ingest", "files", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "1 new (0 duplicates), 1 errors" in result.output
+    assert f"error [read] {tmp_path / 'empty.txt'}: empty file" in result.output
+
+
+def test_warehouse_can_come_from_the_environment(prefect_server, warehouse: str) -> None:
+    result = CliRunner().invoke(
+        main, ["ingest", "seeds", str(SEEDS)], env={"NEWSFLOW_WAREHOUSE": warehouse}
+    )
+    assert result.exit_code == 0, result.output
+    assert Path(warehouse).exists()
+
+
+def test_query_as_table(landed: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--warehouse", landed, "query",
+         "SELECT title, published_at FROM articles WHERE published_at IS NOT NULL ORDER BY 2"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split(" | ")[0].strip() == "title"
+    assert "2024-10-22 00:00:00" in lines[2] and "South Korea Eyes Military Support" in lines[2]
+    assert lines[-1] == "(2 rows)"
+
+
+def test_query_as_csv_and_json(landed: str) -> None:
+    sql = "SELECT source_uri, length(text) AS chars FROM articles ORDER BY source_uri"
+    as_csv = CliRunner().invoke(main, ["--warehouse", landed, "query", sql, "--format", "csv"])
+    as_json = CliRunner().invoke(main, ["--warehouse", landed, "query", sql, "--format", "json"])
+    records = list(csv.DictReader(io.StringIO(as_csv.output)))
+    objects = [json.loads(line) for line in as_json.output.splitlines()]
+    assert len(records) == len(objects) == 5
+    assert [int(r["chars"]) for r in records] == [o["chars"] for o in objects]
+    assert all(o["chars"] > 2000 for o in objects)
+
+
+def test_bad_sql_is_a_clean_error(landed: str) -> None:
+    result = CliRunner().invoke(main, ["--warehouse", landed, "query", "SELECT nope FROM articles"])
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "nope" in result.output
+
+
+def test_installed_command_on_a_missing_warehouse(tmp_path: Path) -> None:
+    exe = shutil.which("newsflow", path=str(Path(sys.executable).parent))
+    assert exe, "the newsflow console script is installed by pyproject"
+    proc = subprocess.run(
+        [exe, "--warehouse", str(tmp_path / "none.duckdb"), "query", "SELECT 1"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "run `newsflow ingest seeds` first" in proc.stderr
+
+
+def test_format_table_cuts_long_cells() -> None:
+    out = format_table(["a", "b"], [{"a": "x" * 10, "b": None}], max_width=5)
+    assert out.splitlines() == ["a     | b", "------+-----", "xxxx… | NULL", "(1 row)"]

@@ -1,0 +1,151 @@
+"""Ingest flows end to end: real Prefect flow runs landing in a real DuckDB file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from flows.ingest import ingest_files, ingest_seeds
+from tests.conftest import FIXTURES, SEEDS, rows
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def test_seeds_land_with_titles_dates_and_clean_bodies(warehouse: str) -> None:
+    summary = ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    assert (summary.items_read, summary.new_articles, summary.errors) == (5, 5, 0)
+    got = rows(
+        warehouse,
+        "SELECT source_kind, title, published_at, text, duplicate_of, extractor "
+        "FROM articles ORDER BY source_uri",
+    )
+    assert len(got) == 5
+    assert all(kind == "seed" and extractor == "text-cleaner" for kind, *_, extractor in got)
+    assert all(title for _, title, *_ in got)
+    assert [str(r[2])[:10] if r[2] else None for r in got] == [
+        None, "2024-10-25", "2024-10-22", None, None,
+    ]  # fmt: skip
+    for *_, text, duplicate_of, _ in got:
+        assert duplicate_of is None
+        assert "See also" not in text and "TAGS" not in text and "Latest Contents" not in text
+
+
+def test_source_uri_is_the_path_as_given(warehouse: str, seeds_copy: Path) -> None:
+    ingest_files(paths=[str(seeds_copy / "001_801dbc815b007bc0.txt")], warehouse=warehouse)
+    assert rows(warehouse, "SELECT source_uri FROM articles") == [
+        (str(seeds_copy / "001_801dbc815b007bc0.txt"),)
+    ]
+
+
+def test_reingest_adds_no_rows_and_skips_unchanged_files(warehouse: str, seeds_copy: Path) -> None:
+    first = ingest_files(paths=[str(seeds_copy)], warehouse=warehouse)
+    second = ingest_files(paths=[str(seeds_copy)], warehouse=warehouse)
+    assert first.new_articles == 5
+    assert (second.unchanged, second.items_read, second.new_articles) == (5, 0, 0)
+    assert rows(warehouse, "SELECT count(*) FROM articles") == [(5,)]
+
+
+def test_touched_but_identical_file_is_read_again_and_adds_nothing(
+    warehouse: str, seeds_copy: Path
+) -> None:
+    ingest_files(paths=[str(seeds_copy)], warehouse=warehouse)
+    (seeds_copy / "003_90df82462330a561.txt").touch()
+    again = ingest_files(paths=[str(seeds_copy)], warehouse=warehouse)
+    assert (again.unchanged, again.items_read, again.new_articles) == (4, 1, 0)
+    assert rows(warehouse, "SELECT count(*) FROM articles") == [(5,)]
+
+
+def test_edited_file_lands_as_a_new_version(warehouse: str, seeds_copy: Path) -> None:
+    ingest_files(paths=[str(seeds_copy)], warehouse=warehouse)
+    path = seeds_copy / "003_90df82462330a561.txt"
+    path.write_text(path.read_text() + "\nA correction was appended to this article later on.\n")
+    again = ingest_files(paths=[str(seeds_copy)], warehouse=warehouse)
+    assert again.new_articles == 1
+    assert rows(warehouse, "SELECT count(*) FROM articles WHERE source_uri = ?", [str(path)]) == [
+        (2,)
+    ]
+
+
+def test_copies_land_as_exact_duplicates_of_the_first(warehouse: str, tmp_path: Path) -> None:
+    ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    original = (SEEDS / "001_801dbc815b007bc0.txt").read_text(encoding="utf-8")
+    (copies / "renamed.txt").write_text(original, encoding="utf-8")
+    # Same article, other typography and spacing: normalisation makes it the same content.
+    retyped = original.replace("'", "\u2019").replace(". ", ".  ").replace("South", "SOUTH")
+    (copies / "retyped.txt").write_text(retyped, encoding="utf-8")
+    summary = ingest_files(paths=[str(copies)], warehouse=warehouse)
+    assert (summary.new_articles, summary.duplicates) == (2, 2)
+    (seed_id,) = rows(
+        warehouse,
+        "SELECT article_id FROM articles WHERE source_uri LIKE '%001_801dbc815b007bc0.txt'",
+    )[0]
+    dups = rows(warehouse, "SELECT duplicate_of FROM articles WHERE source_kind = 'file'")
+    assert dups == [(seed_id,), (seed_id,)]
+
+
+def test_duplicates_within_one_batch_point_at_the_first_by_path(
+    warehouse: str, tmp_path: Path
+) -> None:
+    for name in ("b.txt", "a.txt", "c.txt"):
+        shutil.copy(SEEDS / "000_4e815ee1833a451d.txt", tmp_path / name)
+    ingest_files(paths=[str(tmp_path)], warehouse=warehouse)
+    got = dict(
+        rows(
+            warehouse,
+            "SELECT regexp_extract(source_uri, '[abc]\\.txt$'), duplicate_of FROM articles",
+        )
+    )
+    (a_id,) = rows(warehouse, "SELECT article_id FROM articles WHERE source_uri LIKE '%a.txt'")[0]
+    assert got == {"a.txt": None, "b.txt": a_id, "c.txt": a_id}
+
+
+def test_html_pages_land_with_metadata(warehouse: str) -> None:
+    ingest_files(paths=[str(FIXTURES / "pages")], warehouse=warehouse)
+    ((title, url, published, language, author, site, text),) = rows(
+        warehouse,
+        "SELECT title, url, published_at, language, author, site_name, text FROM articles "
+        "WHERE source_uri LIKE '%harbour-wind-farm.html'",
+    )
+    assert title == "Harbour wind farm approved after three-year fight"
+    assert url == "https://www.coastalcourier.example/news/2024/03/14/harbour-wind-farm-approved"
+    assert str(published)[:10] == "2024-03-14"
+    assert (language, author, site) == ("en", "Morag Lindsay", "The Coastal Courier")
+    assert text.startswith("Councillors have approved plans for twelve offshore turbines")
+    assert text.endswith("challenge the decision in court.")
+    for chrome in ("cookies", "Most read", "Ferry operator", "All rights reserved", title):
+        assert chrome not in text
+
+
+def test_a_run_is_recorded_in_prefect_and_in_the_runs_table(warehouse: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    summary = ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    ((run_id, flow_name, status, new, seen),) = rows(
+        warehouse, "SELECT run_id, flow_name, status, new_articles, items_seen FROM runs"
+    )
+    assert (run_id, flow_name, status, new, seen) == (
+        summary.run_id,
+        "ingest-seeds",
+        "completed",
+        5,
+        5,
+    )
+    assert rows(warehouse, "SELECT DISTINCT run_id FROM articles") == [(run_id,)]
+
+    async def fetch():
+        async with get_client() as client:
+            flow_run = await client.read_flow_run(UUID(run_id))
+            artifacts = await client.read_artifacts()
+            return flow_run, [a for a in artifacts if a.flow_run_id == flow_run.id]
+
+    flow_run, artifacts = asyncio.run(fetch())
+    assert flow_run.state.is_completed()
+    table = next(a for a in artifacts if a.key == "ingest-summary")
+    assert {"metric": "new_articles", "value": 5} in json.loads(table.data)

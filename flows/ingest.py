@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from tasks.progress import Progress
 from warehouse import store
 
 BATCH_SIZE = 200
+EXTRACT_AHEAD = 3  # batches being extracted while one is landed
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
@@ -99,12 +101,22 @@ def _run(summary: RunSummary, paths: list[str], kind: str, db: str, batch_size: 
         _land(summary, db, [], [], discover_errors, "discover")
 
     progress = Progress(len(todo), key="ingest-progress", description=f"{kind} items extracted")
+    batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
     pool = make_pool(len(todo))
+    # Extraction of the next batches runs in the pool while this thread lands the current one,
+    # so the cores never wait for DuckDB; the window bounds memory to a few batches.
+    in_flight: deque = deque()
+    pending = iter(enumerate(batches, start=1))
     try:
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
-            label = f"{kind}-{start // batch_size + 1:04d}"
-            articles, errors = extract_task(batch, label=label, executor=pool)
+        while True:
+            while len(in_flight) < EXTRACT_AHEAD and (nxt := next(pending, None)):
+                n, batch = nxt
+                label = f"{kind}-{n:04d}"
+                in_flight.append((batch, label, extract_task.submit(batch, label, pool)))
+            if not in_flight:
+                break
+            batch, label, future = in_flight.popleft()
+            articles, errors = future.result()
             summary.items_read += len(batch)
             _land(summary, db, batch, articles, errors, label)
             progress.advance(len(batch))

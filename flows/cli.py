@@ -24,10 +24,14 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     default=None,
     help="DuckDB file [env NEWSFLOW_WAREHOUSE; default data/newsflow.duckdb].",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's run logs on the terminal.")
 @click.pass_context
-def main(ctx: click.Context, warehouse: str | None) -> None:
+def main(ctx: click.Context, warehouse: str | None, verbose: bool) -> None:
     """newsflow: news articles in, clean deduplicated tables out (DuckDB)."""
     ctx.obj = {"warehouse": warehouse}
+    if sys.stderr.isatty() and not verbose:
+        # Log lines would tear the progress bar; they still reach the Prefect UI.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 
 @main.group()
@@ -125,7 +129,7 @@ def _run_flow(call: Callable[[], object]) -> None:
     click.echo(
         f"{s.flow_name}: {s.items_seen} found, {s.unchanged} unchanged, {s.items_read} read, "
         f"{s.new_articles} new ({s.duplicates} duplicates), {s.errors} errors "
-        f"in {s.seconds:.2f} s -> {s.warehouse}"
+        f"in {s.seconds:.2f} s -> {s.warehouse} (flow run {s.run_id})"
     )
     for uri, stage, error in s.failures[:20]:
         click.echo(f"  error [{stage}] {uri}: {error}", err=True)
@@ -143,13 +147,12 @@ def _progress_bar() -> Iterator[None]:
 
     from tasks import progress
 
-    with Progress(
-        "extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
-    ) as bar:
-        task_id = bar.add_task("extract", total=None)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task_id = bar.add_task("starting Prefect", total=None)
 
         def update(done: int, total: int) -> None:
-            bar.update(task_id, completed=done, total=total)
+            bar.update(task_id, completed=done, total=total, description="extracting")
 
         progress.add_listener(update)
         try:

@@ -36,6 +36,8 @@ def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | Inge
         return _extract(raw)
     except DecodeError as exc:
         return make_error(item, "decode", str(exc), raw.data)
+    except ImportError:  # a broken installation, not a bad page: fail the run loudly
+        raise
     except Exception as exc:  # an extractor bug must cost one item, not the batch
         return make_error(item, "extract", f"{type(exc).__name__}: {exc}", raw.data)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import pyarrow as pa
@@ -122,21 +122,3 @@ def to_table(records: list, schema: pa.Schema) -> pa.Table:
         assert [f.name for f in fields(records[0])] == names, "record and schema disagree"
     columns = {name: [getattr(r, name) for r in records] for name in names}
     return pa.Table.from_pydict(columns, schema=schema)
-
-
-def from_row(cls: type, row: dict) -> object:
-    return cls(**{f.name: row[f.name] for f in fields(cls)})
-
-
-__all__ = [
-    "ARTICLE_SCHEMA",
-    "ERROR_SCHEMA",
-    "FILE_STATE_SCHEMA",
-    "Article",
-    "FileState",
-    "IngestError",
-    "SourceItem",
-    "asdict",
-    "short_hash",
-    "to_table",
-]

@@ -98,6 +98,3 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
     if not decompressor.eof:
         raise EOFError("compressed file ended before the end-of-stream marker was reached")
     return out
-
-
-__all__ = ["MAX_BYTES", "RawDoc", "content_kind", "make_error", "read_item"]

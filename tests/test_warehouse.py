@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -51,33 +53,33 @@ def _hold_lock(path: str, seconds: float, ready) -> None:
         time.sleep(seconds)
 
 
-def test_a_second_writer_waits_for_the_first(warehouse: str) -> None:
+@contextmanager
+def lock_held_elsewhere(warehouse: str, seconds: float) -> Iterator[None]:
+    """Another process holds the warehouse open for writing for `seconds`."""
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(warehouse, 1.5, ready))
+    holder = ctx.Process(target=_hold_lock, args=(warehouse, seconds, ready))
     holder.start()
     try:
         assert ready.wait(30)
+        yield
+    finally:
+        holder.join(30)
+
+
+def test_a_second_writer_waits_for_the_first(warehouse: str) -> None:
+    with lock_held_elsewhere(warehouse, 1.5):
         started = time.monotonic()
         with store.connect(warehouse, lock_timeout=30) as con:
             waited = time.monotonic() - started
             assert con.execute("SELECT count(*) FROM held").fetchone() == (0,)
-        assert waited > 0.5  # it queued behind the holder instead of failing
-    finally:
-        holder.join(30)
+    assert waited > 0.5  # it queued behind the holder instead of failing
 
 
 def test_a_writer_gives_up_with_a_clear_error_after_its_timeout(warehouse: str) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    ready = ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(warehouse, 3, ready))
-    holder.start()
-    try:
-        assert ready.wait(30)
-        with (
-            pytest.raises(store.WarehouseError, match="cannot open warehouse"),
-            store.connect(warehouse, lock_timeout=0.3),
-        ):
-            pass
-    finally:
-        holder.join(30)
+    with (
+        lock_held_elsewhere(warehouse, 3),
+        pytest.raises(store.WarehouseError, match="cannot open warehouse"),
+        store.connect(warehouse, lock_timeout=0.3),
+    ):
+        pass

@@ -51,3 +51,12 @@ def rows(warehouse: str, sql: str, params: list | None = None) -> list[tuple]:
 
     with duckdb.connect(warehouse, read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def web():
+    """A real HTTP server on 127.0.0.1 (see tests/webserver.py)."""
+    from tests.webserver import LocalServer
+
+    with LocalServer() as server:
+        yield server

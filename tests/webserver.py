@@ -1,0 +1,128 @@
+"""A real HTTP server on 127.0.0.1 for fetching tests: static routes and handler functions."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # with the query string
+    headers: dict[str, str]  # header names lower-cased
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (a slow server)
+
+
+Handler = Callable[[Request], Reply]
+
+
+class LocalServer:
+    """A threaded server on an ephemeral port; use as a context manager.
+
+    `add(path, ...)` serves a fixed reply, `handle(path, fn)` computes one per request;
+    unknown paths answer 404. Every request is logged in `requests`; `active` and
+    `max_active` count requests being answered at once (for concurrency limits).
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Handler] = {}
+        self.requests: list[Request] = []
+        self.active = 0
+        self.max_active = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def add(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> str:
+        reply = Reply(status, body, dict(headers or {}), delay)
+        self.routes[path] = lambda _request: reply
+        return self.url(path)
+
+    def handle(self, path: str, fn: Handler) -> str:
+        self.routes[path] = fn
+        return self.url(path)
+
+    def hits(self, path: str) -> list[Request]:
+        return [r for r in self.requests if r.path == path]
+
+    def __enter__(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+            def do_HEAD(self) -> None:
+                self._answer(send_body=False)
+
+            def do_GET(self) -> None:
+                self._answer(send_body=True)
+
+            def _answer(self, send_body: bool) -> None:
+                request = Request(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
+                )
+                with server._lock:
+                    server.requests.append(request)
+                    server.active += 1
+                    server.max_active = max(server.max_active, server.active)
+                try:
+                    route = server.routes.get(self.path) or server.routes.get(
+                        self.path.split("?", 1)[0]
+                    )
+                    reply = route(request) if route else Reply(404, b"not found")
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                    body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                    self.send_response(reply.status)
+                    headers = {"Content-Length": str(len(body)), **reply.headers}
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    if send_body and reply.status not in (204, 304):
+                        self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeouts, size caps): that is the test
+                finally:
+                    with server._lock:
+                        server.active -= 1
+
+        return _Handler

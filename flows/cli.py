@@ -24,11 +24,18 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     default=None,
     help="DuckDB file [env NEWSFLOW_WAREHOUSE; default data/newsflow.duckdb].",
 )
+@click.option(
+    "--sources",
+    envvar="NEWSFLOW_SOURCES",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Feeds and sites to poll (TOML) [env NEWSFLOW_SOURCES; default sources.toml].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's run logs on the terminal.")
 @click.pass_context
-def main(ctx: click.Context, warehouse: str | None, verbose: bool) -> None:
+def main(ctx: click.Context, warehouse: str | None, sources: str | None, verbose: bool) -> None:
     """newsflow: news articles in, clean deduplicated tables out (DuckDB)."""
-    ctx.obj = {"warehouse": warehouse}
+    ctx.obj = {"warehouse": warehouse, "sources": sources}
     if sys.stderr.isatty() and not verbose:
         # Log lines would tear the progress bar; they still reach the Prefect UI.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
@@ -62,6 +69,129 @@ def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int
             paths=list(paths), warehouse=ctx.obj["warehouse"], batch_size=batch_size
         )
     )
+
+
+@ingest.command("feeds")
+@click.option("--force", is_flag=True, help="Poll every feed now, even those not yet due.")
+@click.pass_context
+def ingest_feeds_cmd(ctx: click.Context, force: bool) -> None:
+    """All configured feeds that are due (see `newsflow sources list`)."""
+    from flows.web import ingest_feeds
+
+    _run_flow(
+        lambda: ingest_feeds(
+            sources=ctx.obj["sources"], warehouse=ctx.obj["warehouse"], force=force
+        )
+    )
+
+
+@ingest.command("feed")
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def ingest_feed_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
+    """The feeds at URLS, now (configured or not)."""
+    from flows.web import ingest_feeds
+
+    _run_flow(
+        lambda: ingest_feeds(
+            urls=list(urls), sources=ctx.obj["sources"], warehouse=ctx.obj["warehouse"]
+        )
+    )
+
+
+@ingest.command("urls")
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
+    """Article pages at URLS."""
+    from flows.web import ingest_urls
+
+    _run_flow(
+        lambda: ingest_urls(
+            urls=list(urls), sources=ctx.obj["sources"], warehouse=ctx.obj["warehouse"]
+        )
+    )
+
+
+@ingest.command("sitemap")
+@click.argument("url")
+@click.option("--max-items", default=100, show_default=True, help="Newest pages to take.")
+@click.pass_context
+def ingest_sitemap_cmd(ctx: click.Context, url: str, max_items: int) -> None:
+    """A site's newest pages from its (news) sitemap; URL is the site or a sitemap."""
+    from flows.web import ingest_sitemap
+
+    _run_flow(
+        lambda: ingest_sitemap(
+            url=url,
+            max_items=max_items,
+            sources=ctx.obj["sources"],
+            warehouse=ctx.obj["warehouse"],
+        )
+    )
+
+
+@main.command("reprocess")
+@click.pass_context
+def reprocess_cmd(ctx: click.Context) -> None:
+    """Re-extract every fetched article from the raw store (no network)."""
+    from flows.web import reprocess
+
+    _run_flow(lambda: reprocess(warehouse=ctx.obj["warehouse"]))
+
+
+@main.group()
+def sources() -> None:
+    """The feeds and sites to poll, and their health."""
+
+
+@sources.command("list")
+@click.pass_context
+def sources_list_cmd(ctx: click.Context) -> None:
+    """Each configured source with its health (from the last polls)."""
+    from tasks.sources import RegistryError, load_registry
+    from warehouse import sql
+    from warehouse.store import WarehouseError, query
+
+    try:
+        registry = load_registry(ctx.obj["sources"])
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        rows = query(sql.load("queries/sources.sql"), ctx.obj["warehouse"]).to_pylist()
+    except WarehouseError:
+        rows = []
+    polled = {r["url"] for r in rows}
+    for s in registry.sources:
+        if s.url not in polled:
+            rows.append({"kind": s.kind, "source": s.name or s.url, "url": s.url, "health": "new"})
+    if not rows:
+        click.echo(
+            f"no sources: add feeds to {registry.path} or run `newsflow sources import-opml`"
+        )
+        return
+    columns = ["kind", "source", "health", "last_status", "last_polled", "last_success",
+               "failures", "next_poll", "articles_landed", "last_error"]  # fmt: skip
+    click.echo(format_table(columns, [{c: r.get(c) for c in columns} for r in rows], 50))
+
+
+@sources.command("import-opml")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def sources_import_cmd(ctx: click.Context, opml_file: str) -> None:
+    """Add the feeds of an OPML export (from any feed reader) to the sources file."""
+    from pathlib import Path
+
+    from tasks.sources import RegistryError, append_feeds, parse_opml, sources_path
+
+    try:
+        feeds = parse_opml(Path(opml_file).read_bytes())
+        added = append_feeds(ctx.obj["sources"], feeds)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    target = sources_path(ctx.obj["sources"])
+    click.echo(f"{len(feeds)} feeds in {opml_file}: {added} added to {target}, "
+               f"{len(feeds) - added} already there")  # fmt: skip
 
 
 @main.command("query")
@@ -118,12 +248,13 @@ def _json_default(value: object) -> str:
 
 
 def _run_flow(call: Callable[[], object]) -> None:
+    from tasks.sources import RegistryError
     from warehouse.store import WarehouseError
 
     with _progress_bar():
         try:
             summary = call()
-        except WarehouseError as exc:
+        except (WarehouseError, RegistryError) as exc:
             raise click.ClickException(str(exc)) from exc
     s = summary  # a RunSummary
     click.echo(

@@ -6,14 +6,18 @@ not use (no Prefect): a worker starts in a fraction of a second.
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import datetime
+from hashlib import sha256 as _sha256
 
 from tasks.clean_text import clean_text
+from tasks.dates import parse_datetime
 from tasks.decode import DecodeError, declared_charset, decode
 from tasks.dedup import content_hash
+from tasks.metadata import page_metadata
 from tasks.models import Article, IngestError, SourceItem, short_hash
 from tasks.read import MAX_BYTES, RawDoc, make_error, read_item
+from tasks.urls import canonicalize
 
 # Chosen by measurement on assembled pages (bench/extraction_options.py; README "Extraction"):
 # comments and sidebar tables (market data, league tables) were the main leaks into the body,
@@ -45,8 +49,9 @@ def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | Inge
 def _extract(raw: RawDoc) -> Article | IngestError:
     item = raw.item
     if raw.kind == "html":
-        text, encoding = decode(raw.data, declared_charset(raw.data))
-        fields = _from_html(text, raw.data)
+        # WHATWG order: byte-order mark, then the HTTP header's charset, then <meta charset>.
+        text, encoding = decode(raw.data, item.charset or declared_charset(raw.data))
+        fields, sources = _from_html(text, raw.data, item)
         extractor = "trafilatura"
     else:
         text, encoding = decode(raw.data)
@@ -58,6 +63,7 @@ def _extract(raw: RawDoc) -> Article | IngestError:
             "text": cleaned.text,
             "published_at": cleaned.published_at,
         }
+        sources = {}
         extractor = "text-cleaner"
     body = str(fields.get("text") or "")
     words = len(body.split())
@@ -65,9 +71,31 @@ def _extract(raw: RawDoc) -> Article | IngestError:
         return make_error(
             item, "extract", f"no article text found by {extractor} ({words} words)", raw.data
         )
+    # A fetched page is identified by its URL and known by the hash of its body (the raw
+    # store's key); a local file by its path and the hash of its bytes on disk.
+    if item.url:
+        identity, raw_sha, raw_size = canonicalize(item.url), sha256(raw.data), len(raw.data)
+    else:
+        identity, raw_sha, raw_size = item.path, raw.raw_sha256, raw.raw_size
+    return build_article(
+        item, fields, body, extractor, raw_sha, raw_size, encoding, identity, sources
+    )
+
+
+def build_article(
+    item: SourceItem,
+    fields: dict[str, object],
+    body: str,
+    extractor: str,
+    raw_sha256: str,
+    raw_size: int,
+    encoding: str | None,
+    identity: str,
+    sources: dict[str, str],
+) -> Article:
     digest = content_hash(body)
     return Article(
-        article_id=short_hash(item.path, digest),
+        article_id=short_hash(identity, digest),
         source_kind=item.source_kind,
         source_uri=item.source_uri,
         url=fields.get("url"),
@@ -79,42 +107,81 @@ def _extract(raw: RawDoc) -> Article | IngestError:
         site_name=fields.get("site_name"),
         description=fields.get("description"),
         content_hash=digest,
-        raw_sha256=raw.raw_sha256,
-        raw_size=raw.raw_size,
+        raw_sha256=raw_sha256,
+        raw_size=raw_size,
         encoding=encoding,
         extractor=extractor,
-        word_count=words,
+        word_count=len(body.split()),
+        fetched_url=item.url,
+        metadata_sources=json.dumps(sources, sort_keys=True) if sources else None,
     )
 
 
-def _from_html(html: str, data: bytes) -> dict[str, object]:
+def article_from_feed(item: SourceItem) -> Article | None:
+    """The feed's own text for an entry whose page could not be fetched, marked as such."""
+    entry = item.hints
+    if entry is None:
+        return None
+    body = entry.content or entry.summary or ""
+    if len(body.split()) < MIN_WORDS:
+        return None
+    fields = {
+        "title": entry.title,
+        "published_at": entry.published_at,
+        "author": entry.author,
+        "url": entry.url,
+    }
+    sources = {k: "feed" for k, v in fields.items() if v}
+    encoded = body.encode("utf-8")
+    return build_article(
+        item, fields, body, "feed-content", sha256(encoded), len(encoded), "utf-8",
+        entry.url or item.source_uri, sources,
+    )  # fmt: skip
+
+
+def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, object], dict]:
+    """Body from trafilatura; metadata by priority: JSON-LD, Open Graph, other meta tags,
+    then trafilatura's own guesses (htmldate for the date), then the feed entry."""
     import trafilatura  # heavy: imported where used, so the CLI starts fast
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, **TRAFILATURA_OPTIONS)
+    doc = trafilatura.bare_extraction(html, url=item.url, with_metadata=True, **TRAFILATURA_OPTIONS)
     if doc is None:
-        return {}
-    title = (doc.title or "").strip() or None
+        return {}, {}
+    meta = page_metadata(html, item.url)
+    lang = _HTML_LANG.search(data[:4096])
+    hints = item.hints
+    candidates: dict[str, list[tuple[object, str]]] = {
+        "title": [(meta.title, meta.sources.get("title", "")), (doc.title, "trafilatura"),
+                  (hints and hints.title, "feed")],
+        "published_at": [(meta.published_at, meta.sources.get("published_at", "")),
+                         (parse_datetime(doc.date), "trafilatura"),
+                         (hints and hints.published_at, "feed")],
+        "author": [(meta.author, meta.sources.get("author", "")), (doc.author, "trafilatura"),
+                   (hints and hints.author, "feed")],
+        "site_name": [(meta.site_name, meta.sources.get("site_name", "")),
+                      (doc.sitename, "trafilatura")],
+        "description": [(meta.description, meta.sources.get("description", "")),
+                        (doc.description, "trafilatura"), (hints and hints.summary, "feed")],
+        "url": [(meta.canonical_url, meta.sources.get("canonical_url", "")),
+                (doc.url and canonicalize(doc.url), "trafilatura"),
+                (item.url and canonicalize(item.url), "fetch")],
+        "language": [(meta.language, meta.sources.get("language", "")),
+                     (lang and lang.group(1).decode().lower(), "html")],
+    }  # fmt: skip
+    fields: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for name, options in candidates.items():
+        value, origin = next(((v, o) for v, o in options if v), (None, ""))
+        fields[name] = value.strip() if isinstance(value, str) else value
+        if value is not None:
+            sources[name] = origin
     lines = (doc.text or "").split("\n")
     # trafilatura keeps an in-article <h1> as the first line; the title has its own column.
-    if title and lines and lines[0].strip() == title:
+    if lines and lines[0].strip() in {fields["title"], (doc.title or "").strip()}:
         lines = lines[1:]
-    lang = _HTML_LANG.search(data[:4096])
-    return {
-        "title": title,
-        "text": "\n".join(lines).strip(),
-        "url": doc.url,
-        "author": doc.author,
-        "site_name": doc.sitename,
-        "description": doc.description,
-        "published_at": _parse_date(doc.date),
-        "language": lang.group(1).decode().lower() if lang else None,
-    }
+    fields["text"] = "\n".join(lines).strip()
+    return fields, sources
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
+def sha256(data: bytes) -> str:
+    return _sha256(data).hexdigest()

@@ -15,14 +15,31 @@ def short_hash(*parts: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceItem:
-    """One thing to ingest, as discovered: a local file for now."""
+class FeedEntry:
+    """An item as a feed (or sitemap) lists it: what we know before fetching the page."""
 
-    source_kind: str  # seed | file
-    source_uri: str  # exactly as the user gave it (or as found under the directory they gave)
-    path: str  # absolute path, the identity used for "have we seen this file" checks
+    guid: str
+    link: str | None  # as the feed gives it (made absolute)
+    url: str | None  # canonical link
+    title: str | None
+    published_at: datetime | None
+    author: str | None
+    summary: str | None  # plain text
+    content: str | None  # plain text of the full content (content:encoded), when the feed has it
+
+
+@dataclass(frozen=True, slots=True)
+class SourceItem:
+    """One thing to extract: a local file, or a fetched page kept in the raw store."""
+
+    source_kind: str  # seed | file | feed | url | sitemap
+    source_uri: str  # exactly as given: the path, or the link as the feed or user gave it
+    path: str  # absolute path of the bytes to read (for web pages: the raw-store file)
     size: int
     mtime_ns: int
+    url: str | None = None  # web pages: the final URL fetched (identity for re-fetches)
+    charset: str | None = None  # web pages: the Content-Type header's charset
+    hints: FeedEntry | None = None  # the feed's own title/date/summary, to fill gaps
 
 
 @dataclass(slots=True)
@@ -44,6 +61,8 @@ class Article:
     encoding: str | None
     extractor: str
     word_count: int
+    fetched_url: str | None = None
+    metadata_sources: str | None = None  # JSON: field -> json-ld | opengraph | meta | ...
 
 
 @dataclass(slots=True)
@@ -88,6 +107,8 @@ ARTICLE_SCHEMA = pa.schema(
         ("encoding", pa.string()),
         ("extractor", pa.string()),
         ("word_count", pa.int32()),
+        ("fetched_url", pa.string()),
+        ("metadata_sources", pa.string()),
     ]
 )
 
@@ -101,6 +122,51 @@ ERROR_SCHEMA = pa.schema(
         ("raw", pa.large_binary()),
         ("raw_size", pa.int64()),
         ("raw_sha256", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """A feed entry we have dealt with, so the next poll does not fetch it again."""
+
+    source_id: str
+    guid: str
+    url: str | None
+    title: str | None
+    published_at: datetime | None
+    article_id: str | None  # None when its page failed for good
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    sha256: str
+    size: int
+    content_type: str | None
+    charset: str | None
+    url: str
+    path: str  # relative to the raw store root
+
+
+FEED_ITEM_SCHEMA = pa.schema(
+    [
+        ("source_id", pa.string()),
+        ("guid", pa.string()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("published_at", pa.timestamp("us")),
+        ("article_id", pa.string()),
+    ]
+)
+
+RAW_PAGE_SCHEMA = pa.schema(
+    [
+        ("sha256", pa.string()),
+        ("size", pa.int64()),
+        ("content_type", pa.string()),
+        ("charset", pa.string()),
+        ("url", pa.string()),
+        ("path", pa.string()),
     ]
 )
 

@@ -101,34 +101,50 @@ def land(
     run_id: str,
     articles: pa.Table,
     errors: pa.Table,
-    file_states: pa.Table,
+    file_states: pa.Table | None = None,
+    feed_items: pa.Table | None = None,
+    raw_pages: pa.Table | None = None,
 ) -> Landed:
     """Land one batch in one transaction: all of it or none of it."""
     now = utcnow()
+    params = {"now": now, "run_id": run_id}
+    extra = [
+        (table, name, statement)
+        for table, name, statement in (
+            (file_states, "file_states", "sql/land_file_state.sql"),
+            (feed_items, "feed_items_batch", "sql/land_feed_items.sql"),
+            (raw_pages, "raw_pages_batch", "sql/land_raw_pages.sql"),
+        )
+        if table is not None and table.num_rows
+    ]
+    registered = ["batch", "errors", *(name for _, name, _ in extra)]
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("batch", articles)
         con.register("errors", errors)
-        con.register("file_states", file_states)
-        dup_of = con.execute(
-            sql.load("sql/land_articles.sql"), {"ingested_at": now, "run_id": run_id}
-        ).fetchall()
-        new_errors = con.execute(
-            sql.load("sql/land_errors.sql"), {"occurred_at": now, "run_id": run_id}
-        ).fetchall()
-        con.execute(sql.load("sql/land_file_state.sql"), {"run_id": run_id})
+        dup_of = con.execute(sql.load("sql/land_articles.sql"), params).fetchall()
+        new_errors = con.execute(sql.load("sql/land_errors.sql"), params).fetchall()
+        for table, name, statement in extra:
+            con.register(name, table)
+            con.execute(sql.load(statement), _used(statement, params))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("batch", "errors", "file_states"):
+        for name in registered:
             con.unregister(name)
     return Landed(
         new_articles=len(dup_of),
         duplicates=sum(1 for (d,) in dup_of if d is not None),
         new_errors=len(new_errors),
     )
+
+
+def _used(statement: str, params: dict[str, object]) -> dict[str, object]:
+    """DuckDB rejects named parameters a statement does not use."""
+    text = sql.load(statement)
+    return {k: v for k, v in params.items() if f"${k}" in text}
 
 
 def unchanged_files(con: duckdb.DuckDBPyConnection, candidates: pa.Table) -> set[str]:
@@ -167,3 +183,47 @@ def query(sql_text: str, path: str | os.PathLike[str] | None = None) -> pa.Table
     """Run read-only SQL against the warehouse and return the result as Arrow."""
     with connect(path, read_only=True) as con:
         return con.execute(sql_text).to_arrow_table()
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection,
+    statement: str,
+    tables: dict[str, pa.Table] | None = None,
+    params: dict[str, object] | None = None,
+) -> list[dict]:
+    """Run warehouse/<statement> with Arrow `tables` visible by name; rows as dicts."""
+    tables = tables or {}
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        cursor = con.execute(sql.load(statement), params or {})
+        if cursor.description is None:
+            return []
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        for name in tables:
+            con.unregister(name)
+
+
+def replace_articles(
+    con: duckdb.DuckDBPyConnection, run_id: str, old_ids: list[str], articles: pa.Table
+) -> Landed:
+    """Swap articles for re-extracted versions in one transaction (used by reprocess)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("old_ids", pa.table({"article_id": pa.array(old_ids, pa.string())}))
+        con.execute(
+            "DELETE FROM articles WHERE article_id IN (SELECT article_id FROM old_ids)"
+        )
+        con.unregister("old_ids")
+        con.register("batch", articles)
+        dup_of = con.execute(
+            sql.load("sql/land_articles.sql"), {"now": utcnow(), "run_id": run_id}
+        ).fetchall()
+        con.unregister("batch")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return Landed(len(dup_of), sum(1 for (d,) in dup_of if d is not None), 0)

@@ -1,11 +1,11 @@
--- Land one batch of extracted articles ($batch, registered from Arrow) idempotently.
+-- Land one batch of extracted articles (the Arrow table registered as `batch`) idempotently.
 -- An article already in the warehouse (same article_id) is skipped. A new article whose
 -- content_hash is already known points duplicate_of at the existing original; within the batch
 -- the first copy by (source_uri, article_id) is the original.
 INSERT INTO articles BY NAME
 SELECT
     f.* EXCLUDE (first_in_batch),
-    $ingested_at AS ingested_at,
+    $now AS ingested_at,
     $run_id AS run_id,
     coalesce(o.original_id, nullif(f.first_in_batch, f.article_id)) AS duplicate_of
 FROM (

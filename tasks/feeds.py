@@ -1,0 +1,85 @@
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom bytes (fetched by us) to entries, with feedparser."""
+
+from __future__ import annotations
+
+import calendar
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import feedparser
+import lxml.html
+
+from tasks.models import FeedEntry, short_hash
+from tasks.urls import canonicalize
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str | None
+    entries: tuple[FeedEntry, ...]
+    error: str | None = None  # set when the body is not a usable feed
+    warning: str | None = None  # set when the feed was malformed but still yielded entries
+
+
+_BLOCK = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>")
+
+
+def html_to_text(fragment: str | None) -> str | None:
+    """Plain text of an HTML fragment, one paragraph per line."""
+    if not fragment or not fragment.strip():
+        return None
+    try:
+        root = lxml.html.fragment_fromstring(_BLOCK.sub("\n", fragment), create_parent="div")
+        text = root.text_content()
+    except (ValueError, lxml.etree.ParserError):
+        text = fragment
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line) or None
+
+
+def _when(entry: dict) -> datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    try:  # feedparser normalises to UTC struct_time
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return None
+
+
+def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> ParsedFeed:
+    """Entries of a feed body. Never fetches anything: feedparser only sees our bytes."""
+    # Without a Content-Type feedparser flags every document as suspect; XML is the fair guess.
+    given = {k.lower(): v for k, v in (headers or {}).items()}
+    given.setdefault("content-type", "application/xml")
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={**given, "content-location": url})
+    reason = str(parsed.get("bozo_exception", "")) if parsed.get("bozo") else None
+    if not parsed.entries:
+        if parsed.get("version") and not reason:
+            return ParsedFeed(parsed.feed.get("title"), ())  # a valid, empty feed
+        head = body[:512].lstrip().lower()
+        if head.startswith((b"<!doctype html", b"<html")):
+            return ParsedFeed(None, (), error="not a feed: the URL returned an HTML page")
+        return ParsedFeed(None, (), error=f"malformed feed: {reason or 'no entries found'}")
+    entries = []
+    for e in parsed.entries:
+        link = e.get("link")
+        contents = e.get("content") or []
+        content = html_to_text(contents[0].get("value")) if contents else None
+        guid = e.get("id") or link or short_hash(e.get("title", ""), str(e.get("published", "")))
+        entries.append(
+            FeedEntry(
+                guid=guid,
+                link=link,
+                url=canonicalize(link) if link else None,
+                title=(e.get("title") or "").strip() or None,
+                published_at=_when(e),
+                author=e.get("author") or None,
+                summary=html_to_text(e.get("summary")),
+                content=content,
+            )
+        )
+    warning = f"malformed feed, parsed leniently: {reason}" if reason else None
+    return ParsedFeed(parsed.feed.get("title"), tuple(entries), warning=warning)

@@ -1,0 +1,643 @@
+"""HTTP for every source: one guarded, polite, bounded client.
+
+Every request goes through the SSRF guard (before sending and again on the connected
+address), robots.txt, per-host concurrency and spacing, size caps that hold for compressed
+bodies, and retries for temporary failures. Problems never raise: they come back as a
+FetchResult with a readable reason and a kind ("hard", "soft", "temporary").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from tasks.netguard import BlockedAddress, NetPolicy, ResolveError, check_peer, check_url
+
+ROBOTS_AGENT = "newsflow"  # the token robots.txt groups are matched against
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_MAX_CRAWL_DELAY = 30.0
+_ROBOTS_TTL = 24 * 3600.0  # RFC 9309: a cached robots.txt should not be used for longer
+_ROBOTS_RETRY_AFTER = 60.0  # an unreachable robots.txt blocks its host this long, then re-ask
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news ingestion bot)"
+    timeout: float = 15.0  # connect and read timeout, seconds
+    max_bytes: int = 20_000_000  # decompressed body cap
+    max_compressed_bytes: int = 10_000_000  # bytes on the wire cap
+    max_redirects: int = 5
+    retries: int = 2  # extra attempts on temporary failures
+    backoff: float = 0.5  # first retry delay, doubled each time (with jitter)
+    max_retry_after: float = 30.0  # a longer Retry-After gives up at once, reporting it
+    per_host_concurrency: int = 2
+    per_host_delay: float = 0.5  # minimum seconds between request starts to the same host
+    respect_robots: bool = True
+    net: NetPolicy = field(default_factory=NetPolicy)
+    # The read timeout is per read: a server dripping a byte every few seconds would hold a
+    # worker for hours. This bounds one whole response (one attempt), seconds.
+    max_time: float = 120.0
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    previous_sha256: str | None = None  # body hash from the last successful fetch
+    accept: str | None = None  # e.g. FEED_ACCEPT
+
+
+@dataclass
+class FetchResult:
+    url: str  # as requested
+    final_url: str  # after redirects
+    outcome: str  # "ok" | "not_modified" | "unchanged" | "error"
+    status: int | None
+    body: bytes | None  # decompressed; None unless outcome == "ok"
+    sha256: str | None  # of body (also set for "unchanged")
+    content_type: str | None  # media type without parameters, lower-case
+    charset: str | None  # from Content-Type, lower-case
+    etag: str | None
+    last_modified: str | None
+    headers: dict[str, str]  # response headers, lower-case names
+    redirects: list[str]  # the redirect targets followed, in order (not the request URL)
+    error: str | None  # a clear, human-readable reason
+    error_kind: str | None  # "hard" | "soft" | "temporary"
+    retry_after: float | None  # seconds the server asked us to wait, when it did
+    attempts: int
+    elapsed: float
+
+
+class _Failure(Exception):
+    """Why one attempt failed; turned into an error FetchResult, never seen by callers."""
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.retry = retry
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Trace:
+    """What one attempt got to, so an error result still says where and what it saw."""
+
+    final_url: str
+    redirects: list[str] = field(default_factory=list)
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Reply:
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes | None  # read for 2xx only
+
+
+@dataclass
+class _Robots:
+    parser: RobotFileParser | None  # None: everything allowed
+    unavailable: str | None  # why the host is temporarily off limits
+    expires: float
+
+
+class _HostGate:
+    """At most `concurrency` requests in flight to one host, starts at least `delay` apart."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, concurrency))
+        self._lock = threading.Lock()
+        self.delay = delay
+        self._last_start = float("-inf")
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._slots:
+            # Reserve a start time under the lock, sleep outside it: waiters queue up in order.
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._last_start + self.delay)
+                self._last_start = start
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+    def slow_down(self, delay: float) -> None:
+        with self._lock:
+            self.delay = max(self.delay, delay)
+
+    def hold(self, seconds: float) -> None:
+        """No new request starts for `seconds` (the host sent Retry-After)."""
+        with self._lock:
+            self._last_start = max(self._last_start, time.monotonic() + seconds - self.delay)
+
+
+class Fetcher:
+    """Fetches URLs politely and safely. Thread-safe; close it (or use `with`) when done."""
+
+    def __init__(self, policy: FetchPolicy = FetchPolicy()) -> None:
+        self.policy = policy
+        # Cookies live for one fetch (its redirect chain) only, so results do not depend
+        # on what was fetched before: the shared jar refuses everything.
+        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        self._client = httpx.Client(
+            follow_redirects=False,
+            timeout=httpx.Timeout(policy.timeout),
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+            cookies=httpx.Cookies(no_cookies),
+            # Environment proxies would make every peer the proxy and bypass the guard.
+            trust_env=False,
+        )
+        self._lock = threading.Lock()
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, _Robots] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, request: FetchRequest | str) -> FetchResult:
+        if isinstance(request, str):
+            request = FetchRequest(request)
+        return self._fetch(request, for_robots=False)
+
+    def fetch_many(
+        self, requests: Sequence[FetchRequest | str], max_workers: int = 16
+    ) -> list[FetchResult]:
+        """Fetch in parallel (per-host limits still hold); results in input order."""
+        if not requests:
+            return []
+        workers = max(1, min(max_workers, len(requests)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            return list(pool.map(self.fetch, requests))
+
+    # -- one fetch: attempts and retries ----------------------------------------------------
+
+    def _fetch(self, request: FetchRequest, for_robots: bool) -> FetchResult:
+        started = time.monotonic()
+        attempts = 0
+        while True:
+            attempts += 1
+            trace = _Trace(final_url=request.url)
+            try:
+                reply = self._follow(request, trace, for_robots)
+                return self._success(request, reply, trace, for_robots, attempts, started)
+            except _Failure as failure:
+                last = failure
+            retry_after = last.retry_after
+            if retry_after is not None and retry_after > self.policy.max_retry_after:
+                message = (
+                    f"{last.message}: asked to retry after {retry_after:.0f} s "
+                    f"(over our {self.policy.max_retry_after:.0f} s limit)"
+                )
+                return self._failed(request, last, message, trace, attempts, started)
+            if not last.retry or attempts > self.policy.retries:
+                message = last.message
+                if attempts > 1:
+                    message += f" after {attempts} attempts"
+                return self._failed(request, last, message, trace, attempts, started)
+            if retry_after is None:
+                retry_after = self.policy.backoff * 2 ** (attempts - 1) * random.uniform(1, 1.25)
+            time.sleep(retry_after)
+
+    def _follow(self, request: FetchRequest, trace: _Trace, for_robots: bool) -> _Reply:
+        """One attempt: the request and its redirects, each hop guarded and robots-checked."""
+        headers: dict[str, str] = {}
+        if request.accept:
+            headers["Accept"] = request.accept
+        if request.etag and not for_robots:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified and not for_robots:
+            headers["If-Modified-Since"] = request.last_modified
+        jar = httpx.Cookies()
+        url = self._guard(request.url)
+        seen = {(str(url), _cookie_state(jar))}
+        while True:
+            if self.policy.respect_robots and not for_robots:
+                self._check_robots(url)
+            reply = self._exchange(url, headers, jar, trace)
+            failure = _status_failure(reply)
+            if failure:
+                if failure.retry_after is not None and failure.retry_after <= (
+                    self.policy.max_retry_after
+                ):
+                    self._gate(url.host).hold(failure.retry_after)
+                raise failure
+            if reply.status not in _REDIRECTS:
+                return reply
+            location = reply.headers.get("location", "").strip()
+            if not location:
+                raise _Failure(
+                    "hard",
+                    f"HTTP {reply.status} redirect without a Location header",
+                    status=reply.status,
+                )
+            try:
+                target = url.join(location)
+            except httpx.InvalidURL as exc:
+                raise _Failure("hard", f"invalid redirect Location {location!r}: {exc}") from exc
+            trace.final_url = str(target)
+            trace.redirects.append(str(target))
+            if target.scheme not in ("http", "https"):
+                raise _Failure("hard", f"refused redirect to a {target.scheme!r} URL: {target}")
+            key = (str(target), _cookie_state(jar))
+            if key in seen:
+                chain = " -> ".join([request.url, *trace.redirects])
+                raise _Failure("hard", f"redirect loop: {chain}", status=reply.status)
+            if len(trace.redirects) > self.policy.max_redirects:
+                raise _Failure(
+                    "hard",
+                    f"too many redirects (over {self.policy.max_redirects})",
+                    status=reply.status,
+                )
+            seen.add(key)
+            url = self._guard(str(target))
+
+    def _guard(self, url: str) -> httpx.URL:
+        """Parse `url` the way httpx will, and refuse it unless the SSRF guard allows it."""
+        try:
+            parsed = httpx.URL(url.strip())
+        except httpx.InvalidURL as exc:
+            raise _Failure("hard", f"invalid URL: {exc}") from exc
+        try:
+            check_url(str(parsed), self.policy.net)
+        except BlockedAddress as exc:
+            raise _Failure("hard", f"refused: {exc} (SSRF guard)") from exc
+        except ResolveError as exc:
+            kind = "temporary" if exc.temporary else "hard"
+            raise _Failure(kind, f"DNS: {exc}", retry=exc.temporary) from exc
+        except ValueError as exc:
+            raise _Failure("hard", f"invalid URL {url!r}: {exc}") from exc
+        return parsed
+
+    def _exchange(
+        self, url: httpx.URL, headers: dict[str, str], jar: httpx.Cookies, trace: _Trace
+    ) -> _Reply:
+        """One HTTP request, streamed: the peer is checked before any body byte is read."""
+        with self._gate(url.host).turn():
+            deadline = time.monotonic() + self.policy.max_time
+            try:
+                request = self._client.build_request("GET", url, headers=headers)
+                jar.set_cookie_header(request)
+                response = self._client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                raise _network_failure(exc, url) from exc
+            try:
+                self._check_peer(response, url.host)
+                jar.extract_cookies(response)
+                trace.status = response.status_code
+                trace.headers = dict(response.headers.items())
+                body = None
+                if 200 <= response.status_code < 300:
+                    body = self._read_body(response, deadline)
+                return _Reply(response.status_code, _reason(response), trace.headers, body)
+            except httpx.HTTPError as exc:
+                raise _network_failure(exc, url) from exc
+            finally:
+                response.close()
+
+    def _check_peer(self, response: httpx.Response, host: str) -> None:
+        if self.policy.net.allows_host(host):
+            return
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if not peer:  # fail closed: an unverified connection may be the rebinding case
+            raise _Failure("hard", f"refused: could not verify the address of {host} (SSRF guard)")
+        try:
+            check_peer(peer[0], host, self.policy.net)
+        except BlockedAddress as exc:
+            raise _Failure("hard", f"refused: {exc} (SSRF guard)") from exc
+
+    def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
+        """The decompressed body, stopping as soon as either size cap is passed."""
+        policy = self.policy
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        length = response.headers.get("content-length", "").strip()
+        if length.isdigit():
+            limit = policy.max_compressed_bytes
+            if encoding in ("", "identity"):
+                limit = min(limit, policy.max_bytes)
+            if int(length) > limit:
+                raise _Failure(
+                    "soft",
+                    f"body too large: over {limit} bytes (Content-Length: {length})",
+                    status=response.status_code,
+                )
+        try:
+            inflater = _Inflater(encoding)
+        except ValueError as exc:
+            raise _Failure("soft", str(exc), status=response.status_code) from exc
+        body = bytearray()
+        try:
+            for chunk in response.iter_raw(_CHUNK):
+                if response.num_bytes_downloaded > policy.max_compressed_bytes:
+                    raise _Failure(
+                        "soft",
+                        f"body too large: over {policy.max_compressed_bytes} bytes on the wire",
+                        status=response.status_code,
+                    )
+                body += inflater.feed(chunk, policy.max_bytes - len(body))
+                if time.monotonic() > deadline:
+                    raise _Failure(
+                        "temporary",
+                        f"timed out: body not complete after {policy.max_time:g} s",
+                        status=response.status_code,
+                    )
+            body += inflater.flush(policy.max_bytes - len(body))
+        except _TooLarge as exc:
+            raise _Failure(
+                "soft",
+                f"body too large: over {policy.max_bytes} bytes",
+                status=response.status_code,
+            ) from exc
+        except zlib.error as exc:
+            raise _Failure(
+                "soft", f"corrupt {encoding} body: {exc}", status=response.status_code
+            ) from exc
+        return bytes(body)
+
+    # -- results ------------------------------------------------------------------------------
+
+    def _success(
+        self,
+        request: FetchRequest,
+        reply: _Reply,
+        trace: _Trace,
+        for_robots: bool,
+        attempts: int,
+        started: float,
+    ) -> FetchResult:
+        content_type, charset = _media_type(reply.headers.get("content-type"))
+        result = FetchResult(
+            url=request.url,
+            final_url=trace.final_url,
+            outcome="ok",
+            status=reply.status,
+            body=None,
+            sha256=None,
+            content_type=content_type,
+            charset=charset,
+            etag=reply.headers.get("etag"),
+            last_modified=reply.headers.get("last-modified"),
+            headers=reply.headers,
+            redirects=trace.redirects,
+            error=None,
+            error_kind=None,
+            retry_after=None,
+            attempts=attempts,
+            elapsed=time.monotonic() - started,
+        )
+        if reply.status == 304:
+            # A 304 need not repeat the validators: keep the ones we sent.
+            result.outcome = "not_modified"
+            result.etag = result.etag or request.etag
+            result.last_modified = result.last_modified or request.last_modified
+            return result
+        body = reply.body or b""
+        if not body and not for_robots:  # an empty robots.txt is valid: allow everything
+            result.outcome = "error"
+            result.error = f"empty body (HTTP {reply.status})"
+            result.error_kind = "soft"
+            return result
+        result.sha256 = hashlib.sha256(body).hexdigest()
+        previous = (request.previous_sha256 or "").lower()
+        if previous and previous == result.sha256:
+            result.outcome = "unchanged"
+        else:
+            result.body = body
+        return result
+
+    def _failed(
+        self,
+        request: FetchRequest,
+        failure: _Failure,
+        message: str,
+        trace: _Trace,
+        attempts: int,
+        started: float,
+    ) -> FetchResult:
+        return FetchResult(
+            url=request.url,
+            final_url=trace.final_url,
+            outcome="error",
+            status=failure.status if failure.status is not None else trace.status,
+            body=None,
+            sha256=None,
+            content_type=None,
+            charset=None,
+            etag=None,
+            last_modified=None,
+            headers=trace.headers,
+            redirects=trace.redirects,
+            error=message,
+            error_kind=failure.kind,
+            retry_after=failure.retry_after,
+            attempts=attempts,
+            elapsed=time.monotonic() - started,
+        )
+
+    # -- hosts and robots.txt -------------------------------------------------------------------
+
+    def _gate(self, host: str) -> _HostGate:
+        with self._lock:
+            gate = self._gates.get(host)
+            if gate is None:
+                gate = _HostGate(self.policy.per_host_concurrency, self.policy.per_host_delay)
+                self._gates[host] = gate
+            return gate
+
+    def _check_robots(self, url: httpx.URL) -> None:
+        robots = self._robots_for(url)
+        if robots.unavailable:
+            raise _Failure("temporary", f"robots.txt unavailable ({robots.unavailable})")
+        if robots.parser is not None and not robots.parser.can_fetch(ROBOTS_AGENT, str(url)):
+            raise _Failure("hard", "disallowed by robots.txt")
+
+    def _robots_for(self, url: httpx.URL) -> _Robots:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        key = f"{url.scheme}://{url.raw_host.decode('ascii')}:{port}"
+        with self._lock:
+            lock = self._robots_locks.setdefault(key, threading.Lock())
+        # One fetch per host: other threads wanting the same robots.txt wait for it.
+        with lock:
+            with self._lock:
+                robots = self._robots.get(key)
+            if robots is None or robots.expires < time.monotonic():
+                robots = self._load_robots(url.copy_with(path="/robots.txt", query=None))
+                with self._lock:
+                    self._robots[key] = robots
+            return robots
+
+    def _load_robots(self, url: httpx.URL) -> _Robots:
+        result = self._fetch(FetchRequest(str(url)), for_robots=True)
+        now = time.monotonic()
+        if result.outcome == "error":
+            if result.error_kind == "temporary":  # RFC 9309 "unreachable": assume disallowed
+                return _Robots(None, result.error, now + _ROBOTS_RETRY_AFTER)
+            # 4xx, too many redirects, refused, too large: "unavailable", everything allowed.
+            return _Robots(None, None, now + _ROBOTS_TTL)
+        parser = RobotFileParser()
+        parser.parse((result.body or b"").decode("utf-8", "replace").splitlines())
+        delay = parser.crawl_delay(ROBOTS_AGENT) or 0
+        rate = parser.request_rate(ROBOTS_AGENT)
+        if rate and rate.requests > 0:
+            delay = max(delay, rate.seconds / rate.requests)
+        if delay:
+            self._gate(url.host).slow_down(min(float(delay), _MAX_CRAWL_DELAY))
+        return _Robots(parser, None, now + _ROBOTS_TTL)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Inflater:
+    """Bounded decompression: never produces more than the room it is given, so a small
+    gzip bomb cannot expand to gigabytes in memory (httpx's own decoder has no bound)."""
+
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self._first = True
+        if encoding in ("", "identity"):
+            self._zlib = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS)
+        else:
+            raise ValueError(f"unsupported Content-Encoding: {encoding}")
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        if self._zlib is None:
+            out = data
+        else:
+            try:
+                # room + 1: producing more than `room` is how we know it is too large; below
+                # the limit, zlib consumed all the input.
+                out = self._zlib.decompress(data, room + 1)
+            except zlib.error:
+                if not (self._first and self._encoding == "deflate"):
+                    raise
+                # Many servers send raw deflate under "deflate"; browsers accept both.
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                out = self._zlib.decompress(data, room + 1)
+        self._first = False
+        if len(out) > room:
+            raise _TooLarge
+        return out
+
+    def flush(self, room: int) -> bytes:
+        out = self._zlib.flush() if self._zlib is not None else b""
+        if len(out) > room:
+            raise _TooLarge
+        return out
+
+
+def _status_failure(reply: _Reply) -> _Failure | None:
+    """The failure an HTTP status means, or None for success, 304 and redirects."""
+    status = reply.status
+    if 200 <= status < 300 or status == 304 or status in _REDIRECTS:
+        return None
+    message = f"HTTP {status} {reply.reason}".rstrip()
+    if status in _RETRY_STATUSES or status >= 500:
+        retry_after = _retry_after(reply.headers.get("retry-after"))
+        retry = status in _RETRY_STATUSES
+        return _Failure("temporary", message, status=status, retry=retry, retry_after=retry_after)
+    if status < 200 or 300 <= status < 400:
+        return _Failure("hard", f"{message} (unexpected status)", status=status)
+    return _Failure("hard", message, status=status)
+
+
+def _network_failure(exc: httpx.HTTPError, url: httpx.URL) -> _Failure:
+    where = url.netloc.decode("ascii", "replace").rsplit("@", 1)[-1]
+    if isinstance(exc, httpx.ConnectTimeout):
+        return _Failure("temporary", f"timed out connecting to {where}", retry=True)
+    if isinstance(exc, httpx.TimeoutException):
+        return _Failure("temporary", f"timed out waiting for {where}", retry=True)
+    if isinstance(exc, httpx.ConnectError):
+        return _Failure("temporary", f"could not connect to {where}: {exc}", retry=True)
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        return _Failure("temporary", f"connection to {where} failed: {exc}", retry=True)
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.InvalidURL):
+        return _Failure("hard", f"invalid request to {url}: {exc}")
+    return _Failure("temporary", f"HTTP error from {where}: {exc}", retry=True)
+
+
+def _reason(response: httpx.Response) -> str:
+    if response.reason_phrase:
+        return response.reason_phrase
+    try:
+        return HTTPStatus(response.status_code).phrase
+    except ValueError:
+        return ""
+
+
+def _media_type(value: str | None) -> tuple[str | None, str | None]:
+    """("text/html", "utf-8") from 'text/html; charset="UTF-8"'."""
+    if not value:
+        return None, None
+    media, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, val = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = val.strip().strip("\"'").strip().lower() or None
+    return media.strip().lower() or None, charset
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _cookie_state(jar: httpx.Cookies) -> tuple[tuple[str, str, str, str | None], ...]:
+    # A redirect back to the same URL with a new cookie is a cookie check, not a loop.
+    return tuple(sorted((c.domain, c.path, c.name, c.value) for c in jar.jar))

@@ -1,0 +1,191 @@
+"""The sources registry: feeds and sites to poll, from a TOML file the user edits.
+
+[network]                      # optional
+allowed_hosts = ["127.0.0.1"]  # private or loopback hosts you allow (never by default)
+per_host_delay = 1.0           # seconds between requests to one host
+user_agent = "newsflow/0.1 (+https://example.org/bot)"
+
+[defaults]                     # optional: per-source settings everyone inherits
+poll_minutes = 10
+max_items = 50
+
+[[feeds]]
+name = "BBC World"
+url = "https://feeds.bbci.co.uk/news/world/rss.xml"
+poll_minutes = 15              # optional per-source overrides
+allow = ["bbc.co.uk", "bbc.com"]   # only fetch article links on these hosts
+
+[[sites]]                      # sitemap / news-sitemap discovery
+name = "Example News"
+url = "https://news.example.com/"
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from tasks.models import short_hash
+
+DEFAULT_SOURCES = Path("sources.toml")
+_SOURCE_KEYS = {"name", "url", "poll_minutes", "max_items", "allow"}
+_NETWORK_KEYS = {
+    "allowed_hosts", "allow_private", "per_host_delay", "per_host_concurrency", "user_agent",
+    "timeout", "respect_robots", "max_bytes",
+}  # fmt: skip
+
+
+class RegistryError(ValueError):
+    """The sources file cannot be used as it is; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    kind: str  # feed | site
+    url: str
+    name: str | None = None
+    poll_minutes: int = 10
+    max_items: int = 50
+    allow: tuple[str, ...] = ()  # hosts article links may point to; empty: any public host
+
+    @property
+    def source_id(self) -> str:
+        return source_id(self.kind, self.url)
+
+    def allows(self, link: str) -> bool:
+        if not self.allow:
+            return True
+        host = (urlsplit(link).hostname or "").lower()
+        return any(host == a or host.endswith("." + a) for a in self.allow)
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    sources: tuple[Source, ...] = ()
+    network: dict[str, object] = field(default_factory=dict)
+    path: str | None = None
+
+    def feeds(self) -> list[Source]:
+        return [s for s in self.sources if s.kind == "feed"]
+
+    def find(self, kind: str, url: str) -> Source | None:
+        return next((s for s in self.sources if s.kind == kind and s.url == url), None)
+
+
+def source_id(kind: str, url: str) -> str:
+    return short_hash(kind, url)[:16]
+
+
+def sources_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The sources file: the argument, else $NEWSFLOW_SOURCES, else ./sources.toml."""
+    return Path(path or os.environ.get("NEWSFLOW_SOURCES") or DEFAULT_SOURCES)
+
+
+def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
+    """Read and validate the sources file; a missing file is an empty registry."""
+    file = sources_path(path)
+    if not file.exists():
+        return Registry(path=str(file))
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{file}: not valid TOML: {exc}") from exc
+    unknown = set(data) - {"network", "defaults", "feeds", "sites"}
+    if unknown:
+        raise RegistryError(f"{file}: unknown section(s) {sorted(unknown)}")
+    network = data.get("network", {})
+    if extra := set(network) - _NETWORK_KEYS:
+        raise RegistryError(f"{file}: unknown [network] key(s) {sorted(extra)}")
+    defaults = data.get("defaults", {})
+    sources = []
+    for kind, section in (("feed", "feeds"), ("site", "sites")):
+        for n, entry in enumerate(data.get(section, []), start=1):
+            sources.append(_source(file, kind, f"{section}[{n}]", {**defaults, **entry}))
+    return Registry(tuple(sources), network, str(file))
+
+
+def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
+    if extra := set(entry) - _SOURCE_KEYS:
+        raise RegistryError(f"{file}: {where}: unknown key(s) {sorted(extra)}")
+    url = entry.get("url")
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        raise RegistryError(f"{file}: {where}: 'url' must be an http(s) URL, got {url!r}")
+    try:
+        return Source(
+            kind=kind,
+            url=url,
+            name=entry.get("name"),
+            poll_minutes=int(entry.get("poll_minutes", 10)),
+            max_items=int(entry.get("max_items", 50)),
+            allow=tuple(str(h).lower() for h in entry.get("allow", ())),
+        )
+    except (TypeError, ValueError) as exc:
+        raise RegistryError(f"{file}: {where}: {exc}") from exc
+
+
+def parse_opml(data: bytes) -> list[tuple[str | None, str]]:
+    """(title, feed URL) for every outline with an xmlUrl, however deeply nested."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise RegistryError(f"not an OPML file: {exc}") from exc
+    if root is None or root.tag.lower() != "opml":
+        raise RegistryError("not an OPML file: no <opml> root element")
+    found = []
+    for outline in root.iter("outline"):
+        url = outline.get("xmlUrl") or outline.get("xmlurl")
+        if url:
+            found.append((outline.get("title") or outline.get("text"), url.strip()))
+    return found
+
+
+def append_feeds(path: str | os.PathLike[str], feeds: list[tuple[str | None, str]]) -> int:
+    """Add feeds to the sources file (creating it), skipping URLs it already has."""
+    file = sources_path(path)
+    known = {s.url for s in load_registry(file).sources}
+    blocks = []
+    for title, url in feeds:
+        if url in known or urlsplit(url).scheme not in ("http", "https"):
+            continue
+        known.add(url)
+        # JSON string escapes are valid TOML basic-string escapes.
+        name = f"name = {json.dumps(title, ensure_ascii=False)}\n" if title else ""
+        blocks.append(f"\n[[feeds]]\n{name}url = {json.dumps(url, ensure_ascii=False)}\n")
+    if blocks:
+        with open(file, "a", encoding="utf-8") as fh:
+            fh.write("".join(blocks))
+        load_registry(file)  # what we wrote must read back
+    return len(blocks)
+
+
+def next_poll(
+    source: Source,
+    now: datetime,
+    error_kind: str | None,
+    failures: int,
+    retry_after: float | None = None,
+) -> datetime:
+    """When to poll a source again: its interval when healthy, backing off while it fails.
+
+    Temporary and soft failures double the wait per consecutive failure (capped at a day);
+    hard failures (gone, forbidden, refused) wait at least six hours and up to a week.
+    A server's Retry-After is always respected.
+    """
+    interval = timedelta(minutes=source.poll_minutes)
+    if error_kind is None:
+        wait = interval
+    elif error_kind == "hard":
+        wait = min(max(interval * 2 ** min(failures, 10), timedelta(hours=6)), timedelta(days=7))
+    else:
+        wait = min(interval * 2 ** min(failures, 10), timedelta(days=1))
+    if retry_after:
+        wait = max(wait, timedelta(seconds=retry_after))
+    return now + wait

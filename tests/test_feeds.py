@@ -1,0 +1,90 @@
+"""Feed parsing from bytes: RSS 2.0, Atom, RSS 1.0, wrong charsets, malformed input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tasks.feeds import html_to_text, parse_feed
+from tests.conftest import FIXTURES
+
+BASE = "http://news.example"
+
+
+def feed(name: str) -> bytes:
+    return (FIXTURES / "feeds" / name).read_bytes().replace(b"{base}", BASE.encode())
+
+
+def test_rss2_entries_with_canonical_links_dates_and_content() -> None:
+    parsed = parse_feed(feed("rss2.xml"), f"{BASE}/rss2.xml")
+    assert parsed.title == "Korea Desk" and parsed.error is None and parsed.warning is None
+    first, _, gone = parsed.entries
+    assert first.guid == "korea-desk-001"
+    assert first.link == f"{BASE}/articles/001.html?utm_source=rss&utm_medium=feed"
+    assert first.url == f"{BASE}/articles/001.html"  # tracking parameters dropped
+    assert first.published_at == datetime(2024, 10, 25, 9, 0)
+    assert first.author == "Desk Reporter"
+    assert first.summary == "Seoul is alarmed."
+    assert gone.content and gone.content.startswith("The full text of this story")
+    assert gone.content.count("\n") == 1  # two paragraphs
+
+
+def test_atom_dates_are_converted_to_utc() -> None:
+    parsed = parse_feed(feed("atom.xml"), f"{BASE}/atom.xml")
+    assert [e.guid for e in parsed.entries] == [
+        "tag:peninsula.example,2024:004", "tag:peninsula.example,2024:003",
+    ]  # fmt: skip
+    assert parsed.entries[0].published_at == datetime(2024, 10, 28, 23, 15)  # +09:00 -> UTC
+    assert parsed.entries[0].author == "Atom Author"
+
+
+def test_rss1_rdf() -> None:
+    (entry,) = parse_feed(feed("rss1.rdf"), f"{BASE}/rss1.rdf").entries
+    assert entry.title.startswith("Tensions soar")
+    assert entry.published_at == datetime(2024, 10, 23, 10, 0)
+
+
+def test_wrong_charset_declaration_is_survived() -> None:
+    parsed = parse_feed(feed("wrong-charset.xml"), f"{BASE}/wrong-charset.xml")
+    assert parsed.entries[0].title == "Crème brûlée wins the débat"
+    assert "windows-1252" in (parsed.warning or "")
+
+
+def test_header_charset_is_used() -> None:
+    body = feed("wrong-charset.xml").replace(b'encoding="utf-8"', b"")
+    parsed = parse_feed(body, BASE, {"Content-Type": "application/rss+xml; charset=windows-1252"})
+    assert parsed.entries[0].title == "Crème brûlée wins the débat"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (feed("malformed.xml"), "malformed feed"),
+        (b"<!DOCTYPE html><html><body>Just a page</body></html>", "not a feed"),
+        (b"\x00\x01\x02 binary", "malformed feed"),
+        (b"", "malformed feed"),
+    ],
+)
+def test_unusable_bodies_get_a_reason(body: bytes, reason: str) -> None:
+    parsed = parse_feed(body, BASE)
+    assert parsed.entries == ()
+    assert parsed.error and parsed.error.startswith(reason)
+
+
+def test_an_empty_valid_feed_is_not_an_error() -> None:
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+    parsed = parse_feed(body, BASE)
+    assert (parsed.title, parsed.entries, parsed.error) == ("Quiet", (), None)
+
+
+def test_parse_feed_never_fetches_a_url_given_as_body() -> None:
+    parsed = parse_feed(b"http://127.0.0.1:9/feed.xml", BASE)
+    assert parsed.error  # treated as (bad) content, not as a URL to open
+
+
+def test_html_to_text_keeps_paragraphs() -> None:
+    assert (
+        html_to_text("<p>One <b>bold</b> line.</p><p>Two</p>x<br>y") == "One bold line.\nTwo\nx\ny"
+    )
+    assert html_to_text("  ") is None

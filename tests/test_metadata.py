@@ -1,0 +1,456 @@
+"""Page metadata: each field from the highest-priority source that has it, and never a crash."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tasks.dates import parse_datetime as parse_date
+from tasks.metadata import PageMeta, page_metadata
+
+FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
+ALL_FIELDS = [f.name for f in fields(PageMeta) if f.name != "sources"]
+
+
+def _fixture(name: str, url: str | None = None) -> PageMeta:
+    return page_metadata((FIXTURES / name).read_text(encoding="utf-8"), url)
+
+
+def _page(head: str = "", body: str = "", lang: str = "") -> str:
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return f"<!doctype html><html{lang_attr}><head>{head}</head><body>{body}</body></html>"
+
+
+def _ld(obj: str) -> str:
+    return f'<script type="application/ld+json">{obj}</script>'
+
+
+# ------------------------------------------------------------------------------- fixtures
+
+
+def test_big_publisher_json_ld_graph_beats_disagreeing_open_graph_and_meta() -> None:
+    meta = _fixture("big-publisher.html", "https://www.dailyplanet.example/x?utm_source=rss")
+    assert meta == PageMeta(
+        title="Harbour wind farm wins final approval after decade-long fight",
+        published_at=datetime(2024, 10, 22, 5, 30),  # 06:30+01:00; OG says 21 Oct 23:59
+        modified_at=datetime(2024, 10, 22, 8, 15),  # written +0100
+        author="Amira Okafor, Tom Reyes",
+        site_name="The Daily Planet",  # publisher.name, not OG's nor the WebSite node's
+        canonical_url="https://www.dailyplanet.example/news/2024/oct/22/harbour-wind-farm-approval",
+        description="Ministers have approved the 1.2GW Harbour wind farm, ending a ten-year "
+        "planning battle.",
+        language="en",  # en-GB; OG says en_US
+        image="https://i.dailyplanet.example/16x9/harbour.jpg",
+        section="Environment",
+        keywords=("Wind power", "Energy", "Harbour"),  # split, stripped, de-duplicated
+        sources=dict.fromkeys(ALL_FIELDS, "json-ld"),
+    )
+
+
+def test_wordpress_yoast_graph_resolves_id_references() -> None:
+    meta = _fixture("wordpress-yoast.html")
+    assert meta.title == "Council approves ‘lean’ budget for 2024"  # &#8216; unescaped
+    assert meta.author == "Dana Whitfield"  # author is {"@id": ...#/schema/person/...}
+    assert meta.site_name == "Riverside Gazette"  # publisher {"@id": ...#organization}
+    assert meta.image == "https://riverside.example/wp-content/uploads/2024/03/council-chamber.jpg"
+    assert meta.canonical_url == "https://riverside.example/2024/03/council-approves-lean-budget/"
+    assert meta.published_at == datetime(2024, 3, 5, 14, 2, 11)
+    assert meta.modified_at == datetime(2024, 3, 6, 8, 30)
+    assert meta.language == "en"
+    assert meta.section == "Local News"
+    assert meta.keywords == ("budget", "council tax", "Riverside Council")
+    # Yoast's Article has no description: the WebPage node's is used, still from JSON-LD.
+    assert meta.description == (
+        "Riverside council passed its 2024 budget on Tuesday night after a four-hour debate."
+    )
+    assert meta.sources == dict.fromkeys(ALL_FIELDS, "json-ld")
+
+
+def test_open_graph_only_page() -> None:
+    url = "https://www.courrier-sud.example/2024/05/17/alerte-orange-orages/?utm_source=rss"
+    meta = _fixture("opengraph-only.html", url)
+    assert meta.title == "Alerte orange aux orages dans le Sud-Ouest"
+    assert meta.site_name == "Le Courrier du Sud"
+    # relative og:url resolved against the page URL, then canonicalised (utm_* dropped)
+    assert meta.canonical_url == "https://www.courrier-sud.example/2024/05/17/alerte-orange-orages/"
+    assert meta.image == "https://www.courrier-sud.example/images/2024/05/orages.jpg"
+    assert meta.published_at == datetime(2024, 5, 17, 6, 0)
+    assert meta.modified_at == datetime(2024, 5, 17, 8, 45)
+    assert meta.author == "Claire Martin, Luc Bernard"  # the facebook.com profile URL is skipped
+    assert meta.language == "fr"
+    assert meta.section == "Météo"
+    assert meta.keywords == ("orages", "vigilance orange", "Météo-France")
+    assert meta.description is not None and meta.description.startswith("Météo-France place")
+    assert meta.sources == dict.fromkeys(ALL_FIELDS, "opengraph")
+
+
+def test_open_graph_only_page_without_url_drops_relative_links() -> None:
+    meta = _fixture("opengraph-only.html")
+    assert meta.canonical_url is None
+    assert meta.image is None
+    assert "canonical_url" not in meta.sources
+
+
+def test_meta_and_title_only_page() -> None:
+    url = "https://lakesidetribune.example/news/2024/02/29/library-branch-opens?ref=home"
+    meta = _fixture("meta-only.html", url)
+    assert meta.title == "Council opens new library branch"  # " | Lakeside Tribune" removed
+    assert meta.site_name == "Lakeside Tribune"  # application-name
+    assert meta.author == "Maria Gonzalez"
+    # pubdate "not a date" is skipped; parsely-pub-date is used; the <time> in <article> loses
+    assert meta.published_at == datetime(2024, 2, 29, 22, 45)
+    assert meta.canonical_url == (
+        "https://lakesidetribune.example/news/2024/02/29/library-branch-opens"
+    )
+    assert meta.language == "en"
+    assert meta.keywords == ("library", "council", "Eastside")
+    assert meta.section == "Local"
+    assert meta.sources == {
+        "title": "html",
+        "site_name": "meta",
+        "author": "meta",
+        "published_at": "meta",
+        "canonical_url": "html",
+        "description": "meta",
+        "language": "html",
+        "section": "meta",
+        "keywords": "meta",
+    }
+
+
+def test_broken_json_ld_block_is_skipped_and_the_next_one_used() -> None:
+    meta = _fixture("broken-jsonld.html")
+    assert meta.title == "Rail strike called off after late-night talks"
+    assert meta.published_at == datetime(2024, 6, 11, 23, 40)
+    assert meta.author == "Helen Cho"
+    assert meta.site_name == "Northern Courier"
+    assert meta.sources["title"] == "json-ld"
+    assert meta.sources["language"] == "html"
+
+
+def test_author_lists_and_top_level_json_ld_list() -> None:
+    meta = _fixture("author-lists.html")
+    # Person objects, a "By ..." string, given/family names, a case-insensitive duplicate,
+    # an Organization, and a Person with no name at all.
+    assert meta.author == "Priya Nair, Sam Lee, Jo Park, Reuters"
+    assert meta.sources["author"] == "json-ld"
+    assert meta.title == "Flood defences: what the new map shows"  # @type is a list
+    assert meta.published_at == datetime(2024, 7, 9, 7, 0)  # RFC 2822
+    assert meta.canonical_url == "https://coastline.example/analysis/flood-map"  # "url"
+    assert meta.image == "https://coastline.example/img/flood-map-16x9.jpg"  # first of a list
+    assert meta.keywords == ("flooding", "climate", "coast")
+    assert meta.language == "en"  # {"@type": "Language", "alternateName": "en"}
+
+
+# --------------------------------------------------------------------- priority, per field
+
+
+def test_each_tier_falls_through_to_the_next() -> None:
+    og = '<meta property="og:title" content="OG title">'
+    tw = '<meta name="twitter:title" content="Twitter title">'
+    title = "<title>HTML title</title>"
+    ld = _ld('{"@type": "NewsArticle", "headline": "LD title"}')
+    cases = [
+        (ld + og + tw + title, "LD title", "json-ld"),
+        (og + tw + title, "OG title", "opengraph"),
+        (tw + title, "Twitter title", "meta"),
+        (title, "HTML title", "html"),
+    ]
+    for head, expected, source in cases:
+        meta = page_metadata(_page(head))
+        assert (meta.title, meta.sources["title"]) == (expected, source)
+
+
+def test_web_page_node_is_a_last_resort_after_the_article_node() -> None:
+    graph = """{"@graph": [
+        {"@type": "WebPage", "name": "Page name", "datePublished": "2024-01-02",
+         "url": "https://example.com/page"},
+        {"@type": "NewsArticle", "headline": "Article headline"}
+    ]}"""
+    meta = page_metadata(_page(_ld(graph)))
+    assert meta.title == "Article headline"
+    assert meta.published_at == datetime(2024, 1, 2)  # only the WebPage has it
+    assert meta.canonical_url == "https://example.com/page"
+    assert page_metadata(_page(_ld('{"@type": "WebPage", "name": "Only"}'))).title == "Only"
+
+
+def test_json_ld_without_an_article_or_page_gives_only_the_site_name() -> None:
+    org = '{"@context": "https://schema.org", "@type": "Organization", "name": "Acme News"}'
+    meta = page_metadata(_page(_ld(org) + "<title>Story | Acme News</title>"))
+    assert meta.site_name == "Acme News"
+    assert meta.title == "Story"
+    assert meta.sources == {"site_name": "json-ld", "title": "html"}
+
+
+def test_article_under_web_page_main_entity_and_prefixed_types() -> None:
+    doc = """{"@context": "https://schema.org", "@type": "WebPage",
+        "mainEntity": {"@type": "schema:ReportageNews", "headline": "Nested",
+                       "author": "Ana Lima"}}"""
+    meta = page_metadata(_page(_ld(doc)))
+    assert (meta.title, meta.author) == ("Nested", "Ana Lima")
+
+
+def test_an_unparseable_date_falls_through_to_the_next_source() -> None:
+    head = _ld('{"@type": "Article", "datePublished": "TBC"}') + (
+        '<meta property="article:published_time" content="2024-05-01T10:00:00-04:00">'
+    )
+    meta = page_metadata(_page(head))
+    assert meta.published_at == datetime(2024, 5, 1, 14, 0)
+    assert meta.sources["published_at"] == "opengraph"
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<meta itemprop="datePublished" content="2024-04-03T09:00:00Z">',
+        '<time itemprop="datePublished" datetime="2024-04-03T09:00:00Z">3 April</time>',
+        '<meta name="pubdate" content="2024-04-03T09:00:00Z">',
+        '<meta name="publish-date" content="2024-04-03T09:00:00Z">',
+        '<meta name="date" content="2024-04-03T09:00:00Z">',
+        '<meta name="DC.date.issued" content="2024-04-03T09:00:00Z">',
+        '<meta name="dc.date" content="2024-04-03T09:00:00Z">',
+        '<meta name="parsely-pub-date" content="2024-04-03T09:00:00Z">',
+        '<meta name="sailthru.date" content="Wed, 03 Apr 2024 09:00:00 +0000">',
+    ],
+)
+def test_meta_date_tags(tag: str) -> None:
+    meta = page_metadata(_page(tag))
+    assert meta.published_at == datetime(2024, 4, 3, 9, 0)
+    assert meta.sources["published_at"] == "meta"
+
+
+def test_time_in_article_is_used_only_when_nothing_else_dates_the_page() -> None:
+    body = '<header><time datetime="2030-01-01">clock</time></header>'
+    body += '<article><p><time datetime="2024-02-28T10:00:00+01:00">x</time></p></article>'
+    meta = page_metadata(_page(body=body))
+    assert meta.published_at == datetime(2024, 2, 28, 9, 0)
+    assert meta.sources["published_at"] == "html"
+    outside = page_metadata(_page(body='<div><time datetime="2024-02-28">x</time></div>'))
+    assert outside.published_at is None
+
+
+def test_title_site_suffix_and_prefix_are_removed_only_for_the_site_name() -> None:
+    site = '<meta property="og:site_name" content="The Courier">'
+    for title in (
+        "Budget passed | The Courier",
+        "Budget passed - the courier",
+        "Budget passed — The Courier",
+        "The Courier | Budget passed",
+    ):
+        assert page_metadata(_page(site + f"<title>{title}</title>")).title == "Budget passed"
+    kept = page_metadata(_page(site + "<title>Budget passed | Other Site</title>"))
+    assert kept.title == "Budget passed | Other Site"
+    only_site = page_metadata(_page(site + "<title>The Courier</title>"))
+    assert only_site.title == "The Courier"
+
+
+@pytest.mark.parametrize(
+    ("head", "lang", "expected"),
+    [
+        ("", "en-GB", "en"),
+        ("", "EN", "en"),
+        ("", "zh-Hant-TW", "zh"),
+        ("", "english", None),
+        ('<meta property="og:locale" content="pt_BR">', "en", "pt"),
+        ('<meta http-equiv="content-language" content="de-AT">', "", "de"),
+        (_ld('{"@type": "Article", "inLanguage": "es-MX"}'), "en", "es"),
+    ],
+)
+def test_language_is_the_primary_subtag(head: str, lang: str, expected: str | None) -> None:
+    assert page_metadata(_page(head, lang=lang)).language == expected
+
+
+def test_relative_urls_resolve_against_the_page_url_and_base_href() -> None:
+    head = '<link rel="canonical" href="../story?utm_medium=x"><meta property="og:image" '
+    head += 'content="//cdn.example.com/i.jpg">'
+    meta = page_metadata(_page(head), "https://example.com/news/x/page.html")
+    assert meta.canonical_url == "https://example.com/news/story"
+    assert meta.image == "https://cdn.example.com/i.jpg"
+    based = page_metadata(_page('<base href="https://other.example/a/">' + head))
+    assert based.canonical_url == "https://other.example/story"
+
+
+def test_a_canonical_pointing_at_the_home_page_is_ignored_on_an_article() -> None:
+    # A template default (og:url = home page) would merge every article of the site.
+    head = '<meta property="og:url" content="https://example.com/">'
+    head += '<link rel="canonical" href="https://example.com/news/story">'
+    meta = page_metadata(_page(head), "https://example.com/news/story?x=1")
+    assert meta.canonical_url == "https://example.com/news/story"
+    assert meta.sources["canonical_url"] == "html"
+    home = page_metadata(_page('<link rel="canonical" href="/">'), "https://example.com/")
+    assert home.canonical_url == "https://example.com/"
+
+
+def test_non_http_canonical_is_ignored() -> None:
+    meta = page_metadata(_page('<link rel="canonical" href="javascript:void(0)">'), None)
+    assert meta.canonical_url is None
+
+
+def test_json_ld_keywords_image_and_section_shapes() -> None:
+    doc = """{"@type": "BlogPosting", "keywords": "a, b,a", "articleSection": ["S1", "S2"],
+              "image": {"@type": "ImageObject", "contentUrl": "/img.png"}}"""
+    meta = page_metadata(_page(_ld(doc)), "https://blog.example/p/1")
+    assert meta.keywords == ("a", "b")
+    assert meta.section == "S1"
+    assert meta.image == "https://blog.example/img.png"
+
+
+def test_an_inline_svg_title_is_not_the_page_title() -> None:
+    svg = "<svg><g><title>Share on X</title></g></svg>"
+    assert page_metadata(_page(body=svg)).title is None
+    assert page_metadata(_page("<title>Real</title>", body=svg)).title == "Real"
+
+
+def test_open_graph_tags_written_with_name_instead_of_property_still_count() -> None:
+    meta = page_metadata(_page('<meta name="og:title" content="Misfiled">'))
+    assert (meta.title, meta.sources["title"]) == ("Misfiled", "opengraph")
+
+
+# ---------------------------------------------------------------------- broken JSON-LD
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '<!-- {"@type": "NewsArticle", "headline": "Fixed"} -->',
+        '/*<![CDATA[*/{"@type": "NewsArticle", "headline": "Fixed"}/*]]>*/',
+        '{"@type": "NewsArticle", "headline": "Fixed",}',
+        '{"@type": "NewsArticle", "keywords": ["x",], "headline": "Fixed"}',
+        '{"@type": "NewsArticle", "headline": "Fixed", "description": "two\nlines\t"}',
+    ],
+)
+def test_common_json_ld_mistakes_are_repaired(block: str) -> None:
+    assert page_metadata(_page(_ld(block))).title == "Fixed"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '{"@type": "NewsArticle", "headline": "Lost"',
+        "{'@type': 'NewsArticle', 'headline': 'Lost'}",
+        "",
+        "null",
+        '"just a string"',
+        "[1, 2, [3]]",
+        '{"@type": 5, "headline": {"nested": true}, "author": [null, 3]}',
+        "[" * 5000 + "]" * 5000,  # deep enough to hit the recursion limit
+        '{"@graph": {"@type": "NewsArticle"}}',
+    ],
+)
+def test_unusable_json_ld_is_skipped(block: str) -> None:
+    meta = page_metadata(_page(_ld(block) + "<title>Fallback</title>"))
+    assert meta.title == "Fallback"
+
+
+# ------------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-10-22T10:30:00Z", datetime(2024, 10, 22, 10, 30)),
+        ("2024-10-22T10:30:00+01:00", datetime(2024, 10, 22, 9, 30)),
+        ("2024-10-22T10:30:00+0100", datetime(2024, 10, 22, 9, 30)),
+        ("2024-10-22T10:30:00.250-05:00", datetime(2024, 10, 22, 15, 30, 0, 250000)),
+        ("2024-10-22T10:30:00", datetime(2024, 10, 22, 10, 30)),  # naive: taken as UTC
+        ("2024-10-22", datetime(2024, 10, 22)),
+        ("20241022T103000Z", datetime(2024, 10, 22, 10, 30)),
+        ("Tue, 22 Oct 2024 10:30:00 +0100", datetime(2024, 10, 22, 9, 30)),
+        ("Tue, 22 Oct 2024 10:30:00 GMT", datetime(2024, 10, 22, 10, 30)),
+        ("22 Oct 2024 10:30 EDT", datetime(2024, 10, 22, 14, 30)),
+        ("October 22, 2024 10:30 AM EDT", datetime(2024, 10, 22, 14, 30)),
+        ("22 October 2024", datetime(2024, 10, 22)),
+        ("2024/10/22 10:30", datetime(2024, 10, 22, 10, 30)),
+        ("1729592400", datetime(2024, 10, 22, 10, 20)),
+        ("1729592400000", datetime(2024, 10, 22, 10, 20)),
+        (" 2024-10-22 ", datetime(2024, 10, 22)),
+    ],
+)
+def test_parse_date(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "   ", "nonsense", "Invalid Date", "NaN", "10", "Monday", "TBC",
+        "0000-00-00 00:00:00", "2024-13-45", "2024-10-22T25:00:00", "9999-12-31",
+        "1970-01-01T00:00:00Z", "1899-12-31", "2024-10-22" + "x" * 200, "{{ post.date }}",
+    ],
+)  # fmt: skip
+def test_parse_date_nonsense_is_none(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_parse_date_ignores_non_strings() -> None:
+    assert parse_date(None) is None
+    assert parse_date(20241022) is None
+
+
+# -------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   ",
+        b"",
+        b"\x00\x00\x00",
+        "<",
+        "<html",
+        "<<<>>>",
+        "just text, no markup",
+        "<html><head><title></title></head></html>",
+        '<?xml version="1.0" encoding="iso-8859-1"?><html><head></head></html>',
+        "<svg><title>An icon</title></svg>",
+        bytes(random.Random(7).randrange(256) for _ in range(20_000)),
+        bytes(random.Random(8).randrange(256) for _ in range(20_000)).decode("latin-1"),
+        "\ud800 lone surrogate <title>x</title>",
+    ],
+)
+def test_never_raises(html: str | bytes) -> None:
+    meta = page_metadata(html, "https://example.com/a")
+    assert isinstance(meta, PageMeta)
+    assert meta.keywords == () or all(meta.keywords)
+
+
+def test_empty_input_gives_an_empty_page_meta() -> None:
+    assert page_metadata("") == PageMeta()
+    assert page_metadata(b"") == PageMeta()
+
+
+def test_bad_url_argument_is_ignored() -> None:
+    meta = page_metadata(_page('<link rel="canonical" href="/a">'), "not a url")
+    assert meta.canonical_url is None
+
+
+def test_bytes_use_the_declared_charset_when_not_utf8() -> None:
+    html = '<html><head><meta charset="windows-1252"><title>Café – “news”</title></head></html>'
+    assert page_metadata(html.encode("cp1252")).title == "Café – “news”"
+    assert page_metadata(html.encode("utf-8")).title == "Café – “news”"
+
+
+def test_text_input_ignores_a_stale_charset_declaration() -> None:
+    html = '<html><head><meta charset="iso-8859-1"><title>Café</title></head></html>'
+    assert page_metadata(html).title == "Café"
+
+
+def test_page_meta_is_hashable_and_frozen() -> None:
+    meta = _fixture("broken-jsonld.html")
+    assert hash(meta) == hash(_fixture("broken-jsonld.html"))
+    with pytest.raises(AttributeError):
+        meta.title = "x"  # type: ignore[misc]
+
+
+def test_large_page() -> None:
+    page = (FIXTURES / "big-publisher.html").read_text(encoding="utf-8")
+    filler = "<div><p>" + "word " * 200 + "</p><a href='/x'>link</a></div>\n"
+    big = page.replace("<main>", "<main>" + filler * (5_000_000 // len(filler)))
+    assert len(big) > 5_000_000
+    meta = page_metadata(big)
+    assert meta.title == "Harbour wind farm wins final approval after decade-long fight"

@@ -1,0 +1,51 @@
+"""Sitemap parsing: url sets, news sitemaps and sitemap indexes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tasks.sitemaps import parse_sitemap
+
+NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>https://n.example/a</loc>
+    <news:news><news:publication><news:name>N</news:name><news:language>en</news:language></news:publication>
+      <news:publication_date>2024-10-22T10:00:00+02:00</news:publication_date>
+      <news:title>Story A</news:title></news:news></url>
+  <url><loc>https://n.example/b</loc><lastmod>2024-10-20</lastmod></url>
+</urlset>"""
+
+
+def test_news_sitemap() -> None:
+    sitemap = parse_sitemap(NEWS)
+    assert sitemap.is_news and sitemap.children == ()
+    a, b = sitemap.pages
+    assert (a.url, a.title, a.published_at) == (
+        "https://n.example/a",
+        "Story A",
+        datetime(2024, 10, 22, 8),
+    )
+    assert (b.url, b.published_at) == ("https://n.example/b", datetime(2024, 10, 20))
+
+
+def test_sitemap_index() -> None:
+    body = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <sitemap><loc>https://n.example/s1.xml</loc></sitemap>
+      <sitemap><loc>https://n.example/s2.xml</loc></sitemap></sitemapindex>"""
+    assert parse_sitemap(body).children == ("https://n.example/s1.xml", "https://n.example/s2.xml")
+
+
+@pytest.mark.parametrize("body", [b"<html><body>no</body></html>", b"", b"\x00garbage"])
+def test_not_a_sitemap(body: bytes) -> None:
+    with pytest.raises(ValueError, match="not a sitemap"):
+        parse_sitemap(body)
+
+
+def test_external_entities_are_not_resolved() -> None:
+    body = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>
+    <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://n.example/&e;</loc></url></urlset>"""
+    pages = parse_sitemap(body).pages
+    assert all("root:" not in p.url for p in pages)

@@ -1,0 +1,104 @@
+"""The sources registry (TOML), OPML import and the polling back-off."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tasks.sources import (
+    RegistryError,
+    Source,
+    append_feeds,
+    load_registry,
+    next_poll,
+    parse_opml,
+)
+
+OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>My feeds</title></head><body>
+  <outline text="World">
+    <outline type="rss" text="BBC World" title="BBC World" xmlUrl="https://feeds.bbci.co.uk/news/world/rss.xml"/>
+    <outline type="rss" text="Quotes &quot; and \xc3\xa9" xmlUrl="https://example.com/feed?a=1&amp;b=2"/>
+  </outline>
+  <outline type="rss" text="No URL"/>
+</body></opml>"""
+
+
+def test_registry_with_defaults_and_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[network]\nallowed_hosts = ["127.0.0.1"]\n[defaults]\npoll_minutes = 5\n'
+        '[[feeds]]\nname = "A"\nurl = "https://a.example/feed"\nmax_items = 3\n'
+        'allow = ["A.example"]\n'
+        '[[sites]]\nurl = "https://b.example/"\n'
+    )
+    registry = load_registry(path)
+    feed, site = registry.sources
+    assert (feed.kind, feed.name, feed.poll_minutes, feed.max_items) == ("feed", "A", 5, 3)
+    assert feed.allows("https://news.a.example/x") and not feed.allows("https://evil.example/")
+    assert site.kind == "site" and site.allows("https://anything.example/")
+    assert registry.network == {"allowed_hosts": ["127.0.0.1"]}
+    assert feed.source_id != site.source_id and len(feed.source_id) == 16
+
+
+def test_missing_file_is_an_empty_registry(tmp_path: Path) -> None:
+    assert load_registry(tmp_path / "none.toml").sources == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[feeds]]\nurl = 'ftp://x/'\n", "must be an http(s) URL"),
+        ("[[feeds]]\nname = 'no url'\n", "must be an http(s) URL"),
+        ("[[feeds]]\nurl = 'https://x/'\npoll = 3\n", "unknown key(s) ['poll']"),
+        ("[feedz]\n", "unknown section"),
+        ("[network]\nproxy = 'x'\n", "unknown [network] key"),
+        ("[[feeds]\n", "not valid TOML"),
+        ("[[feeds]]\nurl = 'https://x/'\nmax_items = 'many'\n", "feeds[1]"),
+    ],
+)
+def test_bad_registry_files_say_where(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(text)
+    with pytest.raises(RegistryError, match=None) as info:
+        load_registry(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_opml_nested_outlines() -> None:
+    assert parse_opml(OPML) == [
+        ("BBC World", "https://feeds.bbci.co.uk/news/world/rss.xml"),
+        ('Quotes " and é', "https://example.com/feed?a=1&b=2"),
+    ]
+
+
+def test_not_opml_is_refused() -> None:
+    with pytest.raises(RegistryError, match="not an OPML file"):
+        parse_opml(b"<rss/>")
+
+
+def test_import_appends_once_and_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text('[[feeds]]\nurl = "https://feeds.bbci.co.uk/news/world/rss.xml"\n')
+    assert append_feeds(path, parse_opml(OPML)) == 1  # the BBC feed was already there
+    assert append_feeds(path, parse_opml(OPML)) == 0
+    urls = [s.url for s in load_registry(path).sources]
+    assert urls == [
+        "https://feeds.bbci.co.uk/news/world/rss.xml",
+        "https://example.com/feed?a=1&b=2",
+    ]
+    assert load_registry(path).sources[1].name == 'Quotes " and é'
+
+
+def test_back_off() -> None:
+    feed = Source("feed", "https://a.example/feed", poll_minutes=10)
+    now = datetime(2024, 1, 1)
+    assert next_poll(feed, now, None, 0) == now + timedelta(minutes=10)
+    assert next_poll(feed, now, "temporary", 1) == now + timedelta(minutes=20)
+    assert next_poll(feed, now, "temporary", 3) == now + timedelta(minutes=80)
+    assert next_poll(feed, now, "soft", 30) == now + timedelta(days=1)
+    assert next_poll(feed, now, "hard", 1) == now + timedelta(hours=6)
+    assert next_poll(feed, now, "hard", 20) == now + timedelta(days=7)
+    assert next_poll(feed, now, "temporary", 1, retry_after=3600) == now + timedelta(hours=1)

@@ -1,0 +1,257 @@
+"""Web ingest end to end against a real HTTP server on 127.0.0.1: feeds, pages, the fetcher's
+politeness and safety rules, feed state, and reprocessing from the raw store."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.web import ingest_feeds, ingest_sitemap, ingest_urls, reprocess
+from tasks.clean_text import clean_text
+from tests.conftest import FIXTURES, SEEDS, rows
+from tests.webserver import LocalServer, Reply, Request
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+DATES = ["2024-10-23T10:00:00Z", "2024-10-25T09:00:00Z", "2024-10-22T07:30:00Z",
+         "2024-10-24T06:00:00Z", "2024-10-29T08:15:00+09:00"]  # fmt: skip
+
+
+def article_page(n: int) -> str:
+    """A seed article as a news site would serve it: JSON-LD, Open Graph, chrome around it."""
+    cleaned = clean_text(SEED_FILES[n].read_text(encoding="utf-8"))
+    title = html.escape(cleaned.title or "")
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in cleaned.text.split("\n"))
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": cleaned.title,
+          "datePublished": DATES[n], "author": {"@type": "Person", "name": f"Reporter {n}"},
+          "publisher": {"@type": "Organization", "name": "Seed News"}}  # fmt: skip
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | Seed News'
+        f'</title><meta property="og:site_name" content="Seed News">'
+        f'<script type="application/ld+json">{json.dumps(ld)}</script></head><body>'
+        '<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>'
+        f"<article><h1>{title}</h1>{body}</article>"
+        "<aside><h3>Most read</h3><ul><li><a href='/x'>Cricket captain named</a></li></ul>"
+        "</aside><footer>© Seed News. All rights reserved.</footer></body></html>"
+    )
+
+
+HTML_UTF8 = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def conditional(body: bytes, etag: str, content_type: str = "application/rss+xml") -> callable:
+    """A feed endpoint that honours If-None-Match, as a good server does."""
+
+    def answer(request: Request) -> Reply:
+        if request.headers.get("if-none-match") == etag:
+            return Reply(304, b"", {"ETag": etag})
+        return Reply(200, body, {"ETag": etag, "Content-Type": content_type})
+
+    return answer
+
+
+def feed_bytes(name: str, base: str) -> bytes:
+    return (FIXTURES / "feeds" / name).read_bytes().replace(b"{base}", base.encode())
+
+
+@pytest.fixture
+def site(web: LocalServer) -> LocalServer:
+    for n in range(5):
+        web.add(
+            f"/articles/00{n}.html",
+            article_page(n),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+    latin = article_page(1).replace("South Korea Alarmed", "Crème brûlée Alarmed")
+    web.add("/articles/latin.html", latin.replace('<meta charset="utf-8">', "").encode("cp1252"),
+            headers={"Content-Type": "text/html; charset=windows-1252"})  # fmt: skip
+    for name in ("rss2.xml", "atom.xml", "rss1.rdf", "wrong-charset.xml", "malformed.xml"):
+        web.handle(f"/feeds/{name}", conditional(feed_bytes(name, web.base_url), f'"{name}-v1"'))
+    web.add("/feeds/huge.xml", b"<rss><channel>" + b"<item><title>x</title></item>" * 120_000)
+    web.add("/feeds/loop.xml", status=302, headers={"Location": "/feeds/loop2.xml"})
+    web.add("/feeds/loop2.xml", status=302, headers={"Location": "/feeds/loop.xml"})
+    web.add("/feeds/limited.xml", status=429, headers={"Retry-After": "3600"})
+    web.add("/feeds/broken.xml", status=500, body="oops")
+    web.add("/feeds/slow.xml", feed_bytes("atom.xml", web.base_url), delay=3)
+    web.add("/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    return web
+
+
+def sources_file(tmp_path: Path, server: LocalServer, feeds: list[str], **network) -> str:
+    net = {"allowed_hosts": ["127.0.0.1"], "per_host_delay": 0, "timeout": 1.0,
+           "max_bytes": 2_000_000, **network}  # fmt: skip
+    lines = ["[network]"] + [f"{k} = {json.dumps(v)}" for k, v in net.items()]
+    for name in feeds:
+        lines += ["[[feeds]]", f'name = "{name}"', f'url = "{server.url("/feeds/" + name)}"']
+    path = tmp_path / "sources.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+GOOD = ["rss2.xml", "atom.xml", "rss1.rdf", "wrong-charset.xml"]
+BAD = ["malformed.xml", "huge.xml", "loop.xml", "limited.xml", "broken.xml", "slow.xml"]
+
+
+def test_feeds_land_new_items_and_bad_feeds_are_recorded(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    sources = sources_file(tmp_path, site, GOOD + BAD)
+    first = ingest_feeds(sources=sources, warehouse=warehouse)
+
+    landed = rows(
+        warehouse,
+        "SELECT source_uri, url, title, published_at, extractor, text, author FROM articles "
+        "ORDER BY source_uri",
+    )
+    by_path = {uri.split(site.base_url)[1]: rest for uri, *rest in landed}
+    assert sorted(by_path) == [
+        "/articles/000.html", "/articles/001.html?utm_source=rss&utm_medium=feed",
+        "/articles/002.html", "/articles/003.html", "/articles/004.html",
+        "/articles/gone.html", "/articles/latin.html",
+    ]  # fmt: skip
+    url, _, published, extractor, text, author = by_path["/articles/004.html"]
+    assert url == site.url("/articles/004.html")
+    assert extractor == "trafilatura" and author == "Reporter 4"
+    assert str(published) == "2024-10-28 23:15:00"  # JSON-LD, converted to UTC
+    for chrome in ("Most read", "Cricket captain", "All rights reserved", "Home World Sport"):
+        assert chrome not in text
+    # The tracking parameters are gone from the canonical URL, not from source_uri.
+    assert by_path["/articles/001.html?utm_source=rss&utm_medium=feed"][0] == site.url(
+        "/articles/001.html"
+    )
+    # A page that is gone: the feed's own text stands in, marked as such.
+    assert by_path["/articles/gone.html"][3] == "feed-content"
+    assert "carried inside the feed itself" in by_path["/articles/gone.html"][4]
+    assert "Crème brûlée Alarmed" in by_path["/articles/latin.html"][1]
+
+    errors = dict(
+        rows(warehouse, "SELECT regexp_extract(source_uri, '[^/]+$'), error FROM ingest_errors")
+    )
+    assert errors["malformed.xml"].startswith("malformed feed")
+    assert "too large" in errors["huge.xml"]
+    assert "redirect" in errors["loop.xml"]
+    assert "429" in errors["limited.xml"]
+    assert "500" in errors["broken.xml"]
+    assert "timed out" in errors["slow.xml"]
+    assert "404" in errors["gone.html"]
+    assert (first.new_articles, first.errors) == (7, 7)
+
+    health = dict(rows(warehouse, "SELECT name, last_error_kind FROM sources"))
+    assert {k: health[k] for k in GOOD} == dict.fromkeys(GOOD)
+    assert health["malformed.xml"] == "soft" and health["loop.xml"] == "hard"
+    assert health["limited.xml"] == "temporary" and health["slow.xml"] == "temporary"
+    ((next_poll_hours,),) = rows(
+        warehouse,
+        "SELECT date_diff('minute', last_polled_at, next_poll_at) / 60 FROM sources "
+        "WHERE name = 'limited.xml'",
+    )
+    assert next_poll_hours >= 1  # Retry-After: 3600 is respected
+
+
+def test_second_poll_is_conditional_and_lands_nothing(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    sources = sources_file(tmp_path, site, GOOD)
+    ingest_feeds(sources=sources, warehouse=warehouse)
+    pages_before = len([r for r in site.requests if r.path.startswith("/articles/")])
+    again = ingest_feeds(sources=sources, warehouse=warehouse, force=True)
+    assert (again.new_articles, again.items_read) == (0, 0)
+    last = site.hits("/feeds/rss2.xml")[-1]
+    assert last.headers.get("if-none-match") == '"rss2.xml-v1"'
+    assert len([r for r in site.requests if r.path.startswith("/articles/")]) == pages_before
+    assert rows(warehouse, "SELECT DISTINCT last_outcome FROM sources") == [("not_modified",)]
+
+
+def test_not_due_feeds_are_not_polled(site: LocalServer, tmp_path: Path, warehouse: str) -> None:
+    sources = sources_file(tmp_path, site, ["rss2.xml"])
+    ingest_feeds(sources=sources, warehouse=warehouse)
+    ingest_feeds(sources=sources, warehouse=warehouse)  # due again in 10 minutes
+    assert len(site.hits("/feeds/rss2.xml")) == 1
+
+
+def test_entries_already_seen_by_url_are_not_fetched_again(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    ingest_urls(urls=[site.url("/articles/002.html")], sources=sources_file(tmp_path, site, []),
+                warehouse=warehouse)  # fmt: skip
+    ingest_feeds(urls=[site.url("/feeds/rss2.xml")], sources=sources_file(tmp_path, site, []),
+                 warehouse=warehouse)  # fmt: skip
+    assert len(site.hits("/articles/002.html")) == 1
+
+
+def test_ssrf_guard_refuses_links_to_private_addresses(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    port = site.base_url.rsplit(":", 1)[1]
+    evil = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Evil</title>
+      <item><title>Metadata</title><link>http://169.254.169.254/latest/meta-data/</link></item>
+      <item><title>Loopback</title><link>http://127.0.0.1:{port}/articles/000.html</link></item>
+    </channel></rss>"""
+    site.add("/feeds/evil.xml", evil, headers={"Content-Type": "application/rss+xml"})
+    # Only the name "localhost" is allowed: the feed itself is fetched, its links are not.
+    sources = sources_file(tmp_path, site, [], allowed_hosts=["localhost"])
+    summary = ingest_feeds(urls=[f"http://localhost:{port}/feeds/evil.xml"], sources=sources,
+                           warehouse=warehouse)  # fmt: skip
+    assert summary.new_articles == 0
+    errors = [e for (e,) in rows(warehouse, "SELECT error FROM ingest_errors ORDER BY error")]
+    assert len(errors) == 2
+    assert "127.0.0.1" in errors[0] and "loopback" in errors[0]
+    assert "169.254.169.254" in errors[1] and "link-local" in errors[1]
+    assert site.hits("/articles/000.html") == []
+
+
+def test_robots_txt_is_honoured(site: LocalServer, tmp_path: Path, warehouse: str) -> None:
+    site.add("/private/secret.html", article_page(0))
+    ingest_urls(urls=[site.url("/private/secret.html")], sources=sources_file(tmp_path, site, []),
+                warehouse=warehouse)  # fmt: skip
+    assert site.hits("/private/secret.html") == []
+    assert rows(warehouse, "SELECT error FROM ingest_errors") == [("disallowed by robots.txt",)]
+
+
+def test_sitemap_discovery(site: LocalServer, tmp_path: Path, warehouse: str) -> None:
+    site.add("/robots.txt", f"User-agent: *\nSitemap: {site.url('/sitemap_index.xml')}\n")
+    site.add(
+        "/sitemap_index.xml",
+        f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <sitemap><loc>{site.url("/news-sitemap.xml")}</loc></sitemap></sitemapindex>""",
+    )
+    site.add("/news-sitemap.xml", f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+      <url><loc>{site.url('/articles/003.html')}</loc><news:news>
+        <news:publication_date>2024-10-24T06:00:00Z</news:publication_date></news:news></url>
+      <url><loc>{site.url('/articles/004.html')}</loc><news:news>
+        <news:publication_date>2024-10-29T00:00:00Z</news:publication_date></news:news></url>
+      <url><loc>{site.url('/articles/000.html')}</loc><news:news>
+        <news:publication_date>2024-10-01T00:00:00Z</news:publication_date></news:news></url>
+    </urlset>""")  # fmt: skip
+    sources = sources_file(tmp_path, site, [])
+    summary = ingest_sitemap(
+        url=site.base_url + "/", max_items=2, sources=sources, warehouse=warehouse
+    )
+    assert summary.new_articles == 2  # the two newest
+    uris = [u for (u,) in rows(warehouse, "SELECT source_uri FROM articles ORDER BY 1")]
+    assert uris == [site.url("/articles/003.html"), site.url("/articles/004.html")]
+
+
+def test_reprocess_rebuilds_the_same_articles_offline(tmp_path: Path, warehouse: str) -> None:
+    query = "SELECT article_id, title, text, published_at, url FROM articles ORDER BY 1"
+    with LocalServer() as server:
+        for n in range(5):
+            server.add(
+                f"/articles/00{n}.html", article_page(n), headers={"Content-Type": "text/html"}
+            )
+        server.handle("/feeds/atom.xml", conditional(feed_bytes("atom.xml", server.base_url), "v1"))
+        sources = sources_file(tmp_path, server, ["atom.xml"])
+        ingest_feeds(sources=sources, warehouse=warehouse)
+        ingest_urls(urls=[server.url("/articles/000.html")], sources=sources, warehouse=warehouse)
+    before = rows(warehouse, query)
+    assert len(before) == 3
+    summary = reprocess(warehouse=warehouse)  # the server is gone: no network to use
+    assert (summary.items_read, summary.unchanged, summary.errors) == (3, 3, 0)
+    assert rows(warehouse, query) == before
+    raw_files = list((Path(warehouse).parent / "raw").rglob("*.gz"))
+    assert len(raw_files) == 4  # three pages and the feed, each stored once

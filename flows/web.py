@@ -288,11 +288,22 @@ def _keep_raw(raw_root: Path, result: FetchResult, kind: str) -> RawPage:
     )
 
 
+def interleave_hosts(targets: list[Target]) -> list[Target]:
+    """Round-robin over hosts, so every batch spreads over as many hosts as there are and the
+    per-host limits cost the least (a feed's links mostly share one host)."""
+    by_host: dict[str, list[Target]] = {}
+    for t in targets:
+        by_host.setdefault(urlsplit(t.link).hostname or "", []).append(t)
+    queues = list(by_host.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
 def _page_batches(
     fetcher: Fetcher, targets: list[Target], raw_root: Path, label: str, batch_size: int
 ) -> Iterator[Batch]:
     """Fetch targets a batch at a time; each batch holds the pages to extract and, for pages
     that failed, the error and (when the feed carries the text) an article from the feed."""
+    targets = interleave_hosts(targets)
     for n, start in enumerate(range(0, len(targets), batch_size), start=1):
         chunk = targets[start : start + batch_size]
         results = fetch_task(fetcher, [FetchRequest(t.link) for t in chunk], f"{label}-{n:04d}")

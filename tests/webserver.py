@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 for fetching tests: static routes and handler functions."""
+"""A real HTTP server on loopback for fetching tests and benchmarks: static routes and
+handler functions. Any 127.x.y.z address works on Linux, so several "hosts" can run at once."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ class Reply:
 Handler = Callable[[Request], Reply]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients that hang up mid-body (timeouts, size caps) are what tests provoke
+
+
 class LocalServer:
     """A threaded server on an ephemeral port; use as a context manager.
 
@@ -36,15 +42,18 @@ class LocalServer:
     `max_active` count requests being answered at once (for concurrency limits).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[Request] = []
         self.active = 0
         self.max_active = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, for every test.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:

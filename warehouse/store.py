@@ -213,9 +213,7 @@ def replace_articles(
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("old_ids", pa.table({"article_id": pa.array(old_ids, pa.string())}))
-        con.execute(
-            "DELETE FROM articles WHERE article_id IN (SELECT article_id FROM old_ids)"
-        )
+        con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM old_ids)")
         con.unregister("old_ids")
         con.register("batch", articles)
         dup_of = con.execute(

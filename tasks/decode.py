@@ -31,6 +31,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.I)
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 class DecodeError(ValueError):
     """The bytes are not text we can read."""
 
@@ -46,7 +49,7 @@ def sniff_binary(data: bytes) -> str | None:
     if b"\x00" in head:
         return "binary data (NUL bytes)"
     # Text has few control characters besides tab, newline, carriage return and form feed.
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if head and controls / len(head) > 0.05:
         return "binary data (control characters)"
     return None

@@ -106,13 +106,14 @@ _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 _MAX_JSON_NODES = 2000  # walking a pathological @graph must stay cheap
 
 
-def page_metadata(html: str | bytes, url: str | None = None) -> PageMeta:
+def page_metadata(html: str | bytes | etree._Element, url: str | None = None) -> PageMeta:
     """Metadata of one HTML page; `url` (where the page was fetched) resolves relative links.
 
-    Never raises: unparseable input gives PageMeta() with empty sources.
+    `html` may be a tree already parsed by lxml (it is only read, never changed), so the
+    pipeline parses each page once. Never raises: unparseable input gives PageMeta().
     """
     try:
-        root = _parse(html)
+        root = html if isinstance(html, etree._Element) else _parse(html)
         if root is None:
             return PageMeta()
         return _Page(root, url).metadata()

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import format_table, main
-from tests.conftest import SEEDS
+from tests.conftest import FIXTURES, SEEDS
 
 
 @pytest.fixture
@@ -88,3 +88,42 @@ def test_installed_command_on_a_missing_warehouse(tmp_path: Path) -> None:
 def test_format_table_cuts_long_cells() -> None:
     out = format_table(["a", "b"], [{"a": "x" * 10, "b": None}], max_width=5)
     assert out.splitlines() == ["a     | b", "------+-----", "xxxx… | NULL", "(1 row)"]
+
+
+OPML = b"""<?xml version="1.0"?><opml version="2.0"><body>
+<outline text="Desk" xmlUrl="{feed}"/></body></opml>"""
+
+
+def test_sources_import_list_and_ingest_feeds(
+    prefect_server, warehouse: str, tmp_path: Path, web
+) -> None:
+    atom = (FIXTURES / "feeds" / "atom.xml").read_bytes().replace(b"{base}", web.base_url.encode())
+    web.add("/feed.xml", atom, headers={"Content-Type": "application/atom+xml"})
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[network]\nallowed_hosts = ["127.0.0.1"]\nper_host_delay = 0\n')
+    opml = tmp_path / "feeds.opml"
+    opml.write_bytes(OPML.replace(b"{feed}", web.url("/feed.xml").encode()))
+    cli = ["--warehouse", warehouse, "--sources", str(sources)]
+
+    imported = CliRunner().invoke(main, [*cli, "sources", "import-opml", str(opml)])
+    assert imported.exit_code == 0, imported.output
+    assert f"1 feeds in {opml}: 1 added to {sources}, 0 already there" in imported.output
+
+    listed = CliRunner().invoke(main, [*cli, "sources", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "Desk" in listed.output and "| new" in listed.output
+
+    ran = CliRunner().invoke(main, [*cli, "ingest", "feeds"])
+    assert ran.exit_code == 0, ran.output
+    assert "2 found" in ran.output and "0 new" in ran.output and "2 errors" in ran.output
+
+    listed = CliRunner().invoke(main, [*cli, "sources", "list"])
+    assert "| ok" in listed.output  # the feed itself is healthy; its pages are 404s here
+
+
+def test_a_bad_sources_file_is_a_clean_error(warehouse: str, tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text("[[feeds]]\nurl = 'gopher://x'\n")
+    result = CliRunner().invoke(main, ["--sources", str(sources), "sources", "list"])
+    assert result.exit_code == 1
+    assert "'url' must be an http(s) URL" in result.output

@@ -114,11 +114,12 @@ def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 
 
 @ingest.command("sitemap")
-@click.argument("url")
-@click.option("--max-items", default=100, show_default=True, help="Newest pages to take.")
+@click.argument("url", required=False)
+@click.option("--max-items", type=int, default=None, help="Newest pages to take per site.")
 @click.pass_context
-def ingest_sitemap_cmd(ctx: click.Context, url: str, max_items: int) -> None:
-    """A site's newest pages from its (news) sitemap; URL is the site or a sitemap."""
+def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | None) -> None:
+    """A site's newest pages from its (news) sitemap; URL is a site or a sitemap.
+    Without URL: every [[sites]] entry of the sources file."""
     from flows.web import ingest_sitemap
 
     _run_flow(

@@ -413,28 +413,36 @@ def ingest_urls(
 
 @flow(name="ingest-sitemap")
 def ingest_sitemap(
-    url: str,
-    max_items: int = 100,
+    url: str | None = None,
+    max_items: int | None = None,
     sources: str | None = None,
     warehouse: str | None = None,
 ) -> RunSummary:
-    """A site's newest pages from its (news) sitemaps: robots.txt `Sitemap:` lines, else the
-    usual locations; `url` may also be a sitemap itself."""
+    """Sites' newest pages from their (news) sitemaps: robots.txt `Sitemap:` lines, else the
+    usual locations. `url` may be a site or a sitemap; without it, every configured site."""
     registry = load_registry(sources)
+    sites = (
+        [registry.find("site", url) or Source("site", url)]
+        if url
+        else [s for s in registry.sources if s.kind == "site"]
+    )
     with (
         recorded_run(warehouse, {"url": url, "max_items": max_items}) as summary,
         Fetcher(fetch_policy(registry)) as fetcher,
     ):
-        pages, errors = _discover_sitemap_pages(fetcher, url)
-        if errors:
-            land(summary, Batch(errors=errors), "sitemaps")
-        # Newest first (news sitemaps date every entry); undated pages last.
-        pages.sort(key=lambda p: p.published_at or datetime.min, reverse=True)
-        targets = [
-            Target("sitemap", p.url, FeedEntry(p.url, p.url, canonicalize(p.url), p.title,
-                                              p.published_at, None, None, None))
-            for p in pages[:max_items]
-        ]  # fmt: skip
+        targets: list[Target] = []
+        for site in sites:
+            pages, errors = _discover_sitemap_pages(fetcher, site.url)
+            if errors:
+                land(summary, Batch(errors=errors), "sitemaps")
+            # Newest first (news sitemaps date every entry); undated pages last.
+            pages.sort(key=lambda p: p.published_at or datetime.min, reverse=True)
+            targets += [
+                Target("sitemap", p.url, FeedEntry(p.url, p.url, canonicalize(p.url), p.title,
+                                                  p.published_at, None, None, None))
+                for p in pages[: max_items or site.max_items]
+                if site.allows(p.url)
+            ]  # fmt: skip
         summary.items_seen = len(targets)
         new = _unseen(summary.warehouse, targets)
         summary.unchanged = len(targets) - len(new)

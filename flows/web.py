@@ -22,9 +22,10 @@ from tasks.extract import extract_batch, make_pool
 from tasks.extractors import article_from_feed
 from tasks.feeds import ParsedFeed, parse_feed
 from tasks.fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
-from tasks.land import Batch
+from tasks.land import Batch, group_and_cluster
 from tasks.models import (
     ARTICLE_SCHEMA,
+    ERROR_SCHEMA,
     Article,
     FeedEntry,
     FeedItem,
@@ -532,13 +533,18 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
         old = [r["article_id"] for r in rows]
         with store.connect(summary.warehouse) as con:
             landed = store.replace_articles(
-                con, summary.run_id, old, to_table(articles, ARTICLE_SCHEMA)
+                con,
+                summary.run_id,
+                old,
+                to_table(articles, ARTICLE_SCHEMA),
+                to_table(errors, ERROR_SCHEMA),
+                after_insert=group_and_cluster,
             )
         summary.unchanged = len(set(old) & {a.article_id for a in articles})
         summary.new_articles = landed.new_articles - summary.unchanged
         summary.duplicates = landed.duplicates
-        if errors:
-            land(summary, Batch(errors=errors), "reprocess-errors")
+        summary.errors = len(errors)
+        summary.failures.extend((e.source_uri, e.stage, e.error) for e in errors)
     return summary
 
 

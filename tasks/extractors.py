@@ -10,6 +10,7 @@ import json
 import re
 from hashlib import sha256 as _sha256
 
+from tasks import minhash
 from tasks.clean_text import clean_text
 from tasks.dates import parse_datetime
 from tasks.decode import DecodeError, declared_charset, decode
@@ -17,6 +18,7 @@ from tasks.dedup import content_hash
 from tasks.metadata import page_metadata
 from tasks.models import Article, IngestError, SourceItem, short_hash
 from tasks.read import MAX_BYTES, RawDoc, make_error, read_item
+from tasks.stories import term_vector
 from tasks.urls import canonicalize
 
 # Chosen by measurement on assembled pages (bench/extraction_options.py; README "Extraction"):
@@ -94,6 +96,8 @@ def build_article(
     sources: dict[str, str],
 ) -> Article:
     digest = content_hash(body)
+    sigs, counts = minhash.signatures([body])
+    vector = term_vector(fields.get("title"), body)  # type: ignore[arg-type]
     return Article(
         article_id=short_hash(identity, digest),
         source_kind=item.source_kind,
@@ -114,6 +118,11 @@ def build_article(
         word_count=len(body.split()),
         fetched_url=item.url,
         metadata_sources=json.dumps(sources, sort_keys=True) if sources else None,
+        shingles=int(counts[0]),
+        signature=sigs[0].astype("<u4").tobytes(),
+        bands=minhash.band_hashes(sigs)[0].tolist(),
+        terms=list(vector),
+        weights=list(vector.values()),
     )
 
 

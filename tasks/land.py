@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import duckdb
+import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.dedup import confirm_pairs
 from tasks.discover import stats_table
 from tasks.models import (
     ARTICLE_SCHEMA,
@@ -22,6 +25,7 @@ from tasks.models import (
     SourceItem,
     to_table,
 )
+from tasks.stories import WINDOW, NewArticle, Similar, assign_stories
 from warehouse import store
 
 
@@ -59,7 +63,99 @@ def land_batch(warehouse: str, run_id: str, batch: Batch) -> store.Landed:
             file_states=to_table(file_states(batch.items, batch.articles), FILE_STATE_SCHEMA),
             feed_items=to_table(batch.feed_items, FEED_ITEM_SCHEMA),
             raw_pages=to_table(batch.raw_pages, RAW_PAGE_SCHEMA),
+            after_insert=group_and_cluster,
         )
+
+
+PAIR_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("other_id", pa.string()),
+        ("method", pa.string()),
+        ("similarity", pa.float64()),
+        ("containment", pa.float64()),
+    ]
+)
+
+
+def group_and_cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> int:
+    """Duplicates, then stories, for the articles a batch just added (inside its transaction).
+
+    Returns how many of the new articles are duplicates of another.
+    """
+    now = store.utcnow()
+    candidates = store.run_sql(con, "sql/duplicate_candidates.sql")
+    pairs = confirm_pairs(candidates)
+    if pairs:
+        store.run_sql(
+            con, "sql/record_pairs.sql", {"pairs": pa.Table.from_pylist(pairs, PAIR_SCHEMA)},
+            {"now": now},
+        )  # fmt: skip
+    groups = store.run_sql(con, "sql/duplicate_groups.sql")
+    originals = pa.table(
+        {
+            "article_id": pa.array([g["article_id"] for g in groups], pa.string()),
+            "duplicate_of": pa.array(
+                [None if g["original_id"] == g["article_id"] else g["original_id"] for g in groups],
+                pa.string(),
+            ),
+        }
+    )
+    store.run_sql(con, "sql/set_duplicate_of.sql", {"originals": originals})
+    new = set(new_ids)
+    duplicates = sum(
+        1 for g in groups if g["article_id"] in new and g["original_id"] != g["article_id"]
+    )
+    _cluster(con, new_ids)
+    return duplicates
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
+    similar = store.run_sql(
+        con,
+        "sql/story_similar.sql",
+        params={"window_s": WINDOW.total_seconds(), "min_similarity": 0.1},
+    )
+    related = {r["other_id"] for r in similar} | set(new_ids)
+    context = {
+        r["article_id"]: r
+        for r in store.run_sql(
+            con,
+            "sql/story_context.sql",
+            {"related": pa.table({"article_id": pa.array(sorted(related), pa.string())})},
+        )
+    }
+    originals = {c["duplicate_of"] for c in context.values() if c["duplicate_of"]} - related
+    if originals:
+        context |= {
+            r["article_id"]: r
+            for r in store.run_sql(
+                con,
+                "sql/story_context.sql",
+                {"related": pa.table({"article_id": pa.array(sorted(originals), pa.string())})},
+            )
+        }
+    new = [
+        NewArticle(i, context[i]["at"], context[i]["duplicate_of"]) for i in new_ids if i in context
+    ]
+    existing = {i: c["story_id"] for i, c in context.items() if c["story_id"] and i not in new_ids}
+    sizes = {c["story_id"]: c["story_size"] for c in context.values() if c["story_id"]}
+    assigned = assign_stories(
+        new,
+        [Similar(r["article_id"], r["other_id"], r["similarity"]) for r in similar],
+        existing,
+        sizes,
+        originals=existing,
+    )
+    store.run_sql(
+        con,
+        "sql/set_story.sql",
+        {
+            "assigned_stories": pa.table(
+                {"article_id": list(assigned), "story_id": list(assigned.values())}
+            )
+        },
+    )
 
 
 def unchanged(warehouse: str, items: list[SourceItem]) -> set[str]:

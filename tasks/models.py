@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import pyarrow as pa
@@ -63,6 +63,13 @@ class Article:
     word_count: int
     fetched_url: str | None = None
     metadata_sources: str | None = None  # JSON: field -> json-ld | opengraph | meta | ...
+    # For the duplicate and story stages, computed in the extraction workers; not columns of
+    # `articles` but of article_signatures, minhash_bands and article_terms.
+    shingles: int = 0
+    signature: bytes | None = None
+    bands: list[int] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -109,6 +116,11 @@ ARTICLE_SCHEMA = pa.schema(
         ("word_count", pa.int32()),
         ("fetched_url", pa.string()),
         ("metadata_sources", pa.string()),
+        ("shingles", pa.int32()),
+        ("signature", pa.binary()),
+        ("bands", pa.list_(pa.int64())),
+        ("terms", pa.list_(pa.string())),
+        ("weights", pa.list_(pa.float32())),
     ]
 )
 

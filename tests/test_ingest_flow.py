@@ -71,8 +71,7 @@ def test_edited_file_lands_as_a_new_version(warehouse: str, seeds_copy: Path) ->
     ]
 
 
-def test_copies_land_as_exact_duplicates_of_the_first(warehouse: str, tmp_path: Path) -> None:
-    ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+def _copies(tmp_path: Path) -> Path:
     copies = tmp_path / "copies"
     copies.mkdir()
     original = (SEEDS / "001_801dbc815b007bc0.txt").read_text(encoding="utf-8")
@@ -80,30 +79,61 @@ def test_copies_land_as_exact_duplicates_of_the_first(warehouse: str, tmp_path: 
     # Same article, other typography and spacing: normalisation makes it the same content.
     retyped = original.replace("'", "\u2019").replace(". ", ".  ").replace("South", "SOUTH")
     (copies / "retyped.txt").write_text(retyped, encoding="utf-8")
-    summary = ingest_files(paths=[str(copies)], warehouse=warehouse)
-    assert (summary.new_articles, summary.duplicates) == (2, 2)
-    (seed_id,) = rows(
-        warehouse,
-        "SELECT article_id FROM articles WHERE source_uri LIKE '%001_801dbc815b007bc0.txt'",
-    )[0]
-    dups = rows(warehouse, "SELECT duplicate_of FROM articles WHERE source_kind = 'file'")
-    assert dups == [(seed_id,), (seed_id,)]
+    return copies
 
 
-def test_duplicates_within_one_batch_point_at_the_first_by_path(
-    warehouse: str, tmp_path: Path
-) -> None:
-    for name in ("b.txt", "a.txt", "c.txt"):
-        shutil.copy(SEEDS / "000_4e815ee1833a451d.txt", tmp_path / name)
-    ingest_files(paths=[str(tmp_path)], warehouse=warehouse)
-    got = dict(
+def test_copies_form_one_group_with_one_original(warehouse: str, tmp_path: Path) -> None:
+    ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    summary = ingest_files(paths=[str(_copies(tmp_path))], warehouse=warehouse)
+    assert summary.new_articles == 2
+    group = dict(
         rows(
             warehouse,
-            "SELECT regexp_extract(source_uri, '[abc]\\.txt$'), duplicate_of FROM articles",
+            "SELECT article_id, duplicate_of FROM articles WHERE content_hash = "
+            "(SELECT content_hash FROM articles WHERE source_uri LIKE '%copies/renamed.txt')",
         )
     )
-    (a_id,) = rows(warehouse, "SELECT article_id FROM articles WHERE source_uri LIKE '%a.txt'")[0]
-    assert got == {"a.txt": None, "b.txt": a_id, "c.txt": a_id}
+    assert len(group) == 3
+    # The earliest published is the original; equal dates (copies): the smallest id.
+    (original,) = [a for a, d in group.items() if d is None]
+    assert original == min(group)
+    assert all(d == original for a, d in group.items() if a != original)
+    methods = rows(warehouse, "SELECT DISTINCT method, similarity FROM duplicate_pairs")
+    assert methods == [("exact", 1.0)]
+
+
+def test_groups_do_not_depend_on_ingest_order(tmp_path: Path) -> None:
+    copies = _copies(tmp_path)
+    first, second = str(tmp_path / "a.duckdb"), str(tmp_path / "b.duckdb")
+    ingest_seeds(directory=str(SEEDS), warehouse=first)
+    ingest_files(paths=[str(copies)], warehouse=first)
+    ingest_files(paths=[str(copies)], warehouse=second)
+    ingest_seeds(directory=str(SEEDS), warehouse=second)
+    query = "SELECT article_id, duplicate_of FROM articles ORDER BY 1"
+    assert rows(first, query) == rows(second, query)
+    # Story ids are named after whichever article started the story; the grouping is the same.
+    stories = "SELECT list(article_id ORDER BY article_id) FROM articles GROUP BY story_id"
+    assert sorted(rows(first, stories)) == sorted(rows(second, stories))
+
+
+def test_duplicates_within_one_batch_share_one_original(warehouse: str, tmp_path: Path) -> None:
+    for name in ("b.txt", "a.txt", "c.txt"):
+        shutil.copy(SEEDS / "000_4e815ee1833a451d.txt", tmp_path / name)
+    summary = ingest_files(paths=[str(tmp_path)], warehouse=warehouse)
+    assert (summary.new_articles, summary.duplicates) == (3, 2)
+    group = dict(rows(warehouse, "SELECT article_id, duplicate_of FROM articles"))
+    (original,) = [a for a, d in group.items() if d is None]
+    assert original == min(group) and set(group.values()) == {None, original}
+
+
+def test_seeds_are_one_story_and_no_near_duplicates(warehouse: str) -> None:
+    ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    assert rows(warehouse, "SELECT count(DISTINCT story_id), count(story_id) FROM articles") == [
+        (1, 5)
+    ]
+    assert rows(warehouse, "SELECT count(*) FROM duplicate_pairs") == [(0,)]
+    ((label, n, sources),) = rows(warehouse, "SELECT label, articles, sources FROM stories")
+    assert (n, sources) == (5, 5) and label.startswith("South Korea Eyes Military Support")
 
 
 def test_html_pages_land_with_metadata(warehouse: str) -> None:

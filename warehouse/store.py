@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +96,11 @@ class Landed:
     new_errors: int
 
 
+# Runs inside the landing transaction once the batch's articles are in: (connection, ids of
+# the articles this batch added) -> how many of them are duplicates.
+AfterInsert = Callable[[duckdb.DuckDBPyConnection, list[str]], int]
+
+
 def land(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -104,10 +109,37 @@ def land(
     file_states: pa.Table | None = None,
     feed_items: pa.Table | None = None,
     raw_pages: pa.Table | None = None,
+    after_insert: AfterInsert | None = None,
 ) -> Landed:
     """Land one batch in one transaction: all of it or none of it."""
-    now = utcnow()
-    params = {"now": now, "run_id": run_id}
+    with transaction(con):
+        return _insert(
+            con, run_id, articles, errors, file_states, feed_items, raw_pages, after_insert
+        )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    articles: pa.Table,
+    errors: pa.Table,
+    file_states: pa.Table | None,
+    feed_items: pa.Table | None,
+    raw_pages: pa.Table | None,
+    after_insert: AfterInsert | None,
+) -> Landed:
+    params = {"now": utcnow(), "run_id": run_id}
     extra = [
         (table, name, statement)
         for table, name, statement in (
@@ -117,28 +149,23 @@ def land(
         )
         if table is not None and table.num_rows
     ]
-    registered = ["batch", "errors", *(name for _, name, _ in extra)]
-    con.execute("BEGIN TRANSACTION")
+    registered = ["batch", "errors", "new_ids", *(name for _, name, _ in extra)]
     try:
         con.register("batch", articles)
         con.register("errors", errors)
-        dup_of = con.execute(sql.load("sql/land_articles.sql"), params).fetchall()
+        new_ids = [r[0] for r in con.execute(sql.load("sql/land_articles.sql"), params).fetchall()]
+        con.register("new_ids", pa.table({"article_id": pa.array(new_ids, pa.string())}))
+        con.execute(sql.load("sql/land_signatures.sql"))
         new_errors = con.execute(sql.load("sql/land_errors.sql"), params).fetchall()
         for table, name, statement in extra:
             con.register(name, table)
             con.execute(sql.load(statement), _used(statement, params))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        duplicates = after_insert(con, new_ids) if after_insert and new_ids else 0
     finally:
         for name in registered:
-            con.unregister(name)
-    return Landed(
-        new_articles=len(dup_of),
-        duplicates=sum(1 for (d,) in dup_of if d is not None),
-        new_errors=len(new_errors),
-    )
+            with suppress(Exception):
+                con.unregister(name)
+    return Landed(new_articles=len(new_ids), duplicates=duplicates, new_errors=len(new_errors))
 
 
 def _used(statement: str, params: dict[str, object]) -> dict[str, object]:
@@ -207,21 +234,25 @@ def run_sql(
 
 
 def replace_articles(
-    con: duckdb.DuckDBPyConnection, run_id: str, old_ids: list[str], articles: pa.Table
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    old_ids: list[str],
+    articles: pa.Table,
+    errors: pa.Table,
+    after_insert: AfterInsert | None = None,
 ) -> Landed:
     """Swap articles for re-extracted versions in one transaction (used by reprocess)."""
-    con.execute("BEGIN TRANSACTION")
+    con.register("old_ids", pa.table({"article_id": pa.array(old_ids, pa.string())}))
     try:
-        con.register("old_ids", pa.table({"article_id": pa.array(old_ids, pa.string())}))
-        con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM old_ids)")
+        with transaction(con):
+            for table in ("articles", "article_signatures", "minhash_bands", "article_terms"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM old_ids)"
+                )
+            con.execute(
+                "DELETE FROM duplicate_pairs WHERE article_id IN (SELECT article_id FROM old_ids)"
+                " OR other_id IN (SELECT article_id FROM old_ids)"
+            )
+            return _insert(con, run_id, articles, errors, None, None, None, after_insert)
+    finally:
         con.unregister("old_ids")
-        con.register("batch", articles)
-        dup_of = con.execute(
-            sql.load("sql/land_articles.sql"), {"now": utcnow(), "run_id": run_id}
-        ).fetchall()
-        con.unregister("batch")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return Landed(len(dup_of), sum(1 for (d,) in dup_of if d is not None), 0)

@@ -1,0 +1,246 @@
+"""Near duplicates: MinHash signatures over 5-word shingles, LSH bands, and the pair test.
+
+Exact hashing (tasks/dedup.py) misses re-posts that differ by boilerplate, a dropped
+sentence, edits or truncation; those keep most of their 5-word shingles, so the share of
+shingles two texts have in common (Jaccard) or the share of the smaller one found in the
+larger (containment) catches them. A signature keeps NUM_PERM minimum hashes per text; the
+warehouse stores BANDS band hashes per article, takes articles sharing any band as
+candidates, and confirms them with `is_near_duplicate` on the signatures.
+
+Signatures are stored, so everything here is deterministic across processes, runs and
+numpy versions: integer arithmetic only, and permutation parameters derived from blake2b
+rather than from a random generator (Python's hash() is salted per process). Changing the
+normalisation, a constant or a step below changes every signature: bump SIGNATURE_VERSION
+and recompute the stored ones.
+
+Every step after normalisation is a numpy operation over the whole text; there is no
+per-word or per-shingle Python loop. `python bench/dedup_eval.py` measures the speed and
+the accuracy, and prints the sweep behind the constants.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import string
+import unicodedata
+
+import numpy as np
+
+from tasks.dedup import _QUOTES
+
+SIGNATURE_VERSION = 1
+NUM_PERM = 128
+SHINGLE = 5
+# 64 bands of 2 rows: a pair at Jaccard 0.4 (a text with 10% of its words edited) becomes a
+# candidate with probability 1 - (1 - 0.4**2)**64 > 0.9999, where 32x4 finds only 57%.
+BANDS = 64
+ROWS = 2
+# Either test suffices: Jaccard for edited re-posts (10% of the words changed leaves ~0.4),
+# containment for teasers and copies wrapped in boilerplate (one text inside the other).
+JACCARD_MIN = 0.3
+CONTAINMENT_MIN = 0.8
+
+assert BANDS * ROWS == NUM_PERM
+
+EMPTY = np.uint32(0xFFFFFFFF)  # every slot of a wordless text's signature: matches nothing
+
+_U64 = np.uint64
+
+# tasks.dedup.normalize_for_hash, made fast: str.translate with that dict costs ~50 ns a
+# character (0.6 ms for a 2,000-word text) while replacing the few marks present costs
+# ~10 us. Whitespace that NFKC keeps becomes a space, so words split where str.split would.
+_REPLACE = (
+    *((chr(code), to) for code, to in _QUOTES.items()),
+    *((ws, " ") for ws in "\u2028\u2029\x85\u1680"),
+    ("\u200b", ""),  # zero-width space and BOM: invisible, but they would split a word's bytes
+    ("\ufeff", ""),
+    ("•", " "),  # a list bullet is never part of a word
+)
+# Bytes of the normalised UTF-8 text: <= 0x20 separates words; ASCII punctuation is trimmed
+# off a word's edges ("russia." is "russia") but kept inside ("u.s", "don't", "5.5%" -> "5.5").
+_CORE = np.ones(256, dtype=bool)
+_CORE[:33] = False
+_CORE[list(string.punctuation.encode())] = False
+
+_P = 0x100000001B3  # FNV's 64-bit prime: odd, so invertible modulo 2**64
+_P_INV = pow(_P, -1, 1 << 64)
+_POW_TABLE = 1 << 17  # bytes of text covered by the cached powers (a 20,000-word article)
+
+
+def _params(label: str, i: int) -> tuple[int, int]:
+    digest = hashlib.blake2b(f"newsflow-minhash-v1:{label}:{i}".encode(), digest_size=16).digest()
+    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+
+
+_PERM = [_params("perm", i) for i in range(NUM_PERM)]
+# x -> a*x + b (mod 2**32) with an odd a is a permutation of the 32-bit shingle hashes.
+# 32-bit lanes halve the memory traffic of the (NUM_PERM x shingles) step; on mixed inputs
+# their Jaccard estimates match the binomial error of ideal permutations (bench/dedup_eval.py).
+_A = np.array([(a & 0xFFFFFFFF) | 1 for a, _ in _PERM], dtype=np.uint32)[:, None]
+_B = np.array([b & 0xFFFFFFFF for _, b in _PERM], dtype=np.uint32)[:, None]
+_BAND_SEEDS = np.array([_params("band", i)[0] for i in range(NUM_PERM)], dtype=_U64)
+
+
+def _fmix64(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser, in place: every input bit reaches every output bit."""
+    x ^= x >> _U64(33)
+    x *= _U64(0xFF51AFD7ED558CCD)
+    x ^= x >> _U64(33)
+    x *= _U64(0xC4CEB9FE1A85EC53)
+    x ^= x >> _U64(33)
+    return x
+
+
+def _cumulative_powers(base: int, n: int) -> np.ndarray:
+    powers = np.full(n, base, dtype=_U64)
+    powers[0] = 1
+    return np.cumprod(powers, dtype=_U64)
+
+
+@functools.cache
+def _power_table() -> tuple[np.ndarray, np.ndarray]:
+    return _cumulative_powers(_P, _POW_TABLE), _cumulative_powers(_P_INV, _POW_TABLE)
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    if n <= _POW_TABLE:
+        powers, inverses = _power_table()
+        return powers[:n], inverses[:n]
+    return _cumulative_powers(_P, n), _cumulative_powers(_P_INV, n)
+
+
+def _normalized_bytes(text: str) -> np.ndarray:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for mark, to in _REPLACE:
+        if mark in text:
+            text = text.replace(mark, to)
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _word_spans(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end byte offsets of the words: runs between separators, edges trimmed."""
+    core = np.flatnonzero(_CORE.take(data))
+    if core.size == 0:
+        return core, core
+    # Consecutive core bytes belong to one word unless a separator lies between them, which
+    # is only possible where they are not adjacent: look those few gaps up.
+    seps = np.append(np.flatnonzero(data <= 32), data.size)
+    gaps = np.flatnonzero(np.diff(core) > 1)
+    breaks = gaps[seps[np.searchsorted(seps, core[gaps])] < core[gaps + 1]]
+    starts = np.concatenate((core[:1], core[breaks + 1]))
+    ends = np.concatenate((core[breaks], core[-1:])) + 1
+    return starts, ends
+
+
+def words(text: str) -> list[str]:
+    """The normalised words the shingles are made of (for inspection and tests)."""
+    data = _normalized_bytes(text)
+    starts, ends = _word_spans(data)
+    raw = data.tobytes()
+    return [raw[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _word_hashes(data: np.ndarray) -> np.ndarray:
+    starts, ends = _word_spans(data)
+    if starts.size == 0:
+        return starts.astype(_U64)
+    # A polynomial hash of every byte prefix; a word's hash is the difference of two prefixes,
+    # shifted back to position 0 by the inverse power, so equal words hash equally anywhere.
+    powers, inverses = _powers(data.size)
+    prefix = np.zeros(data.size + 1, dtype=_U64)
+    np.cumsum(data * powers, out=prefix[1:])
+    hashes = (prefix[ends] - prefix[starts]) * inverses[starts]
+    return _fmix64(hashes)
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Sorted distinct uint32 hashes of the 5-word shingles; a shorter text is one shingle."""
+    word_hashes = _word_hashes(_normalized_bytes(text))
+    if word_hashes.size == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(SHINGLE, word_hashes.size)
+    m = word_hashes.size - k + 1
+    acc = word_hashes[:m].copy()
+    for j in range(1, k):  # k vector steps: polynomial over each shingle's words, mod 2**64
+        acc *= _U64(_P)
+        acc += word_hashes[j : j + m]
+    hashes = np.sort((_fmix64(acc) >> _U64(32)).astype(np.uint32))
+    # Not np.unique: it costs 20x a sort here (0.15 ms for 2,000 shingles).
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
+
+
+def _minhash(shingles: np.ndarray) -> np.ndarray:
+    if shingles.size == 0:
+        return np.full(NUM_PERM, EMPTY, dtype=np.uint32)
+    values = _A * shingles  # (NUM_PERM, n): one permutation per row, wrapping at 2**32
+    values += _B
+    return values.min(axis=1)
+
+
+def signature(text: str) -> np.ndarray:
+    """MinHash signature, shape (NUM_PERM,), uint32; all EMPTY for a text with no words."""
+    return _minhash(shingle_hashes(text))
+
+
+def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures (n, NUM_PERM) uint32 and distinct-shingle counts (n,) int32 of a batch."""
+    sigs = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    counts = np.empty(len(texts), dtype=np.int32)
+    for i, text in enumerate(texts):
+        shingles = shingle_hashes(text)
+        sigs[i] = _minhash(shingles)
+        counts[i] = shingles.size
+    return sigs, counts
+
+
+def band_hashes(sigs: np.ndarray, rows: int = ROWS) -> np.ndarray:
+    """(n, NUM_PERM // rows) int64, one per band, mixed with the band number.
+
+    Store them as rows (article_id, band, hash); articles sharing a (band, hash) are the
+    candidates. Articles with no words (count 0) all share the same bands: store none for them.
+    `rows` other than ROWS is for measuring other band layouts only.
+    """
+    sigs = np.atleast_2d(sigs)
+    bands = NUM_PERM // rows
+    slots = sigs.reshape(len(sigs), bands, rows).astype(_U64)
+    acc = np.tile(_BAND_SEEDS[:bands], (len(sigs), 1))
+    for r in range(rows):
+        acc ^= slots[:, :, r]
+        _fmix64(acc)
+    return acc.view(np.int64)
+
+
+def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """Estimated Jaccard similarity: the share of slots where the signatures agree."""
+    same = (sig_a == sig_b) & (sig_a != EMPTY)
+    return float(np.count_nonzero(same)) / sig_a.shape[-1]
+
+
+def containment(sig_a: np.ndarray, n_a: int, sig_b: np.ndarray, n_b: int) -> float:
+    """Estimated |A∩B| / min(|A|, |B|), from the Jaccard estimate and the shingle counts."""
+    if min(n_a, n_b) <= 0:
+        return 0.0
+    j = jaccard(sig_a, sig_b)
+    # |A∩B| = J * |A∪B| = J * (|A| + |B| - |A∩B|), so |A∩B| = J * (|A| + |B|) / (1 + J)
+    return min(1.0, j * (n_a + n_b) / (1.0 + j) / min(n_a, n_b))
+
+
+def score_pairs(
+    sigs: np.ndarray, counts: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`jaccard` and `containment` of many candidate pairs (row indices into sigs) at once."""
+    a, b = sigs[left], sigs[right]
+    j = np.count_nonzero((a == b) & (a != EMPTY), axis=1) / sigs.shape[1]
+    n_a = counts[left].astype(np.float64)
+    n_b = counts[right].astype(np.float64)
+    small = np.maximum(np.minimum(n_a, n_b), 1.0)
+    c = np.where(np.minimum(n_a, n_b) > 0, np.minimum(1.0, j * (n_a + n_b) / (1 + j) / small), 0.0)
+    return j, c
+
+
+def is_near_duplicate(
+    j: float, c: float, jaccard_min: float = JACCARD_MIN, containment_min: float = CONTAINMENT_MIN
+) -> bool:
+    """The confirmed pair test on estimated Jaccard `j` and containment `c`."""
+    return bool(j >= jaccard_min or c >= containment_min)

@@ -1,0 +1,110 @@
+"""Stories: articles about the same event from different outlets share a story_id.
+
+Each article gets a TF-IDF term vector (title counted twice, inverse document frequencies
+from wordfreq's offline English frequencies, so the first article is weighed as well as the
+millionth). A new article joins the story whose recent articles it is most similar to on
+average, or starts a new one. Measured on the seeds and the BBC corpus: seed pairs have
+cosine 0.34-0.53; the most similar of 600 BBC articles to any seed, 0.11.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+TOP_TERMS = 60  # per article: enough for cosine, small enough to store
+LINK_MIN = 0.30  # an article this similar to a story's member makes the story a candidate
+JOIN_MIN = 0.20  # ...and joins it when its mean similarity to the members is at least this
+WINDOW = timedelta(days=7)  # stories older than this (by last article) take no new articles
+_COMMON_IDF = 7.0  # ln(1/frequency): words more frequent than ~1 per 1,100 carry no topic
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@lru_cache(maxsize=200_000)
+def idf(word: str) -> float:
+    from wordfreq import word_frequency  # offline: its tables ship inside the package
+
+    return math.log(1.0 / max(word_frequency(word, "en"), 1e-8))
+
+
+def term_vector(title: str | None, text: str) -> dict[str, float]:
+    """The article's top TF-IDF terms, L2-normalised."""
+    words = (w.lower().strip("'’-") for w in _WORD.findall(f"{title or ''} {title or ''} {text}"))
+    counts = Counter(w for w in words if len(w) > 2)
+    weights = {w: (1 + math.log(n)) * idf(w) for w, n in counts.items() if idf(w) > _COMMON_IDF}
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS]
+    norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
+    return {w: v / norm for w, v in top}
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    article_id: str
+    when: datetime  # published_at, else ingested_at
+    duplicate_of: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Similar:
+    article_id: str  # the new article
+    other_id: str  # an existing article, or another new one
+    similarity: float
+
+
+def story_id_for(article_id: str) -> str:
+    return "s" + article_id[:15]
+
+
+def assign_stories(
+    new: list[NewArticle],
+    similar: list[Similar],
+    existing_story: dict[str, str],
+    story_sizes: dict[str, int],
+    originals: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """story_id for each new article, in time order so earlier ones can seed stories.
+
+    `existing_story` maps existing article ids (those in `similar`) to their story;
+    `story_sizes` counts each such story's articles; `originals` gives the story of
+    duplicates' originals that already have one.
+    """
+    by_article: dict[str, list[Similar]] = {}
+    for s in similar:
+        by_article.setdefault(s.article_id, []).append(s)
+    stories = dict(existing_story)
+    sizes = dict(story_sizes)
+    assigned: dict[str, str] = {}
+    for article in sorted(new, key=lambda a: (a.when, a.article_id)):
+        if article.duplicate_of and (
+            story := assigned.get(article.duplicate_of)
+            or (originals or {}).get(article.duplicate_of)
+        ):
+            chosen = story
+        else:
+            chosen = _best_story(by_article.get(article.article_id, []), stories, sizes)
+            chosen = chosen or story_id_for(article.article_id)
+        assigned[article.article_id] = stories[article.article_id] = chosen
+        sizes[chosen] = sizes.get(chosen, 0) + 1
+    return assigned
+
+
+def _best_story(
+    candidates: list[Similar], stories: dict[str, str], sizes: dict[str, int]
+) -> str | None:
+    total: dict[str, float] = {}
+    linked: set[str] = set()
+    for s in candidates:
+        story = stories.get(s.other_id)
+        if story is None:
+            continue  # a new article not processed yet (later in time)
+        total[story] = total.get(story, 0.0) + s.similarity
+        if s.similarity >= LINK_MIN:
+            linked.add(story)
+    scored = [(total[story] / max(sizes.get(story, 1), 1), story) for story in linked]
+    best = max(scored, default=None)
+    return best[1] if best and best[0] >= JOIN_MIN else None

@@ -1,0 +1,12 @@
+-- MinHash signatures, LSH bands and term vectors of the articles this batch added (`new_ids`).
+INSERT INTO article_signatures
+SELECT article_id, shingles, signature FROM batch
+WHERE article_id IN (SELECT article_id FROM new_ids) AND signature IS NOT NULL;
+
+INSERT INTO minhash_bands
+SELECT (generate_subscripts(bands, 1) - 1)::SMALLINT AS band, unnest(bands) AS hash, article_id
+FROM batch WHERE article_id IN (SELECT article_id FROM new_ids);
+
+INSERT INTO article_terms
+SELECT article_id, unnest(terms) AS term, unnest(weights) AS weight
+FROM batch WHERE article_id IN (SELECT article_id FROM new_ids);

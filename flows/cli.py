@@ -195,6 +195,49 @@ def sources_import_cmd(ctx: click.Context, opml_file: str) -> None:
                f"{len(feeds) - added} already there")  # fmt: skip
 
 
+@main.command("stories")
+@click.option("--since", default="1970-01-01", help="Only stories seen since (YYYY-MM-DD).")
+@click.option("--min-articles", default=2, show_default=True, help="Smallest story to show.")
+@click.pass_context
+def stories_cmd(ctx: click.Context, since: str, min_articles: int) -> None:
+    """Stories told by several articles, newest first (SQL: warehouse/queries/stories.sql)."""
+    rows = _named_query(ctx, "stories", {"since": since, "min_articles": min_articles})
+    for r in rows:
+        click.echo(
+            f"{r['story_id']}  {r['label']}\n    {r['articles']} articles from {r['sources']} "
+            f"sources, {r['first_seen']} .. {r['last_seen']}"
+        )
+        for title in r["titles"]:
+            click.echo(f"      - {title}")
+    if not rows:
+        click.echo(f"no stories with {min_articles}+ articles since {since}")
+
+
+@main.command("duplicates")
+@click.pass_context
+def duplicates_cmd(ctx: click.Context) -> None:
+    """Duplicate groups: originals and their copies (SQL: warehouse/queries/duplicates.sql)."""
+    rows = _named_query(ctx, "duplicates", {})
+    columns = ["original_title", "original_source", "copy_source", "method", "similarity",
+               "containment"]  # fmt: skip
+    click.echo(format_table(columns, rows, 60))
+
+
+def _named_query(ctx: click.Context, name: str, params: dict) -> list[dict]:
+    import duckdb
+
+    from warehouse import sql
+    from warehouse.store import WarehouseError, connect
+
+    try:
+        with connect(ctx.obj["warehouse"], read_only=True) as con:
+            cursor = con.execute(sql.load(f"queries/{name}.sql"), params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    except (WarehouseError, duckdb.Error) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command("query")
 @click.argument("sql")
 @click.option(

@@ -14,7 +14,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from tasks.extract import extract_task, make_pool
+from tasks.extract import extract_task, make_pool, start
 from tasks.land import Batch, land_task
 from tasks.models import Article, IngestError, SourceItem
 from tasks.progress import Progress
@@ -99,12 +99,11 @@ def extract_and_land(
         while True:
             while len(in_flight) < EXTRACT_AHEAD and (nxt := next(pending, None)):
                 n, batch = nxt
-                label = f"{label_prefix}-{n:04d}"
-                in_flight.append((batch, label, extract_task.submit(batch.items, label, pool)))
+                in_flight.append((batch, f"{label_prefix}-{n:04d}", start(batch.items, pool)))
             if not in_flight:
                 break
-            batch, label, future = in_flight.popleft()
-            articles, errors = future.result()
+            batch, label, queued = in_flight.popleft()
+            articles, errors = extract_task(queued, label)
             if before_land is not None:
                 before_land(batch, articles, errors)
             batch.articles.extend(articles)

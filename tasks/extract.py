@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
-from functools import partial
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -29,17 +27,46 @@ def extract_batch(
     items: list[SourceItem], executor: Executor | None = None, max_bytes: int = MAX_BYTES
 ) -> tuple[list[Article], list[IngestError]]:
     """Extract a batch, in parallel when an executor is given; order is preserved."""
-    work = partial(extract_item, max_bytes=max_bytes)
+    return start(items, executor, max_bytes).result()
+
+
+class Pending:
+    """A batch whose extraction has been queued on the pool (or will run in-process)."""
+
+    def __init__(self, items: list[SourceItem], chunks: list[Future] | None, max_bytes: int):
+        self.items = items
+        self._chunks = chunks
+        self._max_bytes = max_bytes
+
+    def result(self) -> tuple[list[Article], list[IngestError]]:
+        if self._chunks is None:
+            results = _extract_chunk(self.items, self._max_bytes)
+        else:
+            results = [r for chunk in self._chunks for r in chunk.result()]
+        articles: list[Article] = []
+        errors: list[IngestError] = []
+        for result in results:
+            (articles if isinstance(result, Article) else errors).append(result)
+        return articles, errors
+
+
+def start(
+    items: list[SourceItem], executor: Executor | None = None, max_bytes: int = MAX_BYTES
+) -> Pending:
+    """Queue a batch's extraction now, in order: batches queued earlier finish earlier, so
+    the caller can land one while the pool works on the next."""
     if executor is None:
-        results: Iterable[Article | IngestError] = map(work, items)
-    else:
-        chunk = max(1, len(items) // (4 * _workers()))
-        results = executor.map(work, items, chunksize=chunk)
-    articles: list[Article] = []
-    errors: list[IngestError] = []
-    for result in results:
-        (articles if isinstance(result, Article) else errors).append(result)
-    return articles, errors
+        return Pending(items, None, max_bytes)
+    size = max(1, len(items) // (2 * _workers()))
+    chunks = [
+        executor.submit(_extract_chunk, items[i : i + size], max_bytes)
+        for i in range(0, len(items), size)
+    ]
+    return Pending(items, chunks, max_bytes)
+
+
+def _extract_chunk(items: list[SourceItem], max_bytes: int) -> list[Article | IngestError]:
+    return [extract_item(item, max_bytes) for item in items]
 
 
 def _workers() -> int:
@@ -59,7 +86,6 @@ def make_pool(n_items: int) -> ProcessPoolExecutor | None:
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract-{label}")
-def extract_task(
-    items: list[SourceItem], label: str, executor: Executor | None = None
-) -> tuple[list[Article], list[IngestError]]:
-    return extract_batch(items, executor)
+def extract_task(pending: Pending, label: str) -> tuple[list[Article], list[IngestError]]:
+    """The batch's extraction, as a task run: waits for the pool (or extracts in-process)."""
+    return pending.result()

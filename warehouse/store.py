@@ -60,6 +60,9 @@ def connect(
             delay = min(delay * 2, 1.0)
     try:
         if not read_only:
+            # Writes are small batches landed while extraction workers hold every core; one
+            # thread here keeps DuckDB from competing with them.
+            con.execute("SET threads = 1")
             migrate(con)
         yield con
     finally:

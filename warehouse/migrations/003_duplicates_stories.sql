@@ -36,7 +36,7 @@ SELECT
     p.article_id, a.title, a.source_uri,
     p.other_id, o.title AS other_title, o.source_uri AS other_source_uri,
     p.method, round(p.similarity, 3) AS similarity, round(p.containment, 3) AS containment,
-    a.duplicate_of AS original_id
+    coalesce(a.duplicate_of, a.article_id) AS original_id  -- the group's original
 FROM duplicate_pairs AS p
 JOIN articles AS a ON a.article_id = p.article_id
 JOIN articles AS o ON o.article_id = p.other_id;

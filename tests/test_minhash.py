@@ -1,0 +1,192 @@
+"""Near-duplicate signatures: deterministic, blind to typography, and right about overlap."""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tasks import minhash
+from tasks.dedup import normalize_for_hash
+from tasks.minhash import (
+    BANDS,
+    EMPTY,
+    NUM_PERM,
+    band_hashes,
+    containment,
+    is_near_duplicate,
+    jaccard,
+    score_pairs,
+    shingle_hashes,
+    signature,
+    signatures,
+    words,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+_SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pu", "da", "fe")
+
+
+def article(seed: int, n_words: int = 400) -> str:
+    """A made-up article: sentences of random words, distinct per seed."""
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choices(_SYLLABLES, k=rng.randint(1, 4))) for _ in range(3000)]
+    sentences, count = [], 0
+    while count < n_words:
+        length = rng.randint(8, 20)
+        sentence = rng.choices(vocabulary, k=min(length, n_words - count))
+        sentences.append(" ".join(sentence).capitalize() + ".")
+        count += len(sentence)
+    return " ".join(sentences)
+
+
+def pair_scores(a: str, b: str) -> tuple[float, float]:
+    (sa, sb), (na, nb) = signatures([a, b])
+    return jaccard(sa, sb), containment(sa, int(na), sb, int(nb))
+
+
+_PROBE = (
+    "import sys; from tasks.minhash import signature, band_hashes; "
+    "s = signature(sys.argv[1]); print(s.tobytes().hex(), band_hashes(s).tobytes().hex())"
+)
+
+
+def test_signatures_are_identical_in_other_processes() -> None:
+    text = article(1, 300)
+    outputs = []
+    for hash_seed in ("1", "2"):  # a different str-hash salt in each interpreter
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        run = subprocess.run(
+            [sys.executable, "-c", _PROBE, text],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.append(run.stdout.split())
+    here = [signature(text).tobytes().hex(), band_hashes(signature(text)).tobytes().hex()]
+    assert outputs[0] == outputs[1] == here
+
+
+def test_signature_shape_and_types() -> None:
+    sig = signature(article(2))
+    assert sig.shape == (NUM_PERM,) and sig.dtype == np.uint32
+    sigs, counts = signatures([article(2), article(3)])
+    assert sigs.shape == (2, NUM_PERM) and sigs.dtype == np.uint32
+    assert counts.dtype == np.int32 and counts.tolist() == [396, 396]
+    bands = band_hashes(sigs)
+    assert bands.shape == (2, BANDS) and bands.dtype == np.int64
+
+
+def test_identical_texts_are_jaccard_one() -> None:
+    text = article(4)
+    assert jaccard(signature(text), signature(text)) == 1.0
+    assert is_near_duplicate(*pair_scores(text, text))
+
+
+def test_typography_case_and_spacing_do_not_matter() -> None:
+    a = (
+        "North Korea’s troops — “3,000” of them — were sent to Russia.\n\n"
+        "Officials in Seoul said the deployment ﬁnally confirmed months of reports."
+    )
+    b = (
+        'north korea\'s troops - "3,000" of them - were sent to russia  officials in seoul '
+        "said the deployment finally confirmed months of reports"
+    )
+    assert jaccard(signature(a), signature(b)) == 1.0
+
+
+def test_words_match_the_exact_duplicate_normalisation() -> None:
+    text = "« Russia. » (Moscow) said: U.S. troops’ 5.5% “rise” — isn’t it?\u00a0 — Yes!"
+    expected = [w.strip(string.punctuation) for w in normalize_for_hash(text).split()]
+    assert words(text) == [w for w in expected if w]
+    assert words("Russia.") == words("russia") == ["russia"]
+
+
+def test_a_teaser_is_contained_in_its_article() -> None:
+    full = article(5, 500)
+    teaser = " ".join(full.split()[:300])  # the first 60%
+    j, c = pair_scores(full, teaser)
+    assert 0.45 < j < 0.75  # the true value is 0.6
+    assert c >= 0.8
+    assert is_near_duplicate(j, c)
+
+
+def test_boilerplate_around_a_copy_keeps_it_contained() -> None:
+    body = article(6, 250)
+    wrapped = f"Share this article\nAccept all cookies\n{body}\nRelated stories\nMost read"
+    assert is_near_duplicate(*pair_scores(body, wrapped))
+
+
+def test_unrelated_texts_are_far_apart() -> None:
+    j, c = pair_scores(article(7), article(8))
+    assert j < 0.1 and c < 0.2
+    assert not is_near_duplicate(j, c)
+
+
+def test_band_hashes_equal_for_equal_signatures_and_differ_otherwise() -> None:
+    a, b = signature(article(9)), signature(article(10))
+    assert np.array_equal(band_hashes(a), band_hashes(a.copy()))
+    assert np.mean(band_hashes(a) != band_hashes(b)) > 0.95
+    # The band number is mixed in: equal slots in two different bands hash differently.
+    same_slots = np.tile(a[:2], NUM_PERM // 2)
+    assert len(set(band_hashes(same_slots)[0].tolist())) == BANDS
+
+
+def test_short_text_is_one_shingle() -> None:
+    assert shingle_hashes("Breaking news today").size == 1
+    a, b = signature("Breaking news today"), signature("Breaking news tomorrow")
+    assert jaccard(a, a) == 1.0
+    assert jaccard(a, b) == 0.0
+    assert not np.any(a == EMPTY)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "— … !!"])
+def test_empty_text_matches_nothing(text: str) -> None:
+    sigs, counts = signatures([text, text, "One two three four five six."])
+    assert counts.tolist()[:2] == [0, 0]
+    assert np.all(sigs[0] == EMPTY)
+    assert jaccard(sigs[0], sigs[1]) == 0.0
+    assert jaccard(sigs[0], sigs[2]) == 0.0
+    assert containment(sigs[0], 0, sigs[1], 0) == 0.0
+    assert not is_near_duplicate(*pair_scores(text, text))
+
+
+def test_batch_equals_one_by_one() -> None:
+    texts = [article(11), "", "Short one.", article(12, 2000), article(11)]
+    sigs, counts = signatures(texts)
+    for text, sig, count in zip(texts, sigs, counts, strict=True):
+        assert np.array_equal(sig, signature(text))
+        assert count == shingle_hashes(text).size
+
+
+def test_score_pairs_matches_the_pair_functions() -> None:
+    full = article(13, 500)
+    texts = [full, " ".join(full.split()[:200]), article(14), ""]
+    sigs, counts = signatures(texts)
+    left, right = np.array([0, 0, 1, 0]), np.array([1, 2, 2, 3])
+    j, c = score_pairs(sigs, counts, left, right)
+    for k, (i, m) in enumerate(zip(left, right, strict=True)):
+        assert j[k] == jaccard(sigs[i], sigs[m])
+        assert c[k] == pytest.approx(containment(sigs[i], counts[i], sigs[m], counts[m]))
+
+
+def test_thresholds() -> None:
+    assert is_near_duplicate(minhash.JACCARD_MIN, 0.0)
+    assert is_near_duplicate(0.0, minhash.CONTAINMENT_MIN)
+    assert not is_near_duplicate(minhash.JACCARD_MIN - 0.01, minhash.CONTAINMENT_MIN - 0.01)
+
+
+def test_long_texts_are_hashed_in_blocks_without_changing_a_word() -> None:
+    text = article(15, 30_000)  # ~190 KB: two hashing blocks, two chunks of the min step
+    assert len(text.encode()) > 1 << 17
+    tail = " ".join(text.split()[-2_000:])  # hashed alone, from other byte offsets
+    assert np.isin(shingle_hashes(tail), shingle_hashes(text)).all()
+    assert jaccard(signature(text), signature(text + " tail")) > 0.95

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow
+from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, in_batches, land, recorded_run
 from tasks.discover import discover_task
@@ -42,7 +43,7 @@ def ingest_local(
     with recorded_run(warehouse, {"paths": paths, "kind": source_kind}) as summary:
         items, discover_errors = discover_task(paths, source_kind)
         summary.items_seen = len(items) + len(discover_errors)
-        skip = unchanged_task(summary.warehouse, items)
+        skip = unchanged_task(summary.warehouse, quote(items))
         todo = [i for i in items if i.path not in skip]
         summary.unchanged = len(items) - len(todo)
         if discover_errors:

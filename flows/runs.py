@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from tasks.extract import extract_task, make_pool, start
 from tasks.land import Batch, land_task
@@ -67,7 +68,9 @@ def recorded_run(warehouse: str | None, parameters: dict) -> Iterator[RunSummary
 
 
 def land(summary: RunSummary, batch: Batch, label: str) -> store.Landed:
-    landed = land_task(summary.warehouse, summary.run_id, batch, label=label)
+    # quote(): Prefect would otherwise walk every record of the batch looking for futures,
+    # which cost more than landing it.
+    landed = land_task(summary.warehouse, summary.run_id, quote(batch), label=label)
     summary.new_articles += landed.new_articles
     summary.duplicates += landed.duplicates
     # Count every failed item this run, also those whose identical failure is already recorded.

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import pyarrow as pa
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land, recorded_run
 from tasks.extract import extract_batch, make_pool
@@ -146,8 +147,8 @@ def ingest_feeds(
             )
             for f in due
         ]
-        results = fetch_task(fetcher, requests, "feeds") if requests else []
-        parsed = parse_feeds_task(results) if results else []
+        results = fetch_task(fetcher, quote(requests), "feeds") if requests else []
+        parsed = parse_feeds_task(quote(results)) if results else []
 
         feed_batch = Batch()
         targets: list[Target] = []
@@ -307,7 +308,8 @@ def _page_batches(
     targets = interleave_hosts(targets)
     for n, start in enumerate(range(0, len(targets), batch_size), start=1):
         chunk = targets[start : start + batch_size]
-        results = fetch_task(fetcher, [FetchRequest(t.link) for t in chunk], f"{label}-{n:04d}")
+        requests = [FetchRequest(t.link) for t in chunk]
+        results = fetch_task(fetcher, quote(requests), f"{label}-{n:04d}")
         batch = Batch()
         for target, result in zip(chunk, results, strict=True):
             problem = result.error if result.outcome == "error" else None
@@ -529,7 +531,7 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
             for r in rows
         ]
         summary.items_seen = summary.items_read = len(items)
-        articles, errors = reextract_task(items) if items else ([], [])
+        articles, errors = reextract_task(quote(items)) if items else ([], [])
         old = [r["article_id"] for r in rows]
         with store.connect(summary.warehouse) as con:
             landed = store.replace_articles(

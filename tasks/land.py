@@ -25,7 +25,7 @@ from tasks.models import (
     SourceItem,
     to_table,
 )
-from tasks.stories import WINDOW, NewArticle, Similar, assign_stories
+from tasks.stories import INDEX_TERMS, WINDOW, NewArticle, Similar, assign_stories
 from warehouse import store
 
 
@@ -114,7 +114,11 @@ def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
     similar = store.run_sql(
         con,
         "sql/story_similar.sql",
-        params={"window_s": WINDOW.total_seconds(), "min_similarity": 0.1},
+        params={
+            "window_s": WINDOW.total_seconds(),
+            "min_similarity": 0.1,
+            "top_terms": INDEX_TERMS,
+        },
     )
     related = {r["other_id"] for r in similar} | set(new_ids)
     context = {

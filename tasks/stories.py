@@ -14,29 +14,40 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 TOP_TERMS = 60  # per article: enough for cosine, small enough to store
+INDEX_TERMS = 15  # the heaviest terms, indexed: sharing three makes a candidate pair
 LINK_MIN = 0.30  # an article this similar to a story's member makes the story a candidate
 JOIN_MIN = 0.20  # ...and joins it when its mean similarity to the members is at least this
 WINDOW = timedelta(days=7)  # stories older than this (by last article) take no new articles
 _COMMON_IDF = 7.0  # ln(1/frequency): words more frequent than ~1 per 1,100 carry no topic
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_WORD = re.compile(r"[^\W\d_]{3,}")  # letters only: "Korea's" is "korea", "Jong-un" "jong"
 
 
-@lru_cache(maxsize=200_000)
+@cache
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict  # offline: its tables ship inside the package
+
+    return get_frequency_dict("en", wordlist="best")
+
+
 def idf(word: str) -> float:
-    from wordfreq import word_frequency  # offline: its tables ship inside the package
-
-    return math.log(1.0 / max(word_frequency(word, "en"), 1e-8))
+    """ln(1 / frequency of the word in English); unseen words count as very rare."""
+    return -math.log(max(_frequencies().get(word, 0.0), 1e-8))
 
 
 def term_vector(title: str | None, text: str) -> dict[str, float]:
     """The article's top TF-IDF terms, L2-normalised."""
-    words = (w.lower().strip("'’-") for w in _WORD.findall(f"{title or ''} {title or ''} {text}"))
-    counts = Counter(w for w in words if len(w) > 2)
-    weights = {w: (1 + math.log(n)) * idf(w) for w, n in counts.items() if idf(w) > _COMMON_IDF}
+    counts = Counter(_WORD.findall(text.lower()))
+    if title:
+        counts.update(_WORD.findall(title.lower()) * 2)  # the headline says what it is about
+    weights = {}
+    for word, n in counts.items():
+        weight = idf(word)
+        if weight > _COMMON_IDF:
+            weights[word] = (1 + math.log(n)) * weight
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS]
     norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
     return {w: v / norm for w, v in top}

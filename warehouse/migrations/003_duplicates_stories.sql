@@ -18,6 +18,7 @@ CREATE TABLE minhash_bands (
 CREATE TABLE article_terms (
     article_id  VARCHAR NOT NULL,
     term        VARCHAR NOT NULL,
+    rank        SMALLINT NOT NULL,  -- 1 = the article's heaviest term
     weight      FLOAT NOT NULL      -- TF-IDF, the article's vector L2-normalised
 );
 

@@ -9,5 +9,6 @@ SELECT (generate_subscripts(bands, 1) - 1)::SMALLINT AS band, unnest(bands) AS h
 FROM batch WHERE article_id IN (SELECT article_id FROM new_ids) AND shingles > 0;
 
 INSERT INTO article_terms
-SELECT article_id, unnest(terms) AS term, unnest(weights) AS weight
+SELECT article_id, unnest(terms) AS term, generate_subscripts(terms, 1) AS rank,
+       unnest(weights) AS weight
 FROM batch WHERE article_id IN (SELECT article_id FROM new_ids);

@@ -25,7 +25,7 @@ from tasks.models import (
     SourceItem,
     to_table,
 )
-from tasks.stories import INDEX_TERMS, WINDOW, NewArticle, Similar, assign_stories
+from tasks.stories import INDEX_TERMS, MAX_INDEX_DF, WINDOW, NewArticle, Similar, assign_stories
 from warehouse import store
 
 
@@ -111,6 +111,7 @@ def group_and_cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> int
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
+    store.run_sql(con, "sql/land_term_df.sql", params={"top_terms": INDEX_TERMS})
     similar = store.run_sql(
         con,
         "sql/story_similar.sql",
@@ -118,6 +119,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
             "window_s": WINDOW.total_seconds(),
             "min_similarity": 0.1,
             "top_terms": INDEX_TERMS,
+            "max_df": MAX_INDEX_DF,
         },
     )
     related = {r["other_id"] for r in similar} | set(new_ids)

@@ -22,6 +22,13 @@ CREATE TABLE article_terms (
     weight      FLOAT NOT NULL      -- TF-IDF, the article's vector L2-normalised
 );
 
+-- How many articles have a term among their heaviest (indexed) terms: candidate lookup skips
+-- terms so common that their posting lists would cost more than they tell.
+CREATE TABLE term_df (
+    term        VARCHAR PRIMARY KEY,
+    df          INTEGER NOT NULL
+);
+
 CREATE TABLE duplicate_pairs (
     article_id   VARCHAR NOT NULL,  -- the later copy
     other_id     VARCHAR NOT NULL,  -- the copy it matched

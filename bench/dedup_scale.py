@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pages import load_corpus
+from bench.report import print_rows
 
 BATCH = 200
 
@@ -138,9 +139,7 @@ def main() -> None:
         ("  new articles paired as duplicates / stories they formed", f"{dups} / {stories}"),
         ("peak memory of this process (RSS)", f"{max(rss_before, rss_after):.0f} MB"),
     ]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"{label.ljust(width)}  {value}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from bench.pages import build_pages
+from bench.report import print_rows
 from tests.webserver import LocalServer, Reply, Request
 
 PER_HOST_DELAY = 0.02
@@ -120,9 +121,7 @@ def main() -> None:
         ("second poll: new / pages fetched", f"{g.new_articles} / {g.items_read}"),
         ("requests served, most in flight on one host", f"{requests}, {worst}"),
     ]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"{label.ljust(width)}  {value}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

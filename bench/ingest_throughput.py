@@ -27,6 +27,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from bench.pages import build_pages
+from bench.report import print_rows
 
 
 def bare_loop(paths: list[Path], **options: object) -> float:
@@ -92,9 +93,7 @@ def main() -> None:
             ("  unchanged / read / new", f"{g.unchanged} / {g.items_read} / {g.new_articles}"),
             ("  second / first, in-flow (target < 10%)", f"{100 * g.seconds / f.seconds:.1f} %"),
         ]
-        width = max(len(label) for label, _ in rows)
-        for label, value in rows:
-            print(f"{label.ljust(width)}  {value}")
+        print_rows(rows)
 
 
 if __name__ == "__main__":

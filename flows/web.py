@@ -27,6 +27,7 @@ from tasks.land import Batch, group_and_cluster
 from tasks.models import (
     ARTICLE_SCHEMA,
     ERROR_SCHEMA,
+    POLL_SCHEMA,
     Article,
     FeedEntry,
     FeedItem,
@@ -241,17 +242,7 @@ def _sources_table(feeds: list[Source]) -> pa.Table:
 
 
 def _polls_table(polls: list[dict]) -> pa.Table:
-    schema = pa.schema(
-        [
-            ("source_id", pa.string()), ("polled_at", pa.timestamp("us")),
-            ("status", pa.int32()), ("outcome", pa.string()), ("error", pa.string()),
-            ("error_kind", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
-            ("body_sha256", pa.string()), ("consecutive_failures", pa.int32()),
-            ("next_poll_at", pa.timestamp("us")), ("items_seen", pa.int64()),
-            ("articles_landed", pa.int64()),
-        ]
-    )  # fmt: skip
-    return pa.Table.from_pylist(polls, schema=schema)
+    return pa.Table.from_pylist(polls, schema=POLL_SCHEMA)
 
 
 def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:

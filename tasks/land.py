@@ -16,6 +16,7 @@ from tasks.models import (
     ERROR_SCHEMA,
     FEED_ITEM_SCHEMA,
     FILE_STATE_SCHEMA,
+    PAIR_SCHEMA,
     RAW_PAGE_SCHEMA,
     Article,
     FeedItem,
@@ -65,17 +66,6 @@ def land_batch(warehouse: str, run_id: str, batch: Batch) -> store.Landed:
             raw_pages=to_table(batch.raw_pages, RAW_PAGE_SCHEMA),
             after_insert=group_and_cluster,
         )
-
-
-PAIR_SCHEMA = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("other_id", pa.string()),
-        ("method", pa.string()),
-        ("similarity", pa.float64()),
-        ("containment", pa.float64()),
-    ]
-)
 
 
 def group_and_cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> int:

@@ -200,3 +200,27 @@ def to_table(records: list, schema: pa.Schema) -> pa.Table:
         assert [f.name for f in fields(records[0])] == names, "record and schema disagree"
     columns = {name: [getattr(r, name) for r in records] for name in names}
     return pa.Table.from_pydict(columns, schema=schema)
+
+
+# A confirmed duplicate pair (tasks/dedup.py confirm_pairs), landed in duplicate_pairs.
+PAIR_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("other_id", pa.string()),
+        ("method", pa.string()),
+        ("similarity", pa.float64()),
+        ("containment", pa.float64()),
+    ]
+)
+
+# One feed poll's outcome (flows/web.py), applied to the sources table.
+POLL_SCHEMA = pa.schema(
+    [
+        ("source_id", pa.string()), ("polled_at", pa.timestamp("us")),
+        ("status", pa.int32()), ("outcome", pa.string()), ("error", pa.string()),
+        ("error_kind", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
+        ("body_sha256", pa.string()), ("consecutive_failures", pa.int32()),
+        ("next_poll_at", pa.timestamp("us")), ("items_seen", pa.int64()),
+        ("articles_landed", pa.int64()),
+    ]
+)  # fmt: skip

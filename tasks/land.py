@@ -26,7 +26,15 @@ from tasks.models import (
     SourceItem,
     to_table,
 )
-from tasks.stories import INDEX_TERMS, MAX_INDEX_DF, WINDOW, NewArticle, Similar, assign_stories
+from tasks.stories import (
+    INDEX_TERMS,
+    MAX_CANDIDATES,
+    MAX_INDEX_DF,
+    WINDOW,
+    NewArticle,
+    Similar,
+    assign_stories,
+)
 from warehouse import store
 
 
@@ -110,6 +118,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
             "min_similarity": 0.1,
             "top_terms": INDEX_TERMS,
             "max_df": MAX_INDEX_DF,
+            "max_candidates": MAX_CANDIDATES,
         },
     )
     related = {r["other_id"] for r in similar} | set(new_ids)

@@ -21,6 +21,8 @@ INDEX_TERMS = 15  # the heaviest terms, indexed: sharing three makes a candidate
 # An indexed term in more articles' indexes than this is skipped when looking for candidates:
 # a story is told in days, by tens of outlets, not by hundreds of articles at once.
 MAX_INDEX_DF = 300
+# Per new article, the candidates sharing the most indexed terms get the full cosine.
+MAX_CANDIDATES = 40
 LINK_MIN = 0.30  # an article this similar to a story's member makes the story a candidate
 JOIN_MIN = 0.20  # ...and joins it when its mean similarity to the members is at least this
 WINDOW = timedelta(days=7)  # stories older than this (by last article) take no new articles

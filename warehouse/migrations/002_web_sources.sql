@@ -34,7 +34,6 @@ CREATE TABLE feed_items (
     article_id    VARCHAR,                     -- what it landed as, NULL if it failed
     PRIMARY KEY (source_id, guid)
 );
-CREATE INDEX feed_items_url ON feed_items (url);
 
 CREATE TABLE raw_pages (
     sha256        VARCHAR PRIMARY KEY,         -- of the decompressed body
@@ -49,4 +48,3 @@ CREATE TABLE raw_pages (
 -- Which raw page an article came from, and how: lets `reprocess` rebuild articles offline.
 ALTER TABLE articles ADD COLUMN fetched_url VARCHAR;     -- final URL after redirects
 ALTER TABLE articles ADD COLUMN metadata_sources JSON;  -- field -> json-ld | opengraph | meta | trafilatura | feed
-CREATE INDEX articles_url ON articles (url);

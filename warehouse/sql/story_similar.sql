@@ -18,12 +18,16 @@ new_index AS MATERIALIZED (
     WHERE nt.rank <= $top_terms AND d.df <= $max_df
 ),
 candidates AS MATERIALIZED (
-    SELECT ni.article_id, pt.article_id AS other_id
+    -- The $max_candidates articles sharing the most indexed terms with each new one.
+    SELECT ni.article_id, pt.article_id AS other_id, count(*) AS shared
     FROM new_index AS ni
     JOIN article_terms AS pt ON pt.term = ni.term
     WHERE pt.rank <= $top_terms AND pt.article_id <> ni.article_id
-    GROUP BY ALL
+    GROUP BY ni.article_id, pt.article_id
     HAVING count(*) >= 3
+    QUALIFY row_number() OVER (
+        PARTITION BY ni.article_id ORDER BY count(*) DESC, pt.article_id
+    ) <= $max_candidates
 ),
 pool AS MATERIALIZED (
     SELECT c.article_id, c.other_id

@@ -8,7 +8,7 @@ through tasks/fetch.py (robots.txt, per-host limits, SSRF guard, size caps, retr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -34,10 +34,10 @@ from tasks.models import (
     IngestError,
     RawPage,
     SourceItem,
-    short_hash,
     to_table,
 )
 from tasks.netguard import NetPolicy
+from tasks.read import make_error
 from tasks.sitemaps import SitemapEntry, parse_sitemap
 from tasks.sources import Registry, Source, load_registry, next_poll
 from tasks.urls import canonicalize
@@ -76,7 +76,7 @@ def fetch_policy(registry: Registry) -> FetchPolicy:
                   "respect_robots", "max_bytes")
         if k in net
     }  # fmt: skip
-    return policy.__class__(**{**policy.__dict__, **overrides}) if overrides else policy
+    return replace(policy, **overrides)
 
 
 @task(name="fetch", cache_policy=NO_CACHE, task_run_name="fetch-{label}")
@@ -93,16 +93,8 @@ def parse_feeds_task(results: list[FetchResult]) -> list[ParsedFeed | None]:
 
 
 def _web_error(source_kind: str, uri: str, stage: str, message: str, raw: bytes | None = None):
-    return IngestError(
-        error_id=short_hash(uri, stage, message),
-        source_kind=source_kind,
-        source_uri=uri,
-        stage=stage,
-        error=message,
-        raw=raw[:1_048_576] if raw is not None else None,
-        raw_size=len(raw) if raw is not None else None,
-        raw_sha256=None,
-    )
+    # A URL has no file state: the same failure of the same URL is one row.
+    return make_error(SourceItem(source_kind, uri, uri, 0, 0), stage, message, raw)
 
 
 # -- feeds ---------------------------------------------------------------------------------

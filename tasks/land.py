@@ -150,7 +150,6 @@ def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
         [Similar(r["article_id"], r["other_id"], r["similarity"]) for r in similar],
         existing,
         sizes,
-        originals=existing,
     )
     store.run_sql(
         con,

@@ -45,7 +45,7 @@ def make_error(item: SourceItem, stage: str, message: str, raw: bytes | None = N
         stage=stage,
         error=message,
         raw=raw[:RAW_KEEP_BYTES] if raw is not None else None,
-        raw_size=len(raw) if raw is not None else item.size,
+        raw_size=len(raw) if raw is not None else (item.size or None),
         raw_sha256=digest,
     )
 

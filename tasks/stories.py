@@ -81,13 +81,11 @@ def assign_stories(
     similar: list[Similar],
     existing_story: dict[str, str],
     story_sizes: dict[str, int],
-    originals: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """story_id for each new article, in time order so earlier ones can seed stories.
 
-    `existing_story` maps existing article ids (those in `similar`) to their story;
-    `story_sizes` counts each such story's articles; `originals` gives the story of
-    duplicates' originals that already have one.
+    `existing_story` maps existing article ids (those in `similar`, and the originals of new
+    duplicates) to their story; `story_sizes` counts each such story's articles.
     """
     by_article: dict[str, list[Similar]] = {}
     for s in similar:
@@ -96,11 +94,8 @@ def assign_stories(
     sizes = dict(story_sizes)
     assigned: dict[str, str] = {}
     for article in sorted(new, key=lambda a: (a.when, a.article_id)):
-        if article.duplicate_of and (
-            story := assigned.get(article.duplicate_of)
-            or (originals or {}).get(article.duplicate_of)
-        ):
-            chosen = story
+        if article.duplicate_of and (story := stories.get(article.duplicate_of)):
+            chosen = story  # a copy belongs to its original's story
         else:
             chosen = _best_story(by_article.get(article.article_id, []), stories, sizes)
             chosen = chosen or story_id_for(article.article_id)

@@ -82,14 +82,12 @@ def land_all(warehouse: str, articles: list, batch: int) -> float:
 
 def populate(warehouse: str, articles: list) -> None:
     """The existing articles, as a warehouse that processed them earlier would hold them:
-    rows, signatures, bands, term vectors and their index counts, and a story each
+    rows, signatures, bands and term vectors, and a story each
     (assigning stories one by one to 100,000 articles is not what is being measured)."""
     from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, to_table
-    from tasks.stories import INDEX_TERMS
     from warehouse import store
 
     def own_story(con, new_ids: list[str]) -> int:
-        store.run_sql(con, "sql/land_term_df.sql", params={"top_terms": INDEX_TERMS})
         con.execute(
             "UPDATE articles SET story_id = 's' || substr(article_id, 1, 15) "
             "WHERE article_id IN (SELECT article_id FROM new_ids)"

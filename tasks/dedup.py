@@ -26,32 +26,25 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()[:32]
 
 
-def confirm_pairs(candidates: list[dict]) -> list[dict]:
-    """Duplicate pairs from candidates (tasks/sql duplicate_candidates): exact and same-URL
-    pairs stand; LSH candidates stand when their estimated Jaccard or containment says so."""
-    import numpy as np
-
+def confirm_pairs(
+    candidates: list[tuple[str, str, str]], scores: list[tuple[float, float]]
+) -> list[dict]:
+    """Duplicate pairs from candidates (a_id, b_id, method) and their estimated (Jaccard,
+    containment): exact and same-URL pairs stand; a pair that only shares an LSH band stands
+    when its Jaccard or containment says so."""
     from tasks import minhash
 
     pairs = []
-    for c in candidates:
-        similarity = containment = None
-        if c["a_signature"] is not None and c["b_signature"] is not None:
-            a = np.frombuffer(c["a_signature"], dtype="<u4")
-            b = np.frombuffer(c["b_signature"], dtype="<u4")
-            similarity = minhash.jaccard(a, b)
-            containment = minhash.containment(a, c["a_shingles"], b, c["b_shingles"])
-        if c["method"] == "exact":
+    for (a_id, b_id, method), (similarity, containment) in zip(candidates, scores, strict=True):
+        if method == "exact":
             similarity = containment = 1.0
-        elif c["method"] == "near" and not (
-            similarity is not None and minhash.is_near_duplicate(similarity, containment or 0.0)
-        ):
+        elif method == "near" and not minhash.is_near_duplicate(similarity, containment):
             continue
         pairs.append(
             {
-                "article_id": c["a_id"],
-                "other_id": c["b_id"],
-                "method": c["method"],
+                "article_id": a_id,
+                "other_id": b_id,
+                "method": method,
                 "similarity": similarity,
                 "containment": containment,
             }

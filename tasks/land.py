@@ -9,6 +9,7 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks import simindex
 from tasks.dedup import confirm_pairs
 from tasks.discover import stats_table
 from tasks.models import (
@@ -26,15 +27,7 @@ from tasks.models import (
     SourceItem,
     to_table,
 )
-from tasks.stories import (
-    INDEX_TERMS,
-    MAX_CANDIDATES,
-    MAX_INDEX_DF,
-    WINDOW,
-    NewArticle,
-    Similar,
-    assign_stories,
-)
+from tasks.stories import MAX_CANDIDATES, MAX_INDEX_DF, WINDOW, NewArticle, assign_stories
 from warehouse import store
 
 
@@ -63,27 +56,65 @@ def file_states(items: list[SourceItem], articles: list[Article]) -> list[FileSt
 
 
 def land_batch(warehouse: str, run_id: str, batch: Batch) -> store.Landed:
-    with store.connect(warehouse) as con:
-        return store.land(
-            con,
-            run_id,
-            to_table(batch.articles, ARTICLE_SCHEMA),
-            to_table(batch.errors, ERROR_SCHEMA),
-            file_states=to_table(file_states(batch.items, batch.articles), FILE_STATE_SCHEMA),
-            feed_items=to_table(batch.feed_items, FEED_ITEM_SCHEMA),
-            raw_pages=to_table(batch.raw_pages, RAW_PAGE_SCHEMA),
-            after_insert=group_and_cluster,
-        )
+    with simindex.LOCK:
+        relate = Relate(warehouse, batch.articles)
+        with store.connect(warehouse) as con:
+            landed = store.land(
+                con,
+                run_id,
+                to_table(batch.articles, ARTICLE_SCHEMA),
+                to_table(batch.errors, ERROR_SCHEMA),
+                file_states=to_table(file_states(batch.items, batch.articles), FILE_STATE_SCHEMA),
+                feed_items=to_table(batch.feed_items, FEED_ITEM_SCHEMA),
+                raw_pages=to_table(batch.raw_pages, RAW_PAGE_SCHEMA),
+                after_insert=relate,
+            )
+        relate.commit()
+        return landed
 
 
-def group_and_cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> int:
-    """Duplicates, then stories, for the articles a batch just added (inside its transaction).
+class Relate:
+    """The stage after insert, inside the landing transaction: duplicates, then stories, for
+    the articles the batch added, looked up in the in-memory similarity index. Call
+    `commit()` once the transaction committed, holding simindex.LOCK throughout."""
 
-    Returns how many of the new articles are duplicates of another.
-    """
+    def __init__(self, warehouse: str, articles: list[Article]) -> None:
+        self.warehouse = warehouse
+        self.articles = articles
+        self._pending: tuple[simindex.SimilarityIndex, simindex.Records, int] | None = None
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> int:
+        index, version = simindex.current(con, self.warehouse)
+        added = set(new_ids)
+        records = index.records([a for a in self.articles if a.article_id in added])
+        self._pending = (index, records, version)
+        duplicates = _duplicates(con, index, records, new_ids)
+        _stories(con, index, records, new_ids)
+        return duplicates
+
+    def commit(self) -> None:
+        if self._pending is not None:
+            simindex.commit(self.warehouse, *self._pending)
+            self._pending = None
+
+
+def _duplicates(
+    con: duckdb.DuckDBPyConnection,
+    index: simindex.SimilarityIndex,
+    records: simindex.Records,
+    new_ids: list[str],
+) -> int:
+    """Record confirmed pairs and point each touched group at its original; return how many
+    new articles are copies."""
     now = store.utcnow()
-    candidates = store.run_sql(con, "sql/duplicate_candidates.sql")
-    pairs = confirm_pairs(candidates)
+    methods = {(r["a_id"], r["b_id"]): r["method"]
+               for r in store.run_sql(con, "sql/duplicate_candidates.sql")}  # fmt: skip
+    for pair in index.near_candidates(records):
+        methods.setdefault(pair, "near")
+    candidates = sorted(methods)
+    pairs = confirm_pairs(
+        [(a, b, methods[a, b]) for a, b in candidates], index.score(records, candidates)
+    )
     if pairs:
         store.run_sql(
             con, "sql/record_pairs.sql", {"pairs": pa.Table.from_pylist(pairs, PAIR_SCHEMA)},
@@ -101,56 +132,32 @@ def group_and_cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> int
     )
     store.run_sql(con, "sql/set_duplicate_of.sql", {"originals": originals})
     new = set(new_ids)
-    duplicates = sum(
-        1 for g in groups if g["article_id"] in new and g["original_id"] != g["article_id"]
-    )
-    _cluster(con, new_ids)
-    return duplicates
+    return sum(1 for g in groups if g["article_id"] in new and g["original_id"] != g["article_id"])
 
 
-def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
-    store.run_sql(con, "sql/land_term_df.sql", params={"top_terms": INDEX_TERMS})
-    similar = store.run_sql(
-        con,
-        "sql/story_similar.sql",
-        params={
-            "window_s": WINDOW.total_seconds(),
-            "min_similarity": 0.1,
-            "top_terms": INDEX_TERMS,
-            "max_df": MAX_INDEX_DF,
-            "max_candidates": MAX_CANDIDATES,
-        },
+def _stories(
+    con: duckdb.DuckDBPyConnection,
+    index: simindex.SimilarityIndex,
+    records: simindex.Records,
+    new_ids: list[str],
+) -> None:
+    similar = index.story_candidates(
+        records,
+        window_s=WINDOW.total_seconds(),
+        max_df=MAX_INDEX_DF,
+        max_candidates=MAX_CANDIDATES,
     )
-    related = {r["other_id"] for r in similar} | set(new_ids)
-    context = {
-        r["article_id"]: r
-        for r in store.run_sql(
-            con,
-            "sql/story_context.sql",
-            {"related": pa.table({"article_id": pa.array(sorted(related), pa.string())})},
-        )
-    }
+    related = {s.other_id for s in similar} | set(new_ids)
+    context = _context(con, related)
     originals = {c["duplicate_of"] for c in context.values() if c["duplicate_of"]} - related
     if originals:
-        context |= {
-            r["article_id"]: r
-            for r in store.run_sql(
-                con,
-                "sql/story_context.sql",
-                {"related": pa.table({"article_id": pa.array(sorted(originals), pa.string())})},
-            )
-        }
+        context |= _context(con, originals)
     new = [
         NewArticle(i, context[i]["at"], context[i]["duplicate_of"]) for i in new_ids if i in context
     ]
     existing = {i: c["story_id"] for i, c in context.items() if c["story_id"] and i not in new_ids}
     sizes = {c["story_id"]: c["story_size"] for c in context.values() if c["story_id"]}
-    assigned = assign_stories(
-        new,
-        [Similar(r["article_id"], r["other_id"], r["similarity"]) for r in similar],
-        existing,
-        sizes,
-    )
+    assigned = assign_stories(new, similar, existing, sizes)
     store.run_sql(
         con,
         "sql/set_story.sql",
@@ -160,6 +167,15 @@ def _cluster(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> None:
             )
         },
     )
+
+
+def _context(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, dict]:
+    rows = store.run_sql(
+        con,
+        "sql/story_context.sql",
+        {"related": pa.table({"article_id": pa.array(sorted(ids), pa.string())})},
+    )
+    return {r["article_id"]: r for r in rows}
 
 
 def unchanged(warehouse: str, items: list[SourceItem]) -> set[str]:

@@ -259,6 +259,8 @@ def replace_articles(
                 "DELETE FROM duplicate_pairs WHERE article_id IN (SELECT article_id FROM old_ids)"
                 " OR other_id IN (SELECT article_id FROM old_ids)"
             )
+            # In-memory similarity indexes of this warehouse no longer match it.
+            con.execute("UPDATE index_version SET version = version + 1")
             return _insert(con, run_id, articles, errors, None, None, None, after_insert)
     finally:
         con.unregister("old_ids")

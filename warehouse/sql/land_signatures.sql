@@ -12,3 +12,6 @@ INSERT INTO article_terms
 SELECT article_id, unnest(terms) AS term, generate_subscripts(terms, 1) AS rank,
        unnest(weights) AS weight
 FROM batch WHERE article_id IN (SELECT article_id FROM new_ids);
+
+-- Tell other processes' in-memory similarity indexes that these tables changed.
+UPDATE index_version SET version = version + 1 WHERE EXISTS (SELECT 1 FROM new_ids);

@@ -71,6 +71,20 @@ def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int
     )
 
 
+@ingest.command("inbox")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def ingest_inbox_cmd(ctx: click.Context, directory: str | None) -> None:
+    """One pass over the inbox (DIRECTORY, else $NEWSFLOW_INBOX, else ./inbox)."""
+    from flows.inbox import ingest_inbox
+
+    _run_flow(
+        lambda: ingest_inbox(
+            inbox=directory, warehouse=ctx.obj["warehouse"], sources=ctx.obj["sources"]
+        )
+    )
+
+
 @ingest.command("feeds")
 @click.option("--force", is_flag=True, help="Poll every feed now, even those not yet due.")
 @click.pass_context
@@ -130,6 +144,74 @@ def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | Non
             warehouse=ctx.obj["warehouse"],
         )
     )
+
+
+@main.command("watch")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--settle", default=1.0, show_default=True, help="Seconds a file must be still.")
+@click.pass_context
+def watch_cmd(ctx: click.Context, directory: str | None, settle: float) -> None:
+    """Land files dropped into the inbox as they arrive (Ctrl-C to stop)."""
+    from flows.inbox import inbox_dir
+    from flows.runs import RunSummary
+    from flows.watch import watch_inbox
+
+    def report(s: RunSummary) -> None:
+        if s.items_read or s.errors:
+            click.echo(
+                f"{s.items_read} read, {s.new_articles} new ({s.duplicates} duplicates), "
+                f"{s.errors} errors (flow run {s.run_id})"
+            )
+
+    click.echo(f"watching {inbox_dir(directory).resolve()} (Ctrl-C to stop)")
+    watch_inbox(
+        inbox=directory, warehouse=ctx.obj["warehouse"], sources=ctx.obj["sources"],
+        settle_seconds=settle, on_run=report,
+    )  # fmt: skip
+
+
+@main.command("export")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+    help="Folder to write [default: export/ next to the warehouse].",
+)  # fmt: skip
+@click.option("--full", is_flag=True, help="Rewrite every table instead of adding what is new.")
+@click.pass_context
+def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
+    """Export the tables as Parquet, partitioned by date (Hive style), incrementally."""
+    import duckdb
+
+    from tasks.export import default_out_dir, export_parquet
+    from warehouse.store import WarehouseError, connect
+
+    warehouse = ctx.obj["warehouse"]
+    try:
+        with connect(warehouse) as con:
+            summary = export_parquet(con, out_dir or default_out_dir(warehouse), full=full)
+    except (WarehouseError, duckdb.Error, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [
+        {"table": t.table, "mode": t.mode, "rows": t.rows, "files": t.files,
+         "total": t.total_rows, "note": t.reason or ""}
+        for t in summary.tables
+    ]  # fmt: skip
+    click.echo(format_table(["table", "mode", "rows", "files", "total", "note"], rows))
+    click.echo(f"{summary.rows} rows in {summary.files} files -> {summary.out_dir}")
+
+
+@main.command("maintain")
+@click.option("--full-export", is_flag=True, help="Rewrite the Parquet copy from scratch.")
+@click.pass_context
+def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
+    """The daily maintenance flow now: Parquet export and a warehouse checkpoint."""
+    from flows.maintenance import maintenance
+    from warehouse.store import WarehouseError
+
+    try:
+        summary = maintenance(warehouse=ctx.obj["warehouse"], full_export=full_export)
+    except WarehouseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"maintenance: {summary.rows} rows in {summary.files} files -> {summary.out_dir}")
 
 
 @main.command("reprocess")
@@ -220,6 +302,39 @@ def duplicates_cmd(ctx: click.Context) -> None:
     rows = _named_query(ctx, "duplicates", {})
     columns = ["original_title", "original_source", "copy_source", "method", "similarity",
                "containment"]  # fmt: skip
+    click.echo(format_table(columns, rows, 60))
+
+
+@main.command("topics")
+@click.option("--since", default="1970-01-01", help="Only articles since (YYYY-MM-DD).")
+@click.pass_context
+def topics_cmd(ctx: click.Context, since: str) -> None:
+    """Articles per day and topic (SQL: warehouse/queries/topics.sql)."""
+    rows = _named_query(ctx, "topics", {"since": since})
+    click.echo(format_table(["day", "topic", "articles", "main"], rows))
+
+
+@main.command("entities")
+@click.option(
+    "--type", "entity_type", type=click.Choice(["person", "organisation", "place"]),
+    help="Only this kind of entity.",
+)  # fmt: skip
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+def entities_cmd(ctx: click.Context, entity_type: str | None, limit: int) -> None:
+    """The most-mentioned people, organisations and places (SQL: warehouse/queries/entities.sql)."""
+    rows = _named_query(ctx, "entities", {"entity_type": entity_type, "limit": limit})
+    click.echo(format_table(["entity", "type", "country", "mentions", "articles", "sources"], rows))
+
+
+@main.command("claims")
+@click.option("--unit", default="troops", show_default=True, help="What the numbers count.")
+@click.option("--about", default=None, help="Only articles naming this entity.")
+@click.pass_context
+def claims_cmd(ctx: click.Context, unit: str, about: str | None) -> None:
+    """A timeline of numeric claims (SQL: warehouse/queries/claims.sql)."""
+    rows = _named_query(ctx, "claims", {"unit": unit, "about": about})
+    columns = ["published", "source", "qualifier", "value", "horizon", "quantity"]
     click.echo(format_table(columns, rows, 60))
 
 

@@ -20,7 +20,9 @@ from tasks.read import MAX_BYTES
 # Below this many items a pool's start-up costs more than it saves.
 POOL_MIN_ITEMS = 24
 # What each worker process imports once, before it is forked from the fork server.
-_WORKER_PRELOAD = ["tasks.extractors", "trafilatura", "charset_normalizer", "wordfreq"]
+_WORKER_PRELOAD = [
+    "tasks.extractors", "trafilatura", "charset_normalizer", "wordfreq", "tasks.worker_warmup"
+]  # fmt: skip
 
 
 def extract_batch(

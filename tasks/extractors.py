@@ -15,6 +15,7 @@ from tasks.clean_text import clean_text
 from tasks.dates import parse_datetime
 from tasks.decode import DecodeError, declared_charset, decode
 from tasks.dedup import content_hash
+from tasks.enrich import enrich
 from tasks.metadata import page_metadata
 from tasks.models import Article, IngestError, SourceItem, short_hash
 from tasks.read import MAX_BYTES, RawDoc, make_error, read_item
@@ -100,6 +101,7 @@ def build_article(
     digest = content_hash(body)
     sigs, counts = minhash.signatures([body])
     vector = term_vector(fields.get("title"), body)  # type: ignore[arg-type]
+    enriched = enrich(fields.get("title"), body, fields.get("language"))  # type: ignore[arg-type]
     return Article(
         article_id=short_hash(identity, digest),
         source_kind=item.source_kind,
@@ -108,7 +110,7 @@ def build_article(
         title=fields.get("title"),
         text=body,
         published_at=fields.get("published_at"),
-        language=fields.get("language"),
+        language=enriched.language,
         author=fields.get("author"),
         site_name=fields.get("site_name"),
         description=fields.get("description"),
@@ -125,6 +127,9 @@ def build_article(
         bands=minhash.band_hashes(sigs)[0].tolist(),
         terms=list(vector),
         weights=list(vector.values()),
+        topics=enriched.topics,
+        entities=enriched.entities,
+        claims=enriched.claims,
     )
 
 

@@ -40,6 +40,7 @@ class Batch:
     errors: list[IngestError] = field(default_factory=list)
     feed_items: list[FeedItem] = field(default_factory=list)
     raw_pages: list[RawPage] = field(default_factory=list)
+    file_states: list[FileState] = field(default_factory=list)  # beyond those of its articles
 
 
 def file_states(items: list[SourceItem], articles: list[Article]) -> list[FileState]:
@@ -64,7 +65,9 @@ def land_batch(warehouse: str, run_id: str, batch: Batch) -> store.Landed:
                 run_id,
                 to_table(batch.articles, ARTICLE_SCHEMA),
                 to_table(batch.errors, ERROR_SCHEMA),
-                file_states=to_table(file_states(batch.items, batch.articles), FILE_STATE_SCHEMA),
+                file_states=to_table(
+                    file_states(batch.items, batch.articles) + batch.file_states, FILE_STATE_SCHEMA
+                ),
                 feed_items=to_table(batch.feed_items, FEED_ITEM_SCHEMA),
                 raw_pages=to_table(batch.raw_pages, RAW_PAGE_SCHEMA),
                 after_insert=relate,

@@ -70,6 +70,10 @@ class Article:
     bands: list[int] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    # Enrichment (tasks/enrich.py), landed in article_topics, article_entities and claims.
+    topics: list[dict] = field(default_factory=list)
+    entities: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -92,8 +96,23 @@ class FileState:
     size: int
     mtime_ns: int
     raw_sha256: str
-    article_id: str
+    article_id: str | None  # None for a feed or OPML file dropped into the inbox
 
+
+TOPIC_TYPE = pa.struct(
+    [("topic", pa.string()), ("topic_name", pa.string()), ("score", pa.float32()),
+     ("rank", pa.int16())]
+)  # fmt: skip
+ENTITY_TYPE = pa.struct(
+    [("entity", pa.string()), ("entity_type", pa.string()), ("mentions", pa.int32()),
+     ("country_code", pa.string()), ("first_offset", pa.int32())]
+)  # fmt: skip
+CLAIM_TYPE = pa.struct(
+    [("claim_no", pa.int16()), ("value", pa.float64()), ("value_high", pa.float64()),
+     ("qualifier", pa.string()), ("unit", pa.string()), ("subject", pa.string()),
+     ("horizon", pa.string()), ("quantity", pa.string()), ("sentence", pa.string()),
+     ("char_offset", pa.int32())]
+)  # fmt: skip
 
 ARTICLE_SCHEMA = pa.schema(
     [
@@ -121,6 +140,9 @@ ARTICLE_SCHEMA = pa.schema(
         ("bands", pa.list_(pa.int64())),
         ("terms", pa.list_(pa.string())),
         ("weights", pa.list_(pa.float32())),
+        ("topics", pa.list_(TOPIC_TYPE)),
+        ("entities", pa.list_(ENTITY_TYPE)),
+        ("claims", pa.list_(CLAIM_TYPE)),
     ]
 )
 

@@ -76,7 +76,7 @@ def test_incremental_index_answers_like_one_loaded_from_the_warehouse(warehouse:
             )
         )
     assert answers[0] == answers[1]
-    near, scores, similar = answers[0]
+    near, _, similar = answers[0]
     repost_id = probe[1].article_id
     assert (min(repost_id, seeds[0].article_id), max(repost_id, seeds[0].article_id)) in near
     # The fifth seed is about the same event as the others: story candidates for all four.

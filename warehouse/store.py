@@ -162,6 +162,7 @@ def _insert(
         new_ids = [r[0] for r in con.execute(sql.load("sql/land_articles.sql"), params).fetchall()]
         con.register("new_ids", pa.table({"article_id": pa.array(new_ids, pa.string())}))
         con.execute(sql.load("sql/land_signatures.sql"))
+        con.execute(sql.load("sql/land_enrichment.sql"))
         new_errors = con.execute(sql.load("sql/land_errors.sql"), params).fetchall()
         for table, name, statement in extra:
             con.register(name, table)
@@ -251,7 +252,10 @@ def replace_articles(
     con.register("old_ids", pa.table({"article_id": pa.array(old_ids, pa.string())}))
     try:
         with transaction(con):
-            for table in ("articles", "article_signatures", "minhash_bands", "article_terms"):
+            for table in (
+                "articles", "article_signatures", "minhash_bands", "article_terms",
+                "article_topics", "article_entities", "claims",
+            ):  # fmt: skip
                 con.execute(
                     f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM old_ids)"
                 )

@@ -3,7 +3,7 @@
 -- story_id are set afterwards by the duplicate and story stages, in the same transaction.
 INSERT INTO articles BY NAME
 SELECT
-    b.* EXCLUDE (shingles, signature, bands, terms, weights),
+    b.* EXCLUDE (shingles, signature, bands, terms, weights, topics, entities, claims),
     $now AS ingested_at,
     $run_id AS run_id
 FROM (SELECT DISTINCT ON (article_id) * FROM batch ORDER BY article_id, source_uri) AS b

@@ -111,12 +111,14 @@ def main() -> None:
             for title, text in docs:
                 stage(title, text)
             rows.append((f"{name}, 1 core", rate(len(docs), started)))
+        os.environ["NEWSFLOW_ENRICH"] = "1"
         started = time.perf_counter()
         for title, text in docs:
             enrich.enrich(title, text)
         rows.append(("all four (tasks.enrich.enrich), 1 core", rate(len(docs), started)))
 
         sample = paths[: min(len(paths), 600)]
+        os.environ["NEWSFLOW_ENRICH"] = "0"
         off = per_page_seconds(sample)
         os.environ["NEWSFLOW_ENRICH"] = "1"
         on = per_page_seconds(sample)

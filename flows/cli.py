@@ -170,6 +170,34 @@ def watch_cmd(ctx: click.Context, directory: str | None, settle: float) -> None:
     )  # fmt: skip
 
 
+@main.command("serve")
+@click.option(
+    "--file", "deployments", type=click.Path(dir_okay=False), default=None,
+    help="Deployments to serve [default: deployments/prefect.yaml].",
+)  # fmt: skip
+@click.option("--inbox", type=click.Path(file_okay=False), default=None, help="Inbox folder.")
+@click.option("--no-watch", is_flag=True, help="Do not land inbox files as they arrive.")
+@click.option("--only", multiple=True, help="Serve only this deployment (repeatable).")
+@click.pass_context
+def serve_cmd(
+    ctx: click.Context, deployments: str | None, inbox: str | None, no_watch: bool,
+    only: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Run the scheduled flows (feeds, inbox, maintenance) from this process; Ctrl-C stops.
+
+    Point PREFECT_API_URL at a running `prefect server start` to see them in the UI.
+    """
+    # A run started from the UI begins within ~2 s instead of the default 10 s poll.
+    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
+    from flows.serve import DeploymentFileError, serve_all
+
+    overrides = {"warehouse": ctx.obj["warehouse"], "sources": ctx.obj["sources"], "inbox": inbox}
+    try:
+        serve_all(deployments, overrides, watch=not no_watch, only=list(only) or None)
+    except DeploymentFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command("export")
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), default=None,

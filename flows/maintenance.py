@@ -17,14 +17,14 @@ from tasks.export import ExportSummary, default_out_dir, export_parquet
 from warehouse import store
 
 
-@task(name="export-parquet", cache_policy=NO_CACHE)
+@task(name="export-parquet", cache_policy=NO_CACHE, task_run_name="export-parquet")
 def export_task(warehouse: str | None, out_dir: str | None, full: bool) -> ExportSummary:
     out = Path(out_dir) if out_dir else default_out_dir(warehouse)
     with store.connect(warehouse) as con:
         return export_parquet(con, out, full=full)
 
 
-@task(name="checkpoint", cache_policy=NO_CACHE)
+@task(name="checkpoint", cache_policy=NO_CACHE, task_run_name="checkpoint")
 def checkpoint_task(warehouse: str | None) -> tuple[int, int]:
     """CHECKPOINT the warehouse; (bytes of write-ahead log before, database file after)."""
     path = store.warehouse_path(warehouse)

@@ -3,12 +3,14 @@ and what the Prefect UI shows when it ends."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -38,6 +40,11 @@ class RunSummary:
     errors: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (source, stage, error)
+    # source (a page's host, a file's folder) -> read / new / duplicates / errors
+    sources: dict[str, Counter] = field(default_factory=dict)
+
+    def count(self, source: str, what: str, n: int = 1) -> None:
+        self.sources.setdefault(source, Counter())[what] += n
 
     def counts(self) -> dict[str, int]:
         names = ("items_seen", "unchanged", "items_read", "new_articles", "duplicates", "errors")
@@ -73,6 +80,15 @@ def land(summary: RunSummary, batch: Batch, label: str) -> store.Landed:
     landed = land_task(summary.warehouse, summary.run_id, quote(batch), label=label)
     summary.new_articles += landed.new_articles
     summary.duplicates += landed.duplicates
+    for item in batch.items:
+        summary.count(source_of(item.source_uri), "read")
+    origin = {a.article_id: source_of(a.source_uri) for a in batch.articles}
+    for article_id in landed.new_ids:
+        summary.count(origin[article_id], "new")
+    for article_id in landed.duplicate_ids:
+        summary.count(origin[article_id], "duplicates")
+    for error in batch.errors:
+        summary.count(source_of(error.source_uri), "errors")
     # Count every failed item this run, also those whose identical failure is already recorded.
     summary.errors += len(batch.errors)
     summary.failures.extend((e.source_uri, e.stage, e.error) for e in batch.errors)
@@ -119,6 +135,13 @@ def extract_and_land(
             pool.shutdown(cancel_futures=True)
 
 
+def source_of(uri: str) -> str:
+    """What a run's per-source counts group by: a web page's host, a local file's folder."""
+    if "://" in uri:
+        return urlsplit(uri).hostname or uri
+    return os.path.dirname(uri) or "."
+
+
 def in_batches(items: list[SourceItem], size: int = BATCH_SIZE) -> list[Batch]:
     return [Batch(items=items[i : i + size]) for i in range(0, len(items), size)]
 
@@ -130,20 +153,62 @@ def _finish(summary: RunSummary, started: float, status: str, message: str | Non
 
 
 def _publish(summary: RunSummary) -> None:
-    """What the Prefect UI shows for this run."""
+    """What the Prefect UI shows for this run: counts, per source, and a report."""
     create_table_artifact(
         [{"metric": k, "value": v} for k, v in summary.counts().items()],
         key="ingest-summary",
         description=f"Ingest summary ({summary.seconds:.2f} s) into {summary.warehouse}",
     )
+    by_source = sorted(summary.sources.items(), key=lambda kv: (-kv[1]["read"], kv[0]))
+    if by_source:
+        create_table_artifact(
+            [
+                {"source": source, "read": c["read"], "new": c["new"],
+                 "duplicates": c["duplicates"], "errors": c["errors"]}
+                for source, c in by_source[:200]
+            ],
+            key="ingest-sources",
+            description="Per source (a page's host, a file's folder): read, new, "
+            "duplicates and failed items",
+        )  # fmt: skip
+    create_markdown_artifact(_report(summary), key="ingest-report")
+
+
+def _report(summary: RunSummary) -> str:
+    """New stories, top topics and errors with their reasons, as markdown."""
+    out = [
+        f"# {summary.flow_name}: {summary.new_articles} new articles",
+        f"{summary.items_read} read, {summary.duplicates} duplicates, {summary.unchanged} "
+        f"unchanged, {summary.errors} errors in {summary.seconds:.2f} s.",
+    ]
+    stories, topics = [], []
+    with suppress(store.WarehouseError), store.connect(summary.warehouse, lock_timeout=10) as con:
+        stories = store.run_sql(con, "sql/run_stories.sql", params={"run_id": summary.run_id})
+        topics = store.run_sql(con, "sql/run_topics.sql", params={"run_id": summary.run_id})
+    if stories:
+        out += ["## Stories", "| story | articles | sources | from this run |", "|---|---|---|---|"]
+        out += [
+            f"| {_cell(r['label'])}{' (new)' if r['new_story'] else ''} | {r['articles']} "
+            f"| {r['sources']} | {r['from_this_run']} |"
+            for r in stories
+        ]
+    if topics:
+        out += ["## Main topics", "| topic | articles |", "|---|---|"]
+        out += [f"| {r['topic']} | {r['articles']} |" for r in topics]
     if summary.failures:
-        rows = "\n".join(
-            f"| `{uri}` | {stage} | {error} |" for uri, stage, error in summary.failures[:50]
-        )
-        more = len(summary.failures) - 50
-        create_markdown_artifact(
-            f"## {summary.errors} item(s) failed\n\n| source | stage | error |\n|---|---|---|\n"
-            f"{rows}\n\n{f'…and {more} more. ' if more > 0 else ''}"
-            "All of them, with their raw input, are in the `ingest_errors` table.",
-            key="ingest-errors",
-        )
+        out += [
+            f"## {summary.errors} item(s) failed",
+            "| source | stage | error |",
+            "|---|---|---|",
+        ]
+        out += [
+            f"| `{uri}` | {stage} | {_cell(error)} |" for uri, stage, error in summary.failures[:50]
+        ]
+        if len(summary.failures) > 50:
+            out.append(f"…and {len(summary.failures) - 50} more.")
+        out.append("All of them, with their raw input, are in the `ingest_errors` table.")
+    return "\n\n".join(out[:2]) + "\n\n" + "\n".join(out[2:])
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")[:200]

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import pyarrow as pa
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land, recorded_run
@@ -80,12 +81,17 @@ def fetch_policy(registry: Registry) -> FetchPolicy:
     return replace(policy, **overrides)
 
 
-@task(name="fetch", cache_policy=NO_CACHE, task_run_name="fetch-{label}")
+# The fetcher retries each request itself (Retry-After, back-off) and turns failures into
+# results; these retries are for the task failing as a whole (e.g. the raw store's disk).
+@task(
+    name="fetch", cache_policy=NO_CACHE, task_run_name="fetch-{label}", retries=2,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.5,
+)  # fmt: skip
 def fetch_task(fetcher: Fetcher, requests: list[FetchRequest], label: str) -> list[FetchResult]:
     return fetcher.fetch_many(requests)
 
 
-@task(name="parse-feeds", cache_policy=NO_CACHE)
+@task(name="parse-feeds", cache_policy=NO_CACHE, task_run_name="parse-feeds")
 def parse_feeds_task(results: list[FetchResult]) -> list[ParsedFeed | None]:
     return [
         parse_feed(r.body, r.final_url, r.headers) if r.outcome == "ok" and r.body else None
@@ -483,7 +489,7 @@ def _discover_sitemap_pages(
 # -- reprocess -----------------------------------------------------------------------------
 
 
-@task(name="re-extract", cache_policy=NO_CACHE)
+@task(name="re-extract", cache_policy=NO_CACHE, task_run_name="re-extract")
 def reextract_task(items: list[SourceItem]) -> tuple[list[Article], list[IngestError]]:
     pool = make_pool(len(items))
     try:

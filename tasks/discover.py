@@ -64,6 +64,6 @@ def stats_table(items: list[SourceItem]) -> pa.Table:
     )
 
 
-@task(name="discover", cache_policy=NO_CACHE)
+@task(name="discover", cache_policy=NO_CACHE, task_run_name="discover-{source_kind}")
 def discover_task(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list[IngestError]]:
     return discover(paths, source_kind)

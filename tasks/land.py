@@ -86,7 +86,7 @@ class Relate:
         self.articles = articles
         self._pending: tuple[simindex.SimilarityIndex, simindex.Records, int] | None = None
 
-    def __call__(self, con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> int:
+    def __call__(self, con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> set[str]:
         index, version = simindex.current(con, self.warehouse)
         added = set(new_ids)
         records = index.records([a for a in self.articles if a.article_id in added])
@@ -106,9 +106,9 @@ def _duplicates(
     index: simindex.SimilarityIndex,
     records: simindex.Records,
     new_ids: list[str],
-) -> int:
-    """Record confirmed pairs and point each touched group at its original; return how many
-    new articles are copies."""
+) -> set[str]:
+    """Record confirmed pairs and point each touched group at its original; return the new
+    articles that are copies."""
     now = store.utcnow()
     methods = {(r["a_id"], r["b_id"]): r["method"]
                for r in store.run_sql(con, "sql/duplicate_candidates.sql")}  # fmt: skip
@@ -135,7 +135,11 @@ def _duplicates(
     )
     store.run_sql(con, "sql/set_duplicate_of.sql", {"originals": originals})
     new = set(new_ids)
-    return sum(1 for g in groups if g["article_id"] in new and g["original_id"] != g["article_id"])
+    return {
+        g["article_id"]
+        for g in groups
+        if g["article_id"] in new and g["original_id"] != g["article_id"]
+    }
 
 
 def _stories(
@@ -194,6 +198,6 @@ def land_task(warehouse: str, run_id: str, batch: Batch, label: str) -> store.La
     return land_batch(warehouse, run_id, batch)
 
 
-@task(name="skip-unchanged", cache_policy=NO_CACHE)
+@task(name="skip-unchanged", cache_policy=NO_CACHE, task_run_name="skip-unchanged")
 def unchanged_task(warehouse: str, items: list[SourceItem]) -> set[str]:
     return unchanged(warehouse, items)

@@ -179,3 +179,8 @@ def test_a_run_is_recorded_in_prefect_and_in_the_runs_table(warehouse: str) -> N
     assert flow_run.state.is_completed()
     table = next(a for a in artifacts if a.key == "ingest-summary")
     assert {"metric": "new_articles", "value": 5} in json.loads(table.data)
+    (sources,) = [json.loads(a.data) for a in artifacts if a.key == "ingest-sources"]
+    assert sources == [{"source": str(SEEDS), "read": 5, "new": 5, "duplicates": 0, "errors": 0}]
+    (report,) = [a.data for a in artifacts if a.key == "ingest-report"]
+    assert "5 new articles" in report and "(new)" in report  # the seeds' story is new
+    assert "conflict, war and peace" in report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,11 +100,13 @@ class Landed:
     new_articles: int
     duplicates: int
     new_errors: int
+    new_ids: tuple[str, ...] = ()
+    duplicate_ids: tuple[str, ...] = ()  # the new articles that are copies of another
 
 
 # Runs inside the landing transaction once the batch's articles are in: (connection, ids of
-# the articles this batch added) -> how many of them are duplicates.
-AfterInsert = Callable[[duckdb.DuckDBPyConnection, list[str]], int]
+# the articles this batch added) -> the ids of those that are duplicates.
+AfterInsert = Callable[[duckdb.DuckDBPyConnection, list[str]], Collection[str]]
 
 
 def land(
@@ -167,12 +169,18 @@ def _insert(
         for table, name, statement in extra:
             con.register(name, table)
             con.execute(sql.load(statement), _used(statement, params))
-        duplicates = after_insert(con, new_ids) if after_insert and new_ids else 0
+        duplicates = sorted(after_insert(con, new_ids)) if after_insert and new_ids else []
     finally:
         for name in registered:
             with suppress(Exception):
                 con.unregister(name)
-    return Landed(new_articles=len(new_ids), duplicates=duplicates, new_errors=len(new_errors))
+    return Landed(
+        new_articles=len(new_ids),
+        duplicates=len(duplicates),
+        new_errors=len(new_errors),
+        new_ids=tuple(new_ids),
+        duplicate_ids=tuple(duplicates),
+    )
 
 
 def _used(statement: str, params: dict[str, object]) -> dict[str, object]:

@@ -1,0 +1,201 @@
+"""Against a real `prefect server start`: `newsflow serve` serves the deployments, a run of
+the seeds deployment completes with its task runs and artifacts, and a file dropped into
+the inbox is landed by the served watcher."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout: float, what: str, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("prefect-server-home")
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    log = open(home / "server.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(healthy, 120, "the Prefect server")
+        yield url
+    finally:
+        stop(process)
+        log.close()
+
+
+def api(url: str, method: str, path: str, body: dict | None = None) -> object:
+    response = httpx.request(method, f"{url}{path}", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def test_served_deployments_run_with_task_runs_and_artifacts(server: str, tmp_path: Path) -> None:
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "newsflow.duckdb"
+    env = {
+        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "client-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "NEWSFLOW_WAREHOUSE": str(warehouse),
+    }  # fmt: skip
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
+    serving = subprocess.Popen(
+        [str(BIN / "newsflow"), "serve", "--inbox", str(inbox), "--only", "seeds",
+         "--only", "inbox"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deployment = wait_until(
+            lambda: _deployment(server, "ingest-seeds", "seeds"), 90, "the seeds deployment"
+        )
+        run = api(server, "POST", f"/deployments/{deployment['id']}/create_flow_run",
+                  {"parameters": {"directory": str(SEEDS)}})  # fmt: skip
+        final = wait_until(
+            lambda: (r := api(server, "GET", f"/flow_runs/{run['id']}"))["state"]["type"]
+            in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and r,
+            120, "the seeds run",
+        )  # fmt: skip
+        assert final["state"]["type"] == "COMPLETED", (tmp_path / "serve.log").read_text()
+
+        # Task runs are recorded from events, after the fact: poll until all four are there.
+        names = wait_until(lambda: _task_runs(server, run["id"]) >= {
+            "discover-seed", "skip-unchanged", "extract-seed-0001", "land-seed-0001"} and
+            _task_runs(server, run["id"]), 30, "the task runs")  # fmt: skip
+        assert len(names) == 4
+
+        artifacts = _artifacts(server, run["id"])
+        summary = {r["metric"]: r["value"] for r in json.loads(artifacts["ingest-summary"])}
+        assert (summary["items_read"], summary["new_articles"], summary["errors"]) == (5, 5, 0)
+        assert json.loads(artifacts["ingest-sources"])[0]["new"] == 5
+        assert "5 new articles" in artifacts["ingest-report"]
+
+        # The served watcher lands a file dropped into the inbox, as its own flow run.
+        shutil.copy(SEEDS / "002_44a44f5a35d60aa0.txt", inbox / "dropped.txt.part")
+        (inbox / "dropped.txt.part").rename(inbox / "dropped.txt")
+        landed = wait_until(lambda: _inbox_landed(server), 60, "the inbox run")
+        assert landed == 1  # the same text as a seed, from another path: a new article
+    finally:
+        stop(serving)
+        log.close()
+
+
+def _deployment(url: str, flow: str, name: str) -> dict | None:
+    try:
+        return api(url, "GET", f"/deployments/name/{flow}/{name}")
+    except httpx.HTTPStatusError:
+        return None
+
+
+def _task_runs(url: str, flow_run_id: str) -> set[str]:
+    runs = api(url, "POST", "/task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run_id]}}})
+    return {r["name"] for r in runs if r["state"] and r["state"]["type"] == "COMPLETED"}
+
+
+def _artifacts(url: str, flow_run_id: str) -> dict[str, str]:
+    found = api(url, "POST", "/artifacts/filter",
+                {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}})  # fmt: skip
+    return {a["key"]: a["data"] for a in found}
+
+
+def _inbox_landed(url: str) -> int:
+    runs = api(url, "POST", "/flow_runs/filter", {"flows": {"name": {"any_": ["ingest-inbox"]}}})
+    new = 0
+    for run in runs:
+        data = _artifacts(url, run["id"]).get("ingest-summary")
+        if data:
+            new += {r["metric"]: r["value"] for r in json.loads(data)}["new_articles"]
+    return new
+
+
+def test_two_ingest_runs_at_once_lose_and_double_nothing(server: str, tmp_path: Path) -> None:
+    import random
+
+    words = (SEEDS / "001_801dbc815b007bc0.txt").read_text(encoding="utf-8").split()
+    for folder, seed in (("a", 1), ("b", 2)):
+        (tmp_path / folder).mkdir()
+        rng = random.Random(seed)
+        for i in range(40):
+            body = " ".join(rng.choice(words) for _ in range(150))
+            (tmp_path / folder / f"{folder}{i:02d}.txt").write_text(f"Story {folder}{i}\n\n{body}")
+        for path in sorted(SEEDS.glob("*.txt"))[:3]:  # the same three texts in both
+            shutil.copy(path, tmp_path / folder / path.name)
+    warehouse = tmp_path / "shared.duckdb"
+    env = {
+        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "NEWSFLOW_WAREHOUSE": str(warehouse),
+    }  # fmt: skip
+    command = [str(BIN / "newsflow"), "ingest", "files", "--batch-size", "10"]
+    runs = [
+        subprocess.Popen(
+            [*command, str(tmp_path / folder)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for folder in ("a", "b")
+    ]
+    outputs = [p.communicate(timeout=180)[0] for p in runs]
+    assert [p.returncode for p in runs] == [0, 0], outputs
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        total, paths, copies = con.execute(
+            "SELECT count(*), count(DISTINCT source_uri), count(duplicate_of) FROM articles"
+        ).fetchone()
+        statuses = con.execute("SELECT status, new_articles FROM runs").fetchall()
+    assert (total, paths) == (86, 86)  # every file once
+    assert copies == 3  # one of each pair of identical seed texts points at the other
+    assert sorted(statuses) == [("completed", 43), ("completed", 43)]

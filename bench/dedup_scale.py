@@ -129,6 +129,9 @@ def main() -> None:
         into_empty = land_all(empty, new, BATCH)
         into_full = land_all(full, new, BATCH)
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        from tasks import simindex
+
+        index_mb = simindex._CACHE[str(Path(full).resolve())].nbytes / 1e6
         import duckdb
 
         with duckdb.connect(full, read_only=True) as con:
@@ -141,7 +144,14 @@ def main() -> None:
         (f"land the same into one holding {args.existing:,}", f"{into_full:.2f} s"),
         ("  difference (target < 5 s)", f"{into_full - into_empty:.2f} s"),
         ("  new articles paired as duplicates / stories they formed", f"{dups} / {stories}"),
-        ("peak memory of this process (RSS)", f"{max(rss_before, rss_after):.0f} MB"),
+        (
+            f"similarity index in memory for {args.existing + args.new:,} articles",
+            f"{index_mb:.0f} MB",
+        ),
+        (
+            "peak memory of this process (RSS, holds all records)",
+            f"{max(rss_before, rss_after):.0f} MB",
+        ),
     ]
     print_rows(rows)
 

@@ -399,6 +399,7 @@ def query_cmd(ctx: click.Context, sql: str, fmt: str, max_width: int) -> None:
         table = query(sql, ctx.obj["warehouse"])
     except (WarehouseError, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
+    table = table.rename_columns(_unique(table.column_names))
     rows = table.to_pylist()
     if fmt == "json":
         for row in rows:
@@ -409,6 +410,16 @@ def query_cmd(ctx: click.Context, sql: str, fmt: str, max_width: int) -> None:
         writer.writerows([row[c] for c in table.column_names] for row in rows)
     else:
         click.echo(format_table(table.column_names, rows, max_width))
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made distinct ("entity", "entity_2"), so no column hides another."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 def format_table(columns: list[str], rows: list[dict], max_width: int = 80) -> str:

@@ -68,6 +68,14 @@ def test_query_as_csv_and_json(landed: str) -> None:
     assert all(o["chars"] > 2000 for o in objects)
 
 
+def test_query_keeps_columns_with_the_same_name(landed: str) -> None:
+    sql = "SELECT 1 AS n, 2 AS n"
+    for fmt in ("table", "json"):
+        result = CliRunner().invoke(main, ["--warehouse", landed, "query", sql, "--format", fmt])
+        assert result.exit_code == 0
+        assert ("n_2" in result.output) and ("2" in result.output.replace("n_2", ""))
+
+
 def test_bad_sql_is_a_clean_error(landed: str) -> None:
     result = CliRunner().invoke(main, ["--warehouse", landed, "query", "SELECT nope FROM articles"])
     assert result.exit_code == 1

@@ -102,7 +102,7 @@ def main() -> None:
         enrich.warm_up()
         rows = []
         for name, stage in (
-            ("language (py3langid, first 2,000 characters)", lambda t, x: language.detect(x)),
+            ("language (py3langid, first 600 characters)", lambda t, x: language.detect(x)),
             ("topics (IPTC, weighted terms)", tag_topics),
             ("entities (persons, organisations, places)", find_entities),
             ("claims (numbers, qualifiers, units)", lambda t, x: find_claims(x)),

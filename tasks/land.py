@@ -9,7 +9,7 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import simindex
+from tasks import limits, simindex
 from tasks.dedup import confirm_pairs
 from tasks.discover import stats_table
 from tasks.models import (
@@ -195,7 +195,8 @@ def unchanged(warehouse: str, items: list[SourceItem]) -> set[str]:
 
 @task(name="land", cache_policy=NO_CACHE, task_run_name="land-{label}")
 def land_task(warehouse: str, run_id: str, batch: Batch, label: str) -> store.Landed:
-    return land_batch(warehouse, run_id, batch)
+    with limits.warehouse_writer():
+        return land_batch(warehouse, run_id, batch)
 
 
 @task(name="skip-unchanged", cache_policy=NO_CACHE, task_run_name="skip-unchanged")

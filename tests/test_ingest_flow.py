@@ -184,3 +184,19 @@ def test_a_run_is_recorded_in_prefect_and_in_the_runs_table(warehouse: str) -> N
     (report,) = [a.data for a in artifacts if a.key == "ingest-report"]
     assert "5 new articles" in report and "(new)" in report  # the seeds' story is new
     assert "conflict, war and peace" in report
+
+
+def test_a_run_that_cannot_open_the_warehouse_fails_loudly(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+
+    from warehouse.store import WarehouseError
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the warehouse's folder should be")
+    with pytest.raises(WarehouseError, match="cannot create the folder"):
+        ingest_seeds(directory=str(SEEDS), warehouse=str(blocker / "newsflow.duckdb"))
+    # The flow run is Failed in Prefect, not Completed with nothing done.
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(limit=50)
+    failed = [r for r in runs if r.state and r.state.is_failed()]
+    assert any("cannot create the folder" in (r.state.message or "") for r in failed)

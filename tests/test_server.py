@@ -199,3 +199,65 @@ def test_two_ingest_runs_at_once_lose_and_double_nothing(server: str, tmp_path: 
     assert (total, paths) == (86, 86)  # every file once
     assert copies == 3  # one of each pair of identical seed texts points at the other
     assert sorted(statuses) == [("completed", 43), ("completed", 43)]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_prefect_deploy_with_a_process_worker(server: str, tmp_path: Path) -> None:
+    """deployments/prefect.yaml as `prefect deploy --all` reads it, run by a process worker."""
+    env = {
+        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "NEWSFLOW_ROOT": str(ROOT), "NEWSFLOW_WAREHOUSE": str(tmp_path / "w.duckdb"),
+        "NEWSFLOW_INBOX": str(tmp_path / "inbox"), "NEWSFLOW_SOURCES": str(tmp_path / "s.toml"),
+    }  # fmt: skip
+    prefect = str(BIN / "prefect")
+    subprocess.run([prefect, "work-pool", "create", "newsflow", "--type", "process"],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    deployed = subprocess.run(
+        [prefect, "--no-prompt", "deploy", "--all", "--prefect-file", "deployments/prefect.yaml"],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    pool = {"work_pools": {"name": {"any_": ["newsflow"]}}}
+    found = api(server, "POST", "/deployments/filter", pool)
+    by_name = {d["name"]: d for d in found}
+    assert set(by_name) == {"feeds", "inbox", "maintenance", "seeds"}
+    assert by_name["feeds"]["schedules"][0]["schedule"]["interval"] == 600
+    assert by_name["maintenance"]["schedules"][0]["schedule"]["cron"] == "30 3 * * *"
+
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [prefect, "worker", "start", "--pool", "newsflow"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        run = api(server, "POST", f"/deployments/{by_name['seeds']['id']}/create_flow_run",
+                  {"parameters": {"directory": str(SEEDS)}})  # fmt: skip
+        final = wait_until(
+            lambda: (r := api(server, "GET", f"/flow_runs/{run['id']}"))["state"]["type"]
+            in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and r,
+            120, "the worker's run",
+        )  # fmt: skip
+        assert final["state"]["type"] == "COMPLETED", (tmp_path / "worker.log").read_text()
+        summary = json.loads(_artifacts(server, run["id"])["ingest-summary"])
+        assert {"metric": "new_articles", "value": 5} in summary
+    finally:
+        stop(worker)
+        log.close()
+
+
+def test_optional_prefect_limit_on_landing(server: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "NEWSFLOW_WAREHOUSE_LIMIT": "1",
+        "NEWSFLOW_WAREHOUSE": str(tmp_path / "w.duckdb"),
+    }  # fmt: skip
+    result = subprocess.run([str(BIN / "newsflow"), "ingest", "seeds", str(SEEDS)],
+                            env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 new" in result.stdout
+    limits = api(server, "POST", "/v2/concurrency_limits/filter", {})
+    (limit,) = [x for x in limits if x["name"] == "newsflow-warehouse"]
+    assert limit["limit"] == 1 and limit["active_slots"] == 0  # created, and given back

@@ -46,7 +46,10 @@ def connect(
     if read_only and not file.exists():
         raise WarehouseError(f"no warehouse at {file}: run `newsflow ingest seeds` first")
     if not read_only:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot create the folder {file.parent}: {exc}") from exc
     deadline = time.monotonic() + lock_timeout
     delay = 0.05
     while True:

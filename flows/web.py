@@ -454,11 +454,7 @@ def _discover_sitemap_pages(
     if parts.path.endswith(".xml") or parts.path.endswith(".xml.gz"):
         queue.append(url)
     else:
-        robots = fetcher.fetch(urljoin(root, "robots.txt"))
-        if robots.outcome == "ok" and robots.body:
-            for line in robots.body.decode("utf-8", "replace").splitlines():
-                if line.lower().startswith("sitemap:"):
-                    queue.append(urljoin(root, line.split(":", 1)[1].strip()))
+        queue.extend(fetcher.sitemaps(root))
         if not queue:
             queue = [urljoin(root, p) for p in ("news-sitemap.xml", "sitemap.xml")]
     pages: dict[str, SitemapEntry] = {}

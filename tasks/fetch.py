@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from urllib.parse import urljoin
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -489,6 +490,13 @@ class Fetcher:
             raise _Failure("temporary", f"robots.txt unavailable ({robots.unavailable})")
         if robots.parser is not None and not robots.parser.can_fetch(ROBOTS_AGENT, str(url)):
             raise _Failure("hard", "disallowed by robots.txt")
+
+    def sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` lines of the robots.txt of `url`'s host, from the same cached copy
+        the robots checks use (so it is fetched once)."""
+        robots = self._robots_for(httpx.URL(url))
+        found = robots.parser.site_maps() if robots.parser is not None else None
+        return [urljoin(url, s.strip()) for s in found or []]
 
     def _robots_for(self, url: httpx.URL) -> _Robots:
         port = url.port or (443 if url.scheme == "https" else 80)

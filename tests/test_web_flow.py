@@ -235,6 +235,8 @@ def test_sitemap_discovery(site: LocalServer, tmp_path: Path, warehouse: str) ->
     assert summary.new_articles == 2  # the two newest
     uris = [u for (u,) in rows(warehouse, "SELECT source_uri FROM articles ORDER BY 1")]
     assert uris == [site.url("/articles/003.html"), site.url("/articles/004.html")]
+    # One robots.txt request serves both the Sitemap: lines and the robots checks.
+    assert len(site.hits("/robots.txt")) == 1
 
 
 def test_reprocess_rebuilds_the_same_articles_offline(tmp_path: Path, warehouse: str) -> None:

@@ -65,6 +65,10 @@ def main() -> None:
         bare_ours = bare_loop(paths, with_metadata=True, **TRAFILATURA_OPTIONS)
 
         warehouse = str(Path(tmp) / "bench.duckdb")
+        # As `newsflow ingest` does: the workers warm up while Prefect starts.
+        from tasks.extract import prestart
+
+        prestart()
         with prefect_test_harness(server_startup_timeout=120):
             wall = time.perf_counter()
             first = ingest_files(paths=[str(pages_dir)], warehouse=warehouse)

@@ -53,7 +53,10 @@ def ingest_seeds_cmd(ctx: click.Context, directory: str | None) -> None:
     """The seed articles in DIRECTORY (default: seeds/)."""
     from flows.ingest import ingest_seeds
 
-    _run_flow(lambda: ingest_seeds(directory=directory, warehouse=ctx.obj["warehouse"]))
+    # Five articles are extracted in-process: no workers to warm up.
+    _run_flow(
+        lambda: ingest_seeds(directory=directory, warehouse=ctx.obj["warehouse"]), workers=False
+    )
 
 
 @ingest.command("files")
@@ -445,9 +448,14 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
-def _run_flow(call: Callable[[], object]) -> None:
+def _run_flow(call: Callable[[], object], workers: bool = True) -> None:
     from tasks.sources import RegistryError
     from warehouse.store import WarehouseError
+
+    if workers:  # extraction workers warm up while Prefect starts
+        from tasks.extract import prestart
+
+        prestart()
 
     with _progress_bar():
         try:

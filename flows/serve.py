@@ -106,6 +106,9 @@ def serve_all(
     every flow that takes them; with `watch`, the inbox is landed as files arrive."""
     from prefect import serve
 
+    from tasks.extract import prestart
+
+    prestart()
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     specs = [s for s in load_specs(path) if not only or s.name in only]
     deployments = [runner_deployment(s, overrides) for s in specs]

@@ -201,6 +201,17 @@ def serve_cmd(
         raise click.ClickException(str(exc)) from exc
 
 
+@main.command("enrich")
+@click.option("--all", "all_articles", is_flag=True, help="Every article, not only new ones.")
+@click.pass_context
+def enrich_cmd(ctx: click.Context, all_articles: bool) -> None:
+    """Compute topics, entities, claims and language for stored articles: those never
+    enriched, or --all (after editing the topic rules or the gazetteer)."""
+    from flows.enrichment import enrich_articles
+
+    _run_flow(lambda: enrich_articles(warehouse=ctx.obj["warehouse"], all_articles=all_articles))
+
+
 @main.command("export")
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), default=None,

@@ -26,12 +26,15 @@ class Enrichment:
     topics: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    complete: bool = True  # False when topics, entities and claims were switched off
 
 
 def enrich(title: str | None, text: str, declared_language: str | None = None) -> Enrichment:
     """Everything the enrichment tables hold for one article, as rows for Arrow."""
     language = detect(text, declared_language)
-    if (language is not None and language not in RULES_LANGUAGES) or not enabled():
+    if not enabled():
+        return Enrichment(language, complete=False)
+    if language is not None and language not in RULES_LANGUAGES:
         return Enrichment(language)
     return Enrichment(
         language,
@@ -65,6 +68,17 @@ def enrich(title: str | None, text: str, declared_language: str | None = None) -
             for n, c in enumerate(find_claims(text), 1)
         ],
     )
+
+
+def enrich_stored(rows: list[tuple[str, str | None, str, str | None]]) -> list[dict]:
+    """Enrichment rows (ENRICHMENT_SCHEMA) for stored articles: (article_id, title, text,
+    language). A text too short to tell its language keeps the one it had."""
+    out = []
+    for article_id, title, text, language in rows:
+        e = enrich(title, text, language)
+        out.append({"article_id": article_id, "language": e.language, "topics": e.topics,
+                    "entities": e.entities, "claims": e.claims})  # fmt: skip
+    return out
 
 
 def enabled() -> bool:

@@ -130,6 +130,7 @@ def build_article(
         topics=enriched.topics,
         entities=enriched.entities,
         claims=enriched.claims,
+        enriched=enriched.complete,
     )
 
 

@@ -74,6 +74,7 @@ class Article:
     topics: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    enriched: bool = False  # False when enrichment was switched off: `newsflow enrich` later
 
 
 @dataclass(slots=True)
@@ -140,6 +141,18 @@ ARTICLE_SCHEMA = pa.schema(
         ("bands", pa.list_(pa.int64())),
         ("terms", pa.list_(pa.string())),
         ("weights", pa.list_(pa.float32())),
+        ("topics", pa.list_(TOPIC_TYPE)),
+        ("entities", pa.list_(ENTITY_TYPE)),
+        ("claims", pa.list_(CLAIM_TYPE)),
+        ("enriched", pa.bool_()),
+    ]
+)
+
+# Enrichment recomputed for stored articles (`newsflow enrich`), replacing what they had.
+ENRICHMENT_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("language", pa.string()),
         ("topics", pa.list_(TOPIC_TYPE)),
         ("entities", pa.list_(ENTITY_TYPE)),
         ("claims", pa.list_(CLAIM_TYPE)),

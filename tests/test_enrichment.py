@@ -117,3 +117,44 @@ def test_enrich_is_pure_and_keeps_a_declared_language_for_short_text() -> None:
     first, second = enrich("Troops", text), enrich("Troops", text)
     assert first == second and first.language == "en"
     assert [c["value"] for c in first.claims][:1] == [1500.0]
+
+
+def test_enrich_fills_in_articles_landed_without_enrichment(
+    warehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSFLOW_ENRICH", "0")
+    ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    assert rows(warehouse, "SELECT count(*) FROM article_topics") == [(0,)]
+    assert rows(warehouse, "SELECT count(enriched_at) FROM articles") == [(0,)]
+    monkeypatch.delenv("NEWSFLOW_ENRICH")
+    result = CliRunner().invoke(main, ["--warehouse", warehouse, "enrich"])
+    assert result.exit_code == 0, result.output
+    assert "5 read" in result.output
+    assert rows(warehouse, "SELECT count(DISTINCT article_id) FROM article_topics") == [(5,)]
+    assert rows(warehouse, "SELECT count(enriched_at) FROM articles") == [(5,)]
+    claims = rows(warehouse, "SELECT count(*) FROM claims WHERE unit = 'troops'")[0][0]
+    again = CliRunner().invoke(main, ["--warehouse", warehouse, "enrich"])
+    assert "0 read" in again.output  # nothing left to do
+    assert rows(warehouse, "SELECT count(*) FROM claims WHERE unit = 'troops'") == [(claims,)]
+
+
+def test_enrich_all_applies_edited_topic_rules(
+    warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[topics."custom:korea"]\nname = "Korean peninsula"\n'
+        '[topics."custom:korea".terms]\n"north korea" = 5\n"south korea" = 5\npyongyang = 5\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NEWSFLOW_TOPICS", str(mine))
+    result = CliRunner().invoke(main, ["--warehouse", warehouse, "enrich", "--all"])
+    assert result.exit_code == 0, result.output
+    tagged = rows(warehouse, "SELECT count(*) FROM article_topics WHERE topic = 'custom:korea'")
+    assert tagged == [(5,)]
+    # Replaced, not added to: each article still has each of its topics once.
+    assert rows(
+        warehouse,
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM article_topics GROUP BY article_id, topic)",
+    ) == [(1,)]

@@ -3,7 +3,8 @@
 -- story_id are set afterwards by the duplicate and story stages, in the same transaction.
 INSERT INTO articles BY NAME
 SELECT
-    b.* EXCLUDE (shingles, signature, bands, terms, weights, topics, entities, claims),
+    b.* EXCLUDE (shingles, signature, bands, terms, weights, topics, entities, claims, enriched),
+    CASE WHEN b.enriched THEN $now END AS enriched_at,
     $now AS ingested_at,
     $run_id AS run_id
 FROM (SELECT DISTINCT ON (article_id) * FROM batch ORDER BY article_id, source_uri) AS b

@@ -1,9 +1,17 @@
--- The stories a run's articles (run $run_id) went to, biggest first, for its report.
-SELECT s.label, s.articles, s.sources, count(*) AS from_this_run,
-       s.articles = count(*) AS new_story
+-- The stories a run's articles (run $run_id) went to, biggest first, for its report. Only
+-- those stories are aggregated, not the whole `stories` view.
+WITH touched AS (
+    SELECT DISTINCT story_id FROM articles WHERE run_id = $run_id AND story_id IS NOT NULL
+)
+SELECT
+    arg_min(a.title, (coalesce(a.published_at, a.ingested_at), a.article_id)) AS label,
+    count(*) AS articles,
+    count(DISTINCT coalesce(a.site_name, regexp_extract(a.url, '^https?://([^/]+)', 1),
+                            a.source_uri)) AS sources,
+    count(*) FILTER (WHERE a.run_id = $run_id) AS from_this_run,
+    count(*) = count(*) FILTER (WHERE a.run_id = $run_id) AS new_story
 FROM articles AS a
-JOIN stories AS s USING (story_id)
-WHERE a.run_id = $run_id
-GROUP BY s.story_id, s.label, s.articles, s.sources
-ORDER BY s.articles DESC, from_this_run DESC, s.label
+JOIN touched USING (story_id)
+GROUP BY a.story_id
+ORDER BY articles DESC, from_this_run DESC, label
 LIMIT 10;

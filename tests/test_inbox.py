@@ -140,3 +140,17 @@ def test_watcher_stops_promptly(tmp_path: Path, warehouse: str) -> None:
     stop.set()
     watcher.join(timeout=30)
     assert not watcher.is_alive() and time.monotonic() - started < 5
+
+
+def test_ingest_inbox_command(tmp_path: Path, warehouse: str) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    inbox = tmp_path / "drop"
+    inbox.mkdir()
+    shutil.copy(SEEDS / "001_801dbc815b007bc0.txt", inbox / "one.txt")
+    age(inbox / "one.txt")
+    result = CliRunner().invoke(main, ["--warehouse", warehouse, "ingest", "inbox", str(inbox)])
+    assert result.exit_code == 0, result.output
+    assert "ingest-inbox: 1 found, 0 unchanged, 1 read, 1 new" in result.output

@@ -176,7 +176,7 @@ def _publish(summary: RunSummary) -> None:
 
 def _report(summary: RunSummary) -> str:
     """New stories, top topics and errors with their reasons, as markdown."""
-    out = [
+    sections = [
         f"# {summary.flow_name}: {summary.new_articles} new articles",
         f"{summary.items_read} read, {summary.duplicates} duplicates, {summary.unchanged} "
         f"unchanged, {summary.errors} errors in {summary.seconds:.2f} s.",
@@ -186,28 +186,28 @@ def _report(summary: RunSummary) -> str:
         stories = store.run_sql(con, "sql/run_stories.sql", params={"run_id": summary.run_id})
         topics = store.run_sql(con, "sql/run_topics.sql", params={"run_id": summary.run_id})
     if stories:
-        out += ["## Stories", "| story | articles | sources | from this run |", "|---|---|---|---|"]
-        out += [
-            f"| {_cell(r['label'])}{' (new)' if r['new_story'] else ''} | {r['articles']} "
-            f"| {r['sources']} | {r['from_this_run']} |"
-            for r in stories
-        ]
+        sections += ["## Stories", "\n".join(
+            ["| story | articles | sources | from this run |", "|---|---|---|---|"]
+            + [f"| {_cell(r['label'])}{' (new)' if r['new_story'] else ''} | {r['articles']} "
+               f"| {r['sources']} | {r['from_this_run']} |" for r in stories]
+        )]  # fmt: skip
     if topics:
-        out += ["## Main topics", "| topic | articles |", "|---|---|"]
-        out += [f"| {r['topic']} | {r['articles']} |" for r in topics]
+        sections += ["## Main topics", "\n".join(
+            ["| topic | articles |", "|---|---|"]
+            + [f"| {r['topic']} | {r['articles']} |" for r in topics]
+        )]  # fmt: skip
     if summary.failures:
-        out += [
-            f"## {summary.errors} item(s) failed",
-            "| source | stage | error |",
-            "|---|---|---|",
-        ]
-        out += [
-            f"| `{uri}` | {stage} | {_cell(error)} |" for uri, stage, error in summary.failures[:50]
-        ]
-        if len(summary.failures) > 50:
-            out.append(f"…and {len(summary.failures) - 50} more.")
-        out.append("All of them, with their raw input, are in the `ingest_errors` table.")
-    return "\n\n".join(out[:2]) + "\n\n" + "\n".join(out[2:])
+        sections += [f"## {summary.errors} item(s) failed", "\n".join(
+            ["| source | stage | error |", "|---|---|---|"]
+            + [f"| `{uri}` | {stage} | {_cell(error)} |"
+               for uri, stage, error in summary.failures[:50]]
+        )]  # fmt: skip
+        more = len(summary.failures) - 50
+        sections.append(
+            (f"…and {more} more. " if more > 0 else "")
+            + "All of them, with their raw input, are in the `ingest_errors` table."
+        )
+    return "\n\n".join(sections)
 
 
 def _cell(text: str | None) -> str:

@@ -200,3 +200,22 @@ def test_a_run_that_cannot_open_the_warehouse_fails_loudly(tmp_path: Path) -> No
         runs = client.read_flow_runs(limit=50)
     failed = [r for r in runs if r.state and r.state.is_failed()]
     assert any("cannot create the folder" in (r.state.message or "") for r in failed)
+
+
+def test_bad_items_are_in_the_run_report_and_the_run_completes(
+    warehouse: str, seeds_copy: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+
+    (seeds_copy / "broken.txt").write_bytes(b"\x00\x01\x02 not text")
+    summary = ingest_files(paths=[str(seeds_copy)], warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (5, 1)
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(UUID(summary.run_id))
+        artifacts = {a.key: a.data for a in client.read_artifacts() if a.flow_run_id == flow_run.id}
+    assert flow_run.state.is_completed()
+    assert json.loads(artifacts["ingest-sources"]) == [
+        {"source": str(seeds_copy), "read": 6, "new": 5, "duplicates": 0, "errors": 1}
+    ]
+    report = artifacts["ingest-report"]
+    assert "## 1 item(s) failed" in report and "broken.txt" in report and "binary" in report

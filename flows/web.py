@@ -20,12 +20,11 @@ from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land, recorded_run
-from tasks import simindex
 from tasks.extract import extract_batch, make_pool
 from tasks.extractors import article_from_feed
 from tasks.feeds import ParsedFeed, parse_feed
 from tasks.fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
-from tasks.land import Batch, Relate
+from tasks.land import Batch, relating
 from tasks.models import (
     ARTICLE_SCHEMA,
     ERROR_SCHEMA,
@@ -519,18 +518,18 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
         summary.items_seen = summary.items_read = len(items)
         articles, errors = reextract_task(quote(items)) if items else ([], [])
         old = [r["article_id"] for r in rows]
-        with simindex.LOCK:
-            relate = Relate(summary.warehouse, articles)
-            with store.connect(summary.warehouse) as con:
-                landed = store.replace_articles(
-                    con,
-                    summary.run_id,
-                    old,
-                    to_table(articles, ARTICLE_SCHEMA),
-                    to_table(errors, ERROR_SCHEMA),
-                    after_insert=relate,
-                )
-            relate.commit()
+        with (
+            relating(summary.warehouse, articles) as relate,
+            store.connect(summary.warehouse) as con,
+        ):
+            landed = store.replace_articles(
+                con,
+                summary.run_id,
+                old,
+                to_table(articles, ARTICLE_SCHEMA),
+                to_table(errors, ERROR_SCHEMA),
+                after_insert=relate,
+            )
         summary.unchanged = len(set(old) & {a.article_id for a in articles})
         summary.new_articles = landed.new_articles - summary.unchanged
         summary.duplicates = landed.duplicates

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -57,29 +59,35 @@ def file_states(items: list[SourceItem], articles: list[Article]) -> list[FileSt
 
 
 def land_batch(warehouse: str, run_id: str, batch: Batch) -> store.Landed:
+    with relating(warehouse, batch.articles) as relate, store.connect(warehouse) as con:
+        return store.land(
+            con,
+            run_id,
+            to_table(batch.articles, ARTICLE_SCHEMA),
+            to_table(batch.errors, ERROR_SCHEMA),
+            file_states=to_table(
+                file_states(batch.items, batch.articles) + batch.file_states, FILE_STATE_SCHEMA
+            ),
+            feed_items=to_table(batch.feed_items, FEED_ITEM_SCHEMA),
+            raw_pages=to_table(batch.raw_pages, RAW_PAGE_SCHEMA),
+            after_insert=relate,
+        )
+
+
+@contextmanager
+def relating(warehouse: str, articles: list[Article]) -> Iterator[Relate]:
+    """The after-insert stage for landing `articles`; the similarity index takes them once
+    the block (the landing transaction) completed. One landing at a time per process."""
     with simindex.LOCK:
-        relate = Relate(warehouse, batch.articles)
-        with store.connect(warehouse) as con:
-            landed = store.land(
-                con,
-                run_id,
-                to_table(batch.articles, ARTICLE_SCHEMA),
-                to_table(batch.errors, ERROR_SCHEMA),
-                file_states=to_table(
-                    file_states(batch.items, batch.articles) + batch.file_states, FILE_STATE_SCHEMA
-                ),
-                feed_items=to_table(batch.feed_items, FEED_ITEM_SCHEMA),
-                raw_pages=to_table(batch.raw_pages, RAW_PAGE_SCHEMA),
-                after_insert=relate,
-            )
+        relate = Relate(warehouse, articles)
+        yield relate
         relate.commit()
-        return landed
 
 
 class Relate:
     """The stage after insert, inside the landing transaction: duplicates, then stories, for
-    the articles the batch added, looked up in the in-memory similarity index. Call
-    `commit()` once the transaction committed, holding simindex.LOCK throughout."""
+    the articles the batch added, looked up in the in-memory similarity index. Use it
+    through `relating`, which commits it to the index after the transaction."""
 
     def __init__(self, warehouse: str, articles: list[Article]) -> None:
         self.warehouse = warehouse

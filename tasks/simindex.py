@@ -249,9 +249,14 @@ class SimilarityIndex:
             return []
         sigs = np.concatenate([self._signatures.values, batch.signatures])
         counts = np.concatenate([self._shingles.values, batch.shingles])
-        rows = {**self.rows, **{a: batch.first_row + i for i, a in enumerate(batch.ids)}}
-        left = np.array([rows[a] for a, _ in pairs])
-        right = np.array([rows[b] for _, b in pairs])
+        # The batch's rows on top of the index's, without copying the index's map.
+        new_rows = {a: batch.first_row + i for i, a in enumerate(batch.ids)}
+
+        def row(article_id: str) -> int:
+            return new_rows[article_id] if article_id in new_rows else self.rows[article_id]
+
+        left = np.array([row(a) for a, _ in pairs])
+        right = np.array([row(b) for _, b in pairs])
         j, c = minhash.score_pairs(sigs, counts, left, right)
         return list(zip(j.tolist(), c.tolist(), strict=True))
 

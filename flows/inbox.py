@@ -41,6 +41,11 @@ def inbox_dir(inbox: str | None = None) -> Path:
 def ready_files(inbox: Path, settle_seconds: float = SETTLE_SECONDS) -> list[Path]:
     """Files under `inbox` that have not changed for `settle_seconds`, oldest first."""
     now = time.time()
+    return [path for mtime, path in inbox_files(inbox) if now - mtime >= settle_seconds]
+
+
+def inbox_files(inbox: Path) -> list[tuple[float, Path]]:
+    """(mtime, path) of every file the inbox would take, settled or not, oldest first."""
     found = []
     for dirpath, dirnames, filenames in os.walk(inbox):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -52,9 +57,8 @@ def ready_files(inbox: Path, settle_seconds: float = SETTLE_SECONDS) -> list[Pat
                 mtime = path.stat().st_mtime
             except OSError:
                 continue  # moved away between listing and looking
-            if now - mtime >= settle_seconds:
-                found.append((mtime, str(path)))
-    return [Path(p) for _, p in sorted(found)]
+            found.append((mtime, str(path)))
+    return [(mtime, Path(p)) for mtime, p in sorted(found)]
 
 
 @flow(name="ingest-inbox")

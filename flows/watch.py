@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flows.inbox import SETTLE_SECONDS, inbox_dir, ingest_inbox, ready_files
+from flows.inbox import SETTLE_SECONDS, inbox_dir, inbox_files, ingest_inbox
 from flows.runs import RunSummary
 
 log = logging.getLogger("newsflow.watch")
@@ -24,8 +24,8 @@ RESCAN_SECONDS = 30.0
 
 def unsettled(inbox: Path, settle_seconds: float) -> bool:
     """Whether some file in the inbox changed too recently to be taken yet."""
-    everything = ready_files(inbox, 0.0)
-    return len(everything) > len(ready_files(inbox, settle_seconds))
+    now = time.time()
+    return any(now - mtime < settle_seconds for mtime, _ in inbox_files(inbox))
 
 
 def watch_inbox(

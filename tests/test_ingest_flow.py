@@ -188,6 +188,12 @@ def test_a_run_is_recorded_in_prefect_and_in_the_runs_table(warehouse: str) -> N
 
 def test_a_run_that_cannot_open_the_warehouse_fails_loudly(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
 
     from warehouse.store import WarehouseError
 
@@ -196,9 +202,13 @@ def test_a_run_that_cannot_open_the_warehouse_fails_loudly(tmp_path: Path) -> No
     with pytest.raises(WarehouseError, match="cannot create the folder"):
         ingest_seeds(directory=str(SEEDS), warehouse=str(blocker / "newsflow.duckdb"))
     # The flow run is Failed in Prefect, not Completed with nothing done.
+    # Filtered on the server: the session's server holds every test's runs.
+    failed_only = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.FAILED]))
+    )
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(limit=50)
-    failed = [r for r in runs if r.state and r.state.is_failed()]
+        failed = client.read_flow_runs(flow_run_filter=failed_only)
+    assert failed and all(r.state.is_failed() for r in failed)
     assert any("cannot create the folder" in (r.state.message or "") for r in failed)
 
 

@@ -30,14 +30,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until(condition, timeout: float, what: str, every: float = 0.5):
+def wait_until(condition, timeout: float, what: str, log: Path | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.5)
+    # The served process's own log says why, when it is a served run that never came.
+    tail = log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{tail}")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -98,21 +100,24 @@ def test_served_deployments_run_with_task_runs_and_artifacts(server: str, tmp_pa
     )  # fmt: skip
     try:
         deployment = wait_until(
-            lambda: _deployment(server, "ingest-seeds", "seeds"), 90, "the seeds deployment"
+            lambda: _deployment(server, "ingest-seeds", "seeds"),
+            90,
+            "the seeds deployment",
+            tmp_path / "serve.log",
         )
         run = api(server, "POST", f"/deployments/{deployment['id']}/create_flow_run",
                   {"parameters": {"directory": str(SEEDS)}})  # fmt: skip
         final = wait_until(
             lambda: (r := api(server, "GET", f"/flow_runs/{run['id']}"))["state"]["type"]
             in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and r,
-            120, "the seeds run",
+            120, "the seeds run", tmp_path / "serve.log",
         )  # fmt: skip
         assert final["state"]["type"] == "COMPLETED", (tmp_path / "serve.log").read_text()
 
         # Task runs are recorded from events, after the fact: poll until all four are there.
         names = wait_until(lambda: _task_runs(server, run["id"]) >= {
             "discover-seed", "skip-unchanged", "extract-seed-0001", "land-seed-0001"} and
-            _task_runs(server, run["id"]), 30, "the task runs")  # fmt: skip
+            _task_runs(server, run["id"]), 30, "the task runs", tmp_path / "serve.log")  # fmt: skip
         assert len(names) == 4
 
         artifacts = _artifacts(server, run["id"])
@@ -124,7 +129,9 @@ def test_served_deployments_run_with_task_runs_and_artifacts(server: str, tmp_pa
         # The served watcher lands a file dropped into the inbox, as its own flow run.
         shutil.copy(SEEDS / "002_44a44f5a35d60aa0.txt", inbox / "dropped.txt.part")
         (inbox / "dropped.txt.part").rename(inbox / "dropped.txt")
-        landed = wait_until(lambda: _inbox_landed(server), 60, "the inbox run")
+        landed = wait_until(
+            lambda: _inbox_landed(server), 60, "the inbox run", tmp_path / "serve.log"
+        )
         assert landed == 1  # the same text as a seed, from another path: a new article
     finally:
         stop(serving)
@@ -238,7 +245,7 @@ def test_prefect_deploy_with_a_process_worker(server: str, tmp_path: Path) -> No
         final = wait_until(
             lambda: (r := api(server, "GET", f"/flow_runs/{run['id']}"))["state"]["type"]
             in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and r,
-            120, "the worker's run",
+            120, "the worker's run", tmp_path / "worker.log",
         )  # fmt: skip
         assert final["state"]["type"] == "COMPLETED", (tmp_path / "worker.log").read_text()
         summary = json.loads(_artifacts(server, run["id"])["ingest-summary"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,43 @@ class RawDoc:
     raw_sha256: str  # of the bytes as stored on disk
     raw_size: int
     kind: str  # html | text | markdown
+
+
+def printable_path(path: str) -> str:
+    """`path` as valid UTF-8 text: a file name with bytes that are not UTF-8 (kept by Python
+    as lone surrogates, which Arrow and DuckDB refuse) shows them as \\xNN escapes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """Up to `max_bytes` + 1 bytes of the regular file at `path`. Opened non-blocking and
+    checked after opening, so a FIFO, socket or device raises OSError instead of blocking
+    the run forever (a FIFO's open() waits for a writer)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(f"not a regular file ({_file_type(mode)})")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            return fh.read(max_bytes + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a directory")):  # fmt: skip
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def content_kind(path: str) -> str | None:

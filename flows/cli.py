@@ -349,10 +349,11 @@ def duplicates_cmd(ctx: click.Context) -> None:
 
 @main.command("topics")
 @click.option("--since", default="1970-01-01", help="Only articles since (YYYY-MM-DD).")
+@click.option("--with-copies", is_flag=True, help="Count duplicates too, not only originals.")
 @click.pass_context
-def topics_cmd(ctx: click.Context, since: str) -> None:
+def topics_cmd(ctx: click.Context, since: str, with_copies: bool) -> None:
     """Articles per day and topic (SQL: warehouse/queries/topics.sql)."""
-    rows = _named_query(ctx, "topics", {"since": since})
+    rows = _named_query(ctx, "topics", {"since": since, "with_copies": with_copies})
     click.echo(format_table(["day", "topic", "articles", "main"], rows))
 
 
@@ -362,20 +363,26 @@ def topics_cmd(ctx: click.Context, since: str) -> None:
     help="Only this kind of entity.",
 )  # fmt: skip
 @click.option("--limit", default=20, show_default=True)
+@click.option("--with-copies", is_flag=True, help="Count duplicates too, not only originals.")
 @click.pass_context
-def entities_cmd(ctx: click.Context, entity_type: str | None, limit: int) -> None:
+def entities_cmd(
+    ctx: click.Context, entity_type: str | None, limit: int, with_copies: bool
+) -> None:
     """The most-mentioned people, organisations and places (SQL: warehouse/queries/entities.sql)."""
-    rows = _named_query(ctx, "entities", {"entity_type": entity_type, "limit": limit})
+    params = {"entity_type": entity_type, "limit": limit, "with_copies": with_copies}
+    rows = _named_query(ctx, "entities", params)
     click.echo(format_table(["entity", "type", "country", "mentions", "articles", "sources"], rows))
 
 
 @main.command("claims")
 @click.option("--unit", default="troops", show_default=True, help="What the numbers count.")
 @click.option("--about", default=None, help="Only articles naming this entity.")
+@click.option("--with-copies", is_flag=True, help="Count duplicates too, not only originals.")
 @click.pass_context
-def claims_cmd(ctx: click.Context, unit: str, about: str | None) -> None:
-    """A timeline of numeric claims (SQL: warehouse/queries/claims.sql)."""
-    rows = _named_query(ctx, "claims", {"unit": unit, "about": about})
+def claims_cmd(ctx: click.Context, unit: str, about: str | None, with_copies: bool) -> None:
+    """A timeline of numeric claims (SQL: warehouse/queries/claims.sql); a claim repeated
+    by copies of an article shows once unless --with-copies."""
+    rows = _named_query(ctx, "claims", {"unit": unit, "about": about, "with_copies": with_copies})
     columns = ["published", "source", "qualifier", "value", "horizon", "quantity"]
     click.echo(format_table(columns, rows, 60))
 

@@ -24,6 +24,10 @@ class Reply:
     body: bytes | str = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (a slow server)
+    # A hostile server: send the body (or, with drip_headers, the headers too) one byte at a
+    # time, `drip` seconds apart, until done or the client hangs up.
+    drip: float = 0.0
+    drip_headers: bool = False
 
 
 Handler = Callable[[Request], Reply]
@@ -48,6 +52,7 @@ class LocalServer:
         self.active = 0
         self.max_active = 0
         self._lock = threading.Lock()
+        self._closing = threading.Event()  # dripping replies stop when the server does
         self._server = _QuietServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits up to one interval, for every test.
@@ -79,6 +84,20 @@ class LocalServer:
         self.routes[path] = fn
         return self.url(path)
 
+    def drip(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        interval: float = 0.5,
+        headers: bool = False,
+        extra_headers: dict[str, str] | None = None,
+    ) -> str:
+        """Serve `body` one byte every `interval` seconds; with `headers`, the response
+        headers too (after the status line), so even the status arrives but never the end."""
+        reply = Reply(200, body, dict(extra_headers or {}), drip=interval, drip_headers=headers)
+        self.routes[path] = lambda _request: reply
+        return self.url(path)
+
     def hits(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
 
@@ -87,6 +106,7 @@ class LocalServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -121,6 +141,9 @@ class LocalServer:
                     if reply.delay:
                         time.sleep(reply.delay)
                     body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                    if reply.drip:
+                        self._drip(reply, body, send_body)
+                        return
                     self.send_response(reply.status)
                     headers = {"Content-Length": str(len(body)), **reply.headers}
                     for name, value in headers.items():
@@ -133,5 +156,21 @@ class LocalServer:
                 finally:
                     with server._lock:
                         server.active -= 1
+
+            def _drip(self, reply: Reply, body: bytes, send_body: bool) -> None:
+                headers = {"Content-Length": str(len(body)), **reply.headers}
+                head = "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+                status = f"HTTP/1.1 {reply.status} OK\r\n".encode()
+                if reply.drip_headers:
+                    self.wfile.write(status)
+                    slow = head.encode() + (body if send_body else b"")
+                else:
+                    self.wfile.write(status + head.encode())
+                    slow = body if send_body else b""
+                self.close_connection = True
+                for i in range(len(slow)):
+                    if server._closing.wait(reply.drip):
+                        return
+                    self.wfile.write(slow[i : i + 1])
 
         return _Handler

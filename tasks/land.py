@@ -142,12 +142,21 @@ def _duplicates(
         }
     )
     store.run_sql(con, "sql/set_duplicate_of.sql", {"originals": originals})
-    new = set(new_ids)
-    return {
-        g["article_id"]
-        for g in groups
-        if g["article_id"] in new and g["original_id"] != g["article_id"]
-    }
+    return copies_landed(groups)
+
+
+def copies_landed(groups: list[dict]) -> set[str]:
+    """The new articles a run counts as duplicates: every new member of a group that already
+    had an article, whichever of them is dated earlier (and so the group's original); in a
+    group made only of new articles, all but its original."""
+    members: dict[str, list[dict]] = {}
+    for g in groups:
+        members.setdefault(g["original_id"], []).append(g)
+    copies = set()
+    for original, group in members.items():
+        new = {g["article_id"] for g in group if g["is_new"]}
+        copies |= new if len(new) < len(group) else new - {original}
+    return copies
 
 
 def _stories(

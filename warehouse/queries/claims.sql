@@ -1,6 +1,7 @@
 -- A claim timeline: every claim counting $unit (e.g. troops) in articles that mention
 -- $about (an entity, e.g. North Korea; NULL for all), by publication date and source, so you
--- can see how the reported number moved. Undated articles come last.
+-- can see how the reported number moved. Undated articles come last. Copies of an article
+-- repeat its claims: they are left out unless $with_copies.
 SELECT
     coalesce(strftime(a.published_at, '%Y-%m-%d'), 'undated') AS published,
     coalesce(a.site_name, regexp_extract(a.url, '^https?://([^/]+)', 1),
@@ -14,6 +15,7 @@ SELECT
 FROM claims AS c
 JOIN articles AS a USING (article_id)
 WHERE c.unit = $unit
+  AND ($with_copies OR a.duplicate_of IS NULL)
   AND ($about IS NULL OR EXISTS (
         SELECT 1 FROM article_entities AS e
         WHERE e.article_id = c.article_id AND e.entity = $about))

@@ -1,6 +1,7 @@
 -- Every article connected to a new one through duplicate pairs, with its group's original:
--- the earliest published (undated last), ties broken by article_id, so the groups and their
--- originals do not depend on the order articles arrived in.
+-- the earliest published (undated last); among equally dated copies the first landed
+-- (ingested_at), then article_id for copies landed in the same batch. A copy that arrives
+-- later never takes the original's place unless it carries an earlier date.
 WITH RECURSIVE edges AS (
     SELECT article_id AS a, other_id AS b FROM duplicate_pairs
     UNION ALL
@@ -20,7 +21,8 @@ grouped AS (
 SELECT
     g.member AS article_id,
     first_value(g.member) OVER (
-        PARTITION BY g.component ORDER BY a.published_at NULLS LAST, g.member
+        PARTITION BY g.component ORDER BY a.published_at NULLS LAST, a.ingested_at, g.member
     ) AS original_id,
-    count(*) OVER (PARTITION BY g.component) AS group_size
+    count(*) OVER (PARTITION BY g.component) AS group_size,
+    g.member IN (SELECT article_id FROM new_ids) AS is_new
 FROM grouped AS g JOIN articles AS a ON a.article_id = g.member;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import pyarrow as pa
@@ -27,8 +27,10 @@ from tasks.models import (
     IngestError,
     RawPage,
     SourceItem,
+    short_hash,
     to_table,
 )
+from tasks.read import RAW_KEEP_BYTES
 from tasks.stories import MAX_CANDIDATES, MAX_INDEX_DF, WINDOW, NewArticle, assign_stories
 from warehouse import store
 
@@ -59,6 +61,69 @@ def file_states(items: list[SourceItem], articles: list[Article]) -> list[FileSt
 
 
 def land_batch(warehouse: str, run_id: str, batch: Batch) -> store.Landed:
+    """Land `batch` in one transaction. If it cannot be stored (a record Arrow or DuckDB
+    refuses), find the records at fault by halving, land each of them as an ingest_errors
+    row with the reason, and everything else as usual: one bad article never costs the
+    batch, the run, or the runs after it."""
+    try:
+        return _land(warehouse, run_id, batch)
+    except LANDING_ERRORS as exc:
+        if len(batch.articles) == 0:
+            raise  # nothing left to blame but the warehouse itself
+        if len(batch.articles) == 1:
+            return _land(warehouse, run_id, _as_error(batch, exc))
+    half = len(batch.articles) // 2
+    first, second = _split(batch, half)
+    return _sum(land_batch(warehouse, run_id, first), land_batch(warehouse, run_id, second))
+
+
+# What a record the warehouse cannot take raises (ArrowInvalid, an overflow, a DuckDB
+# conversion or constraint error). An unusable warehouse raises WarehouseError and a bug
+# anything else: neither is blamed on the records.
+LANDING_ERRORS = (pa.ArrowException, OverflowError, duckdb.ConversionException,
+                  duckdb.ConstraintException, duckdb.InvalidInputException)  # fmt: skip
+
+
+def _split(batch: Batch, at: int) -> tuple[Batch, Batch]:
+    """The batch's articles cut in two; what is not an article goes with the first half."""
+    return (
+        replace(batch, articles=batch.articles[:at]),
+        Batch(items=batch.items, articles=batch.articles[at:]),
+    )
+
+
+def _as_error(batch: Batch, exc: BaseException) -> Batch:
+    """The one-article batch with its article replaced by an ingest_errors row."""
+    (article,) = batch.articles
+    reason = f"cannot be stored: {type(exc).__name__}: {str(exc)[:300]}"
+    error = IngestError(
+        error_id=short_hash(article.article_id, "land", reason),
+        source_kind=article.source_kind,
+        source_uri=article.source_uri,
+        stage="land",
+        error=reason,
+        raw=article.text.encode("utf-8", "replace")[:RAW_KEEP_BYTES],
+        raw_size=article.raw_size,
+        raw_sha256=article.raw_sha256,
+    )
+    feed_items = [  # dealt with, failed for good: the next poll does not fetch it again
+        replace(f, article_id=None) if f.article_id == article.article_id else f
+        for f in batch.feed_items
+    ]
+    return replace(batch, articles=[], errors=[*batch.errors, error], feed_items=feed_items)
+
+
+def _sum(a: store.Landed, b: store.Landed) -> store.Landed:
+    return store.Landed(
+        new_articles=a.new_articles + b.new_articles,
+        duplicates=a.duplicates + b.duplicates,
+        new_errors=a.new_errors + b.new_errors,
+        new_ids=a.new_ids + b.new_ids,
+        duplicate_ids=a.duplicate_ids + b.duplicate_ids,
+    )
+
+
+def _land(warehouse: str, run_id: str, batch: Batch) -> store.Landed:
     with relating(warehouse, batch.articles) as relate, store.connect(warehouse) as con:
         return store.land(
             con,

@@ -46,23 +46,29 @@ def test_query_is_read_only(warehouse: str) -> None:
         store.query("CREATE TABLE x (i INT)", warehouse)
 
 
-def _hold_lock(path: str, seconds: float, ready) -> None:
+def _hold_lock(path: str, seconds: float, ready, read_only: bool) -> None:
     with store.connect(path) as con:
         con.execute("CREATE TABLE IF NOT EXISTS held (i INT)")
+        if not read_only:
+            ready.set()
+            time.sleep(seconds)
+            return
+    # An analyst's read-only session, as the README suggests: it blocks writers too.
+    with duckdb.connect(path, read_only=True):
         ready.set()
         time.sleep(seconds)
 
 
 @contextmanager
-def lock_held_elsewhere(warehouse: str, seconds: float) -> Iterator[None]:
-    """Another process holds the warehouse open for writing for `seconds`."""
+def lock_held_elsewhere(warehouse: str, seconds: float, read_only: bool = False) -> Iterator[int]:
+    """Another process holds the warehouse open for `seconds`; yields its PID."""
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(warehouse, seconds, ready))
+    holder = ctx.Process(target=_hold_lock, args=(warehouse, seconds, ready, read_only))
     holder.start()
     try:
         assert ready.wait(30)
-        yield
+        yield holder.pid
     finally:
         holder.join(30)
 
@@ -79,7 +85,30 @@ def test_a_second_writer_waits_for_the_first(warehouse: str) -> None:
 def test_a_writer_gives_up_with_a_clear_error_after_its_timeout(warehouse: str) -> None:
     with (
         lock_held_elsewhere(warehouse, 3),
-        pytest.raises(store.WarehouseError, match="cannot open warehouse"),
+        pytest.raises(store.WarehouseError, match=r"gave up after .* held by .*PID"),
         store.connect(warehouse, lock_timeout=0.3),
     ):
         pass
+
+
+def test_a_writer_waits_out_a_long_read_only_session_and_says_who_holds_it(
+    warehouse: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before: a writer gave up after 120 s (here: the 1 s it was given), losing its run.
+    monkeypatch.setattr(store, "LOCK_REPORT_S", 0.3)
+    monkeypatch.delenv("NEWSFLOW_LOCK_TIMEOUT", raising=False)
+    with (
+        lock_held_elsewhere(warehouse, 2.0, read_only=True) as pid,
+        store.connect(warehouse) as con,
+    ):
+        assert con.execute("SELECT count(*) FROM held").fetchone() == (0,)
+    waits = [r.getMessage() for r in caplog.records if r.name == "newsflow.warehouse"]
+    assert waits and f"(PID {pid})" in waits[0] and "read-only" in waits[0]
+
+
+def test_a_bad_lock_timeout_setting_is_a_clear_error(
+    warehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSFLOW_LOCK_TIMEOUT", "soon")
+    with pytest.raises(store.WarehouseError, match="NEWSFLOW_LOCK_TIMEOUT='soon'"):
+        store.connect(warehouse).__enter__()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
@@ -17,8 +19,23 @@ import pyarrow as pa
 from warehouse import sql
 
 DEFAULT_WAREHOUSE = Path("data") / "newsflow.duckdb"
-# DuckDB allows one writing process per file; others wait this long for it before failing.
-LOCK_TIMEOUT_S = 120.0
+# DuckDB allows one writing process per file (or any number of readers). A run waits for the
+# lock as long as it takes, saying so every LOCK_REPORT_S, rather than give up and lose its
+# work: an analyst's read-only session can hold it for hours. NEWSFLOW_LOCK_TIMEOUT (seconds)
+# sets a limit for those who prefer a failure.
+LOCK_REPORT_S = 10.0
+log = logging.getLogger("newsflow.warehouse")
+
+
+_FROM_ENV = -1.0  # connect(lock_timeout=...) default: NEWSFLOW_LOCK_TIMEOUT, else no limit
+
+
+def _env_lock_timeout() -> float | None:
+    value = os.environ.get("NEWSFLOW_LOCK_TIMEOUT")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        raise WarehouseError(f"NEWSFLOW_LOCK_TIMEOUT={value!r} is not in seconds") from None
 
 
 class WarehouseError(RuntimeError):
@@ -39,9 +56,11 @@ def connect(
     path: str | os.PathLike[str] | None = None,
     *,
     read_only: bool = False,
-    lock_timeout: float = LOCK_TIMEOUT_S,
+    lock_timeout: float | None = _FROM_ENV,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection held only as long as the `with` block: writers queue on the file lock."""
+    """A connection held only as long as the `with` block: writers queue on the file lock.
+    `lock_timeout`: seconds to wait for another process's lock (None: as long as it takes;
+    the default: NEWSFLOW_LOCK_TIMEOUT, else as long as it takes)."""
     file = warehouse_path(path)
     if read_only and not file.exists():
         raise WarehouseError(f"no warehouse at {file}: run `newsflow ingest seeds` first")
@@ -50,17 +69,8 @@ def connect(
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create the folder {file.parent}: {exc}") from exc
-    deadline = time.monotonic() + lock_timeout
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(file), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise WarehouseError(f"cannot open warehouse {file}: {exc}") from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    timeout = _env_lock_timeout() if lock_timeout == _FROM_ENV else lock_timeout
+    con = _open(file, read_only, timeout)
     try:
         if not read_only:
             # Writes are small batches landed while extraction workers hold every core; one
@@ -73,6 +83,39 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+def _open(file: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPyConnection:
+    started = time.monotonic()
+    next_report = started + LOCK_REPORT_S
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(file), read_only=read_only)
+        except duckdb.IOException as exc:
+            waited = time.monotonic() - started
+            if "lock" not in str(exc).lower():
+                raise WarehouseError(f"cannot open warehouse {file}: {exc}") from exc
+            if timeout is not None and waited > timeout:
+                raise WarehouseError(
+                    f"gave up after {waited:.0f} s waiting for the lock on {file}, "
+                    f"{lock_holder(exc)} (NEWSFLOW_LOCK_TIMEOUT={timeout:g})"
+                ) from exc
+            if time.monotonic() >= next_report:
+                log.warning(
+                    "waiting %.0f s for the warehouse lock on %s, %s: a writer waits for every "
+                    "other connection, read-only ones too, to close", waited, file,
+                    lock_holder(exc),
+                )  # fmt: skip
+                next_report += LOCK_REPORT_S
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def lock_holder(exc: BaseException) -> str:
+    """Who holds the lock, from DuckDB's message ("... held in /usr/bin/python3 (PID 42)")."""
+    found = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+    return f"held by {found[1]} (PID {found[2]})" if found else "held by another process"
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

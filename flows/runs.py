@@ -4,12 +4,14 @@ and what the Prefect UI shows when it ends."""
 from __future__ import annotations
 
 import os
+import socket
 import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from prefect import get_run_logger
@@ -53,15 +55,24 @@ class RunSummary:
 
 @contextmanager
 def recorded_run(warehouse: str | None, parameters: dict) -> Iterator[RunSummary]:
-    """A `runs` row for this flow run: running, then completed or failed with the reason."""
+    """A `runs` row for this flow run: running, then completed, failed or crashed with the
+    reason. Runs left `running` by a process that is gone are marked crashed first."""
     started = time.perf_counter()
     db = str(store.warehouse_path(warehouse).resolve())
     run_id = flow_run.get_id() or str(uuid.uuid4())
     summary = RunSummary(run_id=run_id, flow_name=flow_run.get_flow_name() or "", warehouse=db)
     with store.connect(db) as con:
-        store.start_run(con, run_id, summary.flow_name, parameters)
+        store.start_run(con, run_id, summary.flow_name, parameters, this_process())
+        crashed = dead_runs(store.open_runs(con, run_id))
+        if crashed:
+            store.crash_runs(con, crashed)
+    if crashed:
+        _crash_in_prefect(crashed)
     try:
         yield summary
+    except (KeyboardInterrupt, SystemExit) as exc:
+        _finish(summary, started, "crashed", f"interrupted ({type(exc).__name__})")
+        raise
     except BaseException as exc:
         _finish(summary, started, "failed", f"{type(exc).__name__}: {exc}")
         raise
@@ -72,6 +83,61 @@ def recorded_run(warehouse: str | None, parameters: dict) -> Iterator[RunSummary
         summary.unchanged, summary.errors, summary.seconds,
     )  # fmt: skip
     _publish(summary)
+
+
+def this_process() -> tuple[str, int, int | None]:
+    """(host, pid, start time) of this process, as a run's row records it."""
+    return socket.gethostname(), os.getpid(), process_started(os.getpid())
+
+
+def process_started(pid: int) -> int | None:
+    """When process `pid` started, in clock ticks after boot (Linux /proc); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[19])  # field 22, counted after the command name (which may hold spaces)
+
+
+def dead_runs(open_runs: list[dict]) -> dict[str, str]:
+    """Of the runs marked running, those whose process on this host is gone: run_id -> why.
+    Runs of other hosts are left to their own host's next run."""
+    here = socket.gethostname()
+    dead = {}
+    for r in open_runs:
+        if r["host"] != here or not r["pid"] or _alive(r["pid"], r["pid_started"]):
+            continue
+        dead[r["run_id"]] = (
+            f"process {r['pid']} on {here} ended without finishing the run "
+            "(killed, or the machine stopped); counts are what it landed"
+        )
+    return dead
+
+
+def _alive(pid: int, started: int | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: alive
+    # The same PID may since have been given to another process.
+    return started is None or process_started(pid) in (None, started)
+
+
+def _crash_in_prefect(crashed: dict[str, str]) -> None:
+    """The same runs, Crashed in Prefect too, unless Prefect already ended them."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    with get_client(sync_client=True) as client:
+        for run_id, message in crashed.items():
+            with suppress(Exception):  # not a Prefect run id, or gone from this server
+                state = client.read_flow_run(uuid.UUID(run_id)).state
+                if state is None or not state.is_final():
+                    client.set_flow_run_state(
+                        uuid.UUID(run_id), Crashed(message=message), force=True
+                    )
 
 
 def land(summary: RunSummary, batch: Batch, label: str) -> store.Landed:

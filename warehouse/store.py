@@ -245,9 +245,16 @@ def unchanged_files(con: duckdb.DuckDBPyConnection, candidates: pa.Table) -> set
 
 
 def start_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, flow_name: str, parameters: dict
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    flow_name: str,
+    parameters: dict,
+    process: tuple[str, int, int | None] = ("", 0, None),
 ) -> datetime:
+    """A `running` row for this run; `process` is (host, pid, pid start time) of the process
+    running it, so a later run can tell whether it is still alive."""
     started = utcnow()
+    host, pid, pid_started = process
     con.execute(
         sql.load("sql/start_run.sql"),
         {
@@ -255,9 +262,23 @@ def start_run(
             "flow_name": flow_name,
             "parameters": json.dumps(parameters, default=str),
             "started_at": started,
+            "host": host,
+            "pid": pid,
+            "pid_started": pid_started,
         },
     )
     return started
+
+
+def open_runs(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """Runs other than `run_id` still marked running: (run_id, host, pid, pid_started)."""
+    return run_sql(con, "sql/open_runs.sql", params={"run_id": run_id})
+
+
+def crash_runs(con: duckdb.DuckDBPyConnection, crashed: dict[str, str]) -> None:
+    """Mark runs (run_id -> reason) crashed, keeping the counts of what they landed."""
+    table = pa.table({"run_id": list(crashed), "message": list(crashed.values())})
+    run_sql(con, "sql/crash_runs.sql", {"crashed": table}, {"now": utcnow()})
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **counts: object) -> None:
@@ -267,10 +288,153 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **count
     )
 
 
-def query(sql_text: str, path: str | os.PathLike[str] | None = None) -> pa.Table:
-    """Run read-only SQL against the warehouse and return the result as Arrow."""
+class QueryRefused(duckdb.PermissionException):
+    """User SQL that `query` will not run: it could write a file, attach a database, load an
+    extension or undo the lock-down. A DuckDB error like the others, so callers that report
+    bad SQL report this too."""
+
+
+# Table functions user SQL may call: reading files (only where the lock-down lets it),
+# generating rows, and looking at the catalog. Left out, so refused: checkpoint and
+# force_checkpoint; enable_logging and enable_profiling, which write files from inside a
+# SELECT and get past lock_configuration (DuckDB 1.5.6: a log folder in an allowed directory
+# was written, and one elsewhere aborted the process on close); query() and
+# json_execute_serialized_sql, SQL in a string that this check cannot see; read_duckdb,
+# ATTACH by another name.
+_READING_TABLE_FUNCTIONS = frozenset({
+    "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "read_json", "read_json_auto",
+    "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto",
+    "read_ndjson_objects", "read_text", "read_blob", "glob", "sniff_csv", "parquet_metadata",
+    "parquet_schema", "parquet_file_metadata", "parquet_kv_metadata", "parquet_full_metadata",
+    "parquet_bloom_probe", "range", "generate_series", "unnest", "repeat", "repeat_row",
+    "json_each", "json_tree", "query_table", "summary", "icu_calendar_names",
+    "pg_timezone_names", "duckdb_columns", "duckdb_constraints", "duckdb_databases",
+    "duckdb_dependencies", "duckdb_extensions", "duckdb_functions", "duckdb_indexes",
+    "duckdb_keywords", "duckdb_memory", "duckdb_optimizers", "duckdb_schemas",
+    "duckdb_sequences", "duckdb_settings", "duckdb_tables", "duckdb_temporary_files",
+    "duckdb_types", "duckdb_variables", "duckdb_views", "pragma_collations",
+    "pragma_database_size", "pragma_metadata_info", "pragma_platform", "pragma_show",
+    "pragma_storage_info", "pragma_table_info", "pragma_user_agent", "pragma_version",
+})  # fmt: skip
+
+
+def query(
+    sql_text: str,
+    path: str | os.PathLike[str] | None = None,
+    readable: Collection[str | os.PathLike[str]] = (),
+) -> pa.Table:
+    """Run a user's read-only SQL against the warehouse and return the result as Arrow.
+
+    Read-only means no file can be written, the warehouse's least of all (landing skips
+    checkpoints, so its newest rows live only in the write-ahead log). Three layers, as no
+    one of them holds alone:
+    - every statement must be a SELECT (also WITH, FROM-first, VALUES, DESCRIBE, SHOW,
+      SUMMARIZE); COPY, EXPORT, ATTACH, SET, INSTALL, LOAD, CALL, PRAGMA... are refused;
+    - table functions only from _READING_TABLE_FUNCTIONS (and table macros);
+    - DuckDB's lock-down: no file access but reading the warehouse's export folders and
+      `readable` (files or folders, never ones holding the warehouse), no extensions, and
+      the configuration locked. DuckDB always lets a connection write its own database
+      files, even with external access off: `COPY ... TO '<warehouse>.wal'
+      (USE_TMP_FILE false)` overwrote the log under it (DuckDB 1.5.6), hence the first layer.
+
+    The lock-down holds for the database instance, which DuckDB shares between connections
+    to one file in one process until the last one closes: do not call this while the same
+    process holds a connection to the warehouse that needs file access.
+    """
+    file = warehouse_path(path)
     with connect(path, read_only=True) as con:
-        return con.execute(sql_text).to_arrow_table()
+        _check_user_sql(con, sql_text)
+        dirs, files = _readable_paths(con, file, readable)
+        con.execute(sql.load("sql/query_readable.sql"), {"dirs": dirs, "files": files})
+        con.execute(sql.load("sql/query_sandbox.sql"))
+        try:
+            return con.execute(sql_text).to_arrow_table()
+        except duckdb.PermissionException as exc:
+            where = ", ".join(dirs + files) or "nowhere"
+            raise QueryRefused(
+                f"refused: `newsflow query` reads files only in the warehouse's export "
+                f"folders and the paths it was given ({where}); {exc}"
+            ) from exc
+
+
+def _check_user_sql(con: duckdb.DuckDBPyConnection, sql_text: str) -> None:
+    """Refuse anything but SELECT statements calling table functions that only read."""
+    statements = con.extract_statements(sql_text)
+    if not statements:
+        raise QueryRefused("refused: no SQL statement to run")
+    for statement in statements:
+        if statement.type != duckdb.StatementType.SELECT:
+            verb = (statement.query.split() or ["?"])[0].upper()
+            raise QueryRefused(
+                f"{verb} refused: `newsflow query` is read-only, it runs SELECT statements only"
+            )
+    parsed, macros = con.execute(sql.load("sql/query_parse.sql"), {"sql": sql_text}).fetchone()
+    tree = json.loads(parsed)
+    if tree.get("error"):
+        # PRAGMA table_info and friends are SELECTs DuckDB cannot show us the parts of.
+        raise QueryRefused(
+            f"refused: {tree.get('error_message')} (`newsflow query` runs SELECT statements "
+            "only; for PRAGMA table_info(...) use DESCRIBE or pragma_table_info(...))"
+        )
+    allowed = _READING_TABLE_FUNCTIONS | {m.lower() for m in macros or ()}
+    for name in _table_functions(tree):
+        if name.lower() not in allowed:
+            raise QueryRefused(
+                f"{name}() refused: `newsflow query` is read-only, and {name}() can write or "
+                "run SQL it cannot check"
+            )
+
+
+def _table_functions(node: object) -> Iterator[str]:
+    """The names of the table functions a serialized parse tree calls, at any depth."""
+    if isinstance(node, dict):
+        if node.get("type") == "TABLE_FUNCTION":
+            function = node.get("function") or {}
+            yield str(function.get("function_name", ""))
+        for value in node.values():
+            yield from _table_functions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _table_functions(value)
+
+
+def _readable_paths(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    readable: Collection[str | os.PathLike[str]],
+) -> tuple[list[str], list[str]]:
+    """(folders, files) user SQL may read: the export folders and `readable`."""
+    own = {
+        Path(f"{spelling}{suffix}")
+        for spelling in (warehouse.absolute(), warehouse.resolve())
+        for suffix in ("", ".wal", ".wal.checkpoint", ".wal.recovery", ".tmp")
+    }
+    try:
+        exported = [Path(r["out_dir"]) for r in run_sql(con, "sql/export_folders.sql")]
+    except duckdb.CatalogException:  # a warehouse from before exports were recorded
+        exported = []
+    candidates = [(warehouse.resolve().parent / "export", False), *((p, False) for p in exported)]
+    candidates += [(Path(p).expanduser(), True) for p in readable]
+    dirs: list[str] = []
+    files: list[str] = []
+    for candidate, given in candidates:
+        # Both spellings: DuckDB compares the path the SQL names, made absolute, not resolved.
+        spellings = {candidate.absolute(), candidate.resolve()}
+        holds = any(o == s or o.is_relative_to(s) for o in own for s in spellings)
+        if holds:
+            if given:
+                raise QueryRefused(
+                    f"refused to read {candidate}: it holds the warehouse; name the files to "
+                    "read instead"
+                )
+            continue  # an export written into the warehouse's own folder
+        if candidate.is_dir():
+            dirs += [os.path.join(s, "") for s in spellings]  # "/a/export/" is not "/a/exports"
+        elif candidate.exists():
+            files += [str(s) for s in spellings]
+        elif given:
+            raise QueryRefused(f"refused to read {candidate}: no such file or folder")
+    return sorted(set(dirs)), sorted(set(files))
 
 
 def run_sql(

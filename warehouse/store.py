@@ -373,8 +373,9 @@ def _check_user_sql(con: duckdb.DuckDBPyConnection, sql_text: str) -> None:
     if tree.get("error"):
         # PRAGMA table_info and friends are SELECTs DuckDB cannot show us the parts of.
         raise QueryRefused(
-            f"refused: {tree.get('error_message')} (`newsflow query` runs SELECT statements "
-            "only; for PRAGMA table_info(...) use DESCRIBE or pragma_table_info(...))"
+            "refused: `newsflow query` runs SELECT statements it can check, and DuckDB cannot "
+            f"show the parts of this one ({tree.get('error_message')}); for PRAGMA "
+            "table_info(...) use DESCRIBE or SELECT * FROM pragma_table_info(...)"
         )
     allowed = _READING_TABLE_FUNCTIONS | {m.lower() for m in macros or ()}
     for name in _table_functions(tree):

@@ -562,12 +562,14 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
     @contextmanager
     def deadline(self, seconds: float) -> Iterator[None]:
-        self._local.at = time.monotonic() + seconds
+        outer = getattr(self._local, "at", None)  # an exchange inside another keeps both
+        at = time.monotonic() + seconds
+        self._local.at = at if outer is None else min(at, outer)
         self._local.expired = False
         try:
             yield
         finally:
-            self._local.at = None
+            self._local.at = outer
 
     def expired(self) -> bool:
         """Whether the current exchange failed because its deadline passed."""

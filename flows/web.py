@@ -74,7 +74,7 @@ def fetch_policy(registry: Registry) -> FetchPolicy:
     overrides = {
         k: net[k]
         for k in ("user_agent", "per_host_delay", "per_host_concurrency", "timeout",
-                  "respect_robots", "max_bytes")
+                  "respect_robots", "max_bytes", "max_time")
         if k in net
     }  # fmt: skip
     return replace(policy, **overrides)

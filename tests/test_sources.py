@@ -102,3 +102,12 @@ def test_back_off() -> None:
     assert next_poll(feed, now, "hard", 1) == now + timedelta(hours=6)
     assert next_poll(feed, now, "hard", 20) == now + timedelta(days=7)
     assert next_poll(feed, now, "temporary", 1, retry_after=3600) == now + timedelta(hours=1)
+
+
+def test_network_settings_reach_the_fetcher(tmp_path: Path) -> None:
+    from flows.web import fetch_policy
+
+    path = tmp_path / "sources.toml"
+    path.write_text("[network]\nmax_time = 5\nper_host_delay = 0.5\n", encoding="utf-8")
+    policy = fetch_policy(load_registry(path))
+    assert (policy.max_time, policy.per_host_delay) == (5, 0.5)

@@ -38,7 +38,7 @@ DEFAULT_SOURCES = Path("sources.toml")
 _SOURCE_KEYS = {"name", "url", "poll_minutes", "max_items", "allow"}
 _NETWORK_KEYS = {
     "allowed_hosts", "allow_private", "per_host_delay", "per_host_concurrency", "user_agent",
-    "timeout", "respect_robots", "max_bytes",
+    "timeout", "respect_robots", "max_bytes", "max_time",
 }  # fmt: skip
 
 

@@ -5,13 +5,16 @@ Articles (.html, .txt, .md, optionally gzipped) are landed like `ingest files`; 
 file. A file is taken once it has stopped changing for `settle_seconds` (never half-written:
 writers that pause longer should write to a hidden or .part name and rename), and exactly
 once: file_state remembers each path's size and mtime, so a restart or a second scan skips
-it. `newsflow watch` runs this flow whenever the folder changes.
+it. A file that fails is remembered the same way (with its ingest_errors row): it is tried
+again only once it changes. `newsflow watch` runs this flow whenever the folder changes.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
+from collections.abc import Iterator
 from hashlib import sha256
 from pathlib import Path
 
@@ -22,15 +25,29 @@ from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, in_batches, lan
 from tasks.discover import discover
 from tasks.extractors import article_from_feed
 from tasks.feeds import parse_feed
+from tasks.fetch import FetchPolicy
 from tasks.land import Batch, unchanged_task
-from tasks.models import FileState, IngestError, SourceItem
-from tasks.read import make_error
+from tasks.models import Article, FeedEntry, FileState, IngestError, SourceItem
+from tasks.read import make_error, printable_path, read_regular_file
 from tasks.sources import RegistryError, append_feeds, parse_opml
 
 DEFAULT_INBOX = "inbox"
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 OPML_SUFFIXES = (".opml",)
 SETTLE_SECONDS = 1.0
+# A dropped feed gets the byte cap of a fetched one (a feed file is a feed, however it came).
+MAX_FEED_BYTES = FetchPolicy.max_bytes
+# A fetched feed keeps its newest `max_items` (50) entries; a dropped file may be an archive
+# that legitimately holds thousands, and landing them BATCH_SIZE at a time, articles built as
+# they are landed, keeps that safe (bench/inbox_feed_drop.py, a 19 MB file of 50,000 entries:
+# peak RSS 1,566 MB landed in one transaction, 753 MB in batches, of which 264 MB is the
+# process before the pass). What batching cannot bound is feedparser, which holds the whole
+# parse: those 50,000 entries took +130 MB and 16 s, but 600,000 empty <item/>s fit in 20 MB
+# and took +380 MB and 40 s. 50,000 is about as many entries carrying an article's text
+# (MIN_WORDS words plus markup, ~400 bytes) as fit under the byte cap; a file with more is
+# refused, counted before parsing, as one ingest_errors row: split it.
+MAX_FEED_ENTRIES = 50_000
+_ENTRY_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 
 
 def inbox_dir(inbox: str | None = None) -> Path:
@@ -46,19 +63,24 @@ def ready_files(inbox: Path, settle_seconds: float = SETTLE_SECONDS) -> list[Pat
 
 def inbox_files(inbox: Path) -> list[tuple[float, Path]]:
     """(mtime, path) of every file the inbox would take, settled or not, oldest first."""
+    return [(st.st_mtime, path) for path, st in inbox_stats(inbox)]
+
+
+def inbox_stats(inbox: Path) -> list[tuple[Path, os.stat_result]]:
+    """(path, stat) of every file the inbox would take, settled or not, oldest first."""
     found = []
     for dirpath, dirnames, filenames in os.walk(inbox):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             if name.startswith(".") or name.endswith((".part", ".tmp", ".crdownload", "~")):
                 continue
-            path = Path(dirpath) / name
+            path = os.path.join(dirpath, name)
             try:
-                mtime = path.stat().st_mtime
+                st = os.stat(path)
             except OSError:
                 continue  # moved away between listing and looking
-            found.append((mtime, str(path)))
-    return [(mtime, Path(p)) for mtime, p in sorted(found)]
+            found.append((st.st_mtime, path, st))
+    return [(Path(path), st) for _, path, st in sorted(found, key=lambda f: f[:2])]
 
 
 @flow(name="ingest-inbox")
@@ -81,52 +103,118 @@ def ingest_inbox(
         summary.unchanged = len(items) - len(todo)
         feeds = [i for i in todo if i.path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
         articles = [i for i in todo if i not in feeds]
-        if feeds:
-            land(summary, subscriptions_and_feeds(feeds, sources), "inbox-feeds")
+        summary.items_read += len(feeds)
+        for n, batch in enumerate(subscriptions_and_feeds(feeds, sources, batch_size), start=1):
+            land(summary, batch, f"inbox-feeds-{n:04d}")
         if errors:
             land(summary, Batch(errors=errors), "discover")
-        extract_and_land(summary, in_batches(articles, batch_size), len(articles), "inbox")
+        extract_and_land(
+            summary, in_batches(articles, batch_size), len(articles), "inbox",
+            before_land=remember_failures,
+        )  # fmt: skip
     return summary
 
 
-def subscriptions_and_feeds(items: list[SourceItem], sources: str | None) -> Batch:
-    """A batch for dropped feed and OPML files: feed entries with text become articles; OPML
-    outlines join the sources file. Each file gets a file_state row either way."""
+def remember_failures(batch: Batch, articles: list[Article], errors: list[IngestError]) -> None:
+    """A file_state row for each dropped file that failed, so that later passes skip it until
+    it changes (landing records the files that gave an article)."""
+    by_uri = {}
+    for item in batch.items:
+        by_uri[item.source_uri] = by_uri[printable_path(item.source_uri)] = item
+    landed = {a.source_uri for a in articles}
+    recorded = set()
+    for error in errors:
+        item = by_uri.get(error.source_uri)
+        if item is None or item.path in recorded:
+            continue
+        if {item.source_uri, printable_path(item.source_uri)} & landed:
+            continue
+        recorded.add(item.path)
+        batch.file_states.append(failed_state(item, error))
+
+
+def failed_state(item: SourceItem, error: IngestError) -> FileState:
+    return FileState(
+        printable_path(item.path), item.size, item.mtime_ns, error.raw_sha256 or "", None
+    )
+
+
+def subscriptions_and_feeds(
+    items: list[SourceItem], sources: str | None, batch_size: int = BATCH_SIZE
+) -> Iterator[Batch]:
+    """Batches for dropped feed and OPML files: feed entries with text become articles, at
+    most `batch_size` to a batch, built as they are landed; OPML outlines join the sources
+    file. Each file, failed or not, gets its file_state row in the batch that lands its last
+    entry (except an OPML file that failed for the sources file's fault: it is tried again)."""
     batch = Batch()
     for item in items:
+        digest, error, retry = "", None, False
         try:
-            data = Path(item.path).read_bytes()
+            data = read_regular_file(item.path, MAX_FEED_BYTES)
         except OSError as exc:
-            batch.errors.append(make_error(item, "read", str(exc)))
-            continue
-        digest = sha256(data).hexdigest()
-        if item.path.lower().endswith(OPML_SUFFIXES):
-            error = _import_opml(item, data, sources)
-        else:
-            error = _feed_articles(item, data, batch)
+            error = make_error(item, "read", f"cannot read file: {exc.strerror or exc}")
+            data = b""
+        if error is None and len(data) > MAX_FEED_BYTES:
+            error = make_error(item, "read", f"feed file too large: over {MAX_FEED_BYTES:,} bytes")
+        elif error is None:
+            digest = sha256(data).hexdigest()
+            if item.path.lower().endswith(OPML_SUFFIXES):
+                error, retry = _import_opml(item, data, sources)
+            else:
+                error, entries = _feed_entries(item, data)
+                del data  # the parse holds what is needed now
+                for entry in entries:
+                    uri = entry.link or f"{item.source_uri}#{entry.guid}"
+                    hinted = SourceItem("inbox", uri, item.path, 0, 0, hints=entry)
+                    article = article_from_feed(hinted)
+                    if article is not None:
+                        batch.articles.append(article)
+                    if len(batch.articles) >= batch_size:
+                        yield batch
+                        batch = Batch()
+        batch.items.append(item)
         if error is not None:
             batch.errors.append(error)
-            continue
-        batch.items.append(item)
-        batch.file_states.append(FileState(item.path, item.size, item.mtime_ns, digest, None))
-    return batch
+        if not retry:
+            batch.file_states.append(
+                FileState(printable_path(item.path), item.size, item.mtime_ns, digest, None)
+            )
+    if batch.items or batch.articles:
+        yield batch
 
 
-def _import_opml(item: SourceItem, data: bytes, sources: str | None) -> IngestError | None:
+def _import_opml(
+    item: SourceItem, data: bytes, sources: str | None
+) -> tuple[IngestError | None, bool]:
+    """The error, if any, and whether to try the file again on the next pass."""
     try:
-        append_feeds(sources, parse_opml(data))
+        feeds = parse_opml(data)
     except RegistryError as exc:
-        return make_error(item, "extract", str(exc), data)
-    return None
+        return make_error(item, "extract", str(exc), data), False
+    try:
+        append_feeds(sources, feeds)
+    except (RegistryError, OSError) as exc:
+        return make_error(item, "land", f"cannot add its feeds to the sources file: {exc}"), True
+    return None, False
 
 
-def _feed_articles(item: SourceItem, data: bytes, batch: Batch) -> IngestError | None:
+def _feed_entries(
+    item: SourceItem, data: bytes
+) -> tuple[IngestError | None, tuple[FeedEntry, ...]]:
+    """The file's entries, or the error that refuses it."""
+    tags = len(_ENTRY_TAG.findall(data))
+    if tags > MAX_FEED_ENTRIES:  # counted before parsing: feedparser holds the whole parse
+        return make_error(item, "extract", _too_many(tags), data), ()
     parsed = parse_feed(data, Path(item.path).as_uri())
     if parsed.error:
-        return make_error(item, "extract", parsed.error, data)
-    for entry in parsed.entries:
-        uri = entry.link or f"{item.source_uri}#{entry.guid}"
-        article = article_from_feed(SourceItem("inbox", uri, item.path, 0, 0, hints=entry))
-        if article is not None:
-            batch.articles.append(article)
-    return None
+        return make_error(item, "extract", parsed.error, data), ()
+    if len(parsed.entries) > MAX_FEED_ENTRIES:
+        return make_error(item, "extract", _too_many(len(parsed.entries)), data), ()
+    return None, parsed.entries
+
+
+def _too_many(entries: int) -> str:
+    return (
+        f"feed file has {entries:,} entries, over the cap of {MAX_FEED_ENTRIES:,} for a "
+        "dropped feed: split it into smaller files"
+    )

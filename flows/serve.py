@@ -111,6 +111,10 @@ def serve_all(
     prestart()
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     specs = [s for s in load_specs(path) if not only or s.name in only]
+    if watch:  # the watcher runs the inbox as files arrive; its schedule would add empty runs
+        from flows.watch import watched_specs
+
+        specs = watched_specs(specs)
     deployments = [runner_deployment(s, overrides) for s in specs]
     stop = threading.Event()
     if watch:

@@ -1,31 +1,108 @@
 """Watch the inbox: run the ingest-inbox flow whenever files arrive in it.
 
-One pass at start lands whatever arrived while nothing was watching; then each change to the
+One look at start lands whatever arrived while nothing was watching; then each change to the
 folder (seen by watchfiles, which uses inotify and falls back to polling) starts a pass once
 the changed files have settled. A file still being written is left for the next pass, which
 comes as soon as it has settled.
+
+A pass is a flow run only when some settled file is new or changed: an idle inbox looked at
+every RESCAN_SECONDS would otherwise add thousands of empty runs a day to the Prefect UI. The
+watcher remembers each file's (size, mtime_ns) as of its last pass; at start, what it has not
+seen yet is checked once against the warehouse's file_state (the pass itself would skip those
+files: this only saves the run). Later passes ask nothing of the warehouse, which allows one
+writing process at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flows.inbox import SETTLE_SECONDS, inbox_dir, inbox_files, ingest_inbox
+from flows.inbox import SETTLE_SECONDS, inbox_dir, inbox_stats, ingest_inbox
 from flows.runs import RunSummary
+from tasks.models import SourceItem
+
+if TYPE_CHECKING:
+    from flows.serve import DeploymentSpec
 
 log = logging.getLogger("newsflow.watch")
 # With no events, look again this often anyway: events can be lost (network filesystems).
 RESCAN_SECONDS = 30.0
+INBOX_ENTRYPOINT = "flows/inbox.py:ingest_inbox"
+
+Snapshot = dict[str, tuple[int, int]]  # absolute path -> (size, mtime_ns)
 
 
-def unsettled(inbox: Path, settle_seconds: float) -> bool:
-    """Whether some file in the inbox changed too recently to be taken yet."""
-    now = time.time()
-    return any(now - mtime < settle_seconds for mtime, _ in inbox_files(inbox))
+def look(inbox: Path, settle_seconds: float) -> tuple[Snapshot, bool]:
+    """One walk of the inbox: (size, mtime_ns) of each file a pass would take now, and
+    whether some other file changed too recently to be taken yet."""
+    now, found, waiting = time.time(), {}, False
+    for path, st in inbox_stats(inbox):
+        if now - st.st_mtime < settle_seconds:
+            waiting = True
+        else:
+            found[os.path.abspath(path)] = (st.st_size, st.st_mtime_ns)
+    return found, waiting
+
+
+def watched_specs(specs: list[DeploymentSpec]) -> list[DeploymentSpec]:
+    """The deployments to serve alongside the watcher: the inbox's without its schedule. The
+    watcher runs it as files arrive, so the schedule would only add empty runs; it can still
+    be run from the UI. (With a work pool there is no watcher and the schedule stays.)"""
+    return [replace(s, schedules=()) if s.entrypoint == INBOX_ENTRYPOINT else s for s in specs]
+
+
+class InboxPasses:
+    """ingest-inbox passes over one folder that start a flow run only when a settled file is
+    new or changed since the last pass."""
+
+    def __init__(
+        self,
+        folder: Path,
+        warehouse: str | None = None,
+        sources: str | None = None,
+        settle_seconds: float = SETTLE_SECONDS,
+    ) -> None:
+        self.folder, self.warehouse, self.sources = folder, warehouse, sources
+        self.settle_seconds = settle_seconds
+        self.seen: Snapshot | None = None  # as of the last pass; None until the first look
+
+    def run(self, snapshot: Snapshot | None = None) -> RunSummary | None:
+        """Run a pass if there is anything to take; None when there was not (no flow run).
+        `snapshot` is what a look just found (else the folder is looked at now)."""
+        if snapshot is None:
+            snapshot = look(self.folder, self.settle_seconds)[0]
+        if self.seen is None:
+            self.seen = self._landed_before(snapshot)
+        if all(self.seen.get(path) == state for path, state in snapshot.items()):
+            return None
+        summary = ingest_inbox(
+            inbox=str(self.folder), warehouse=self.warehouse, sources=self.sources,
+            settle_seconds=self.settle_seconds,
+        )  # fmt: skip
+        # Only after the pass succeeded: a failed one (the warehouse was locked) is tried again.
+        self.seen = snapshot
+        return summary
+
+    def _landed_before(self, snapshot: Snapshot) -> Snapshot:
+        """The part of `snapshot` whose files the warehouse already has, unchanged."""
+        if not snapshot:
+            return {}
+        from tasks.land import unchanged
+
+        items = [SourceItem("inbox", p, p, size, mtime) for p, (size, mtime) in snapshot.items()]
+        try:
+            done = unchanged(self.warehouse, items)
+        except Exception as exc:  # the pass will say what is wrong, in the Prefect UI
+            log.warning("cannot check the inbox against the warehouse: %s", exc)
+            return {}
+        return {p: state for p, state in snapshot.items() if p in done}
 
 
 def watch_inbox(
@@ -36,23 +113,22 @@ def watch_inbox(
     stop: threading.Event | None = None,
     on_run: Callable[[RunSummary], None] | None = None,
 ) -> None:
-    """Land files dropped into `inbox` until `stop` is set (or forever)."""
+    """Land files dropped into `inbox` until `stop` is set (or forever); `on_run` gets the
+    summary of each pass that ran (a look that found nothing new runs none)."""
     import watchfiles
 
     folder = inbox_dir(inbox)
     folder.mkdir(parents=True, exist_ok=True)
     stop = stop or threading.Event()
+    passes = InboxPasses(folder, warehouse, sources, settle_seconds)
 
-    def run() -> None:
+    def run(snapshot: Snapshot | None = None) -> None:
         try:
-            summary = ingest_inbox(
-                inbox=str(folder), warehouse=warehouse, sources=sources,
-                settle_seconds=settle_seconds,
-            )  # fmt: skip
+            summary = passes.run(snapshot)
         except Exception:  # a failed pass is in the Prefect UI; the watcher goes on
             log.exception("inbox pass failed")
             return
-        if on_run is not None:
+        if summary is not None and on_run is not None:
             on_run(summary)
 
     run()
@@ -61,12 +137,13 @@ def watch_inbox(
         folder, stop_event=stop, debounce=200, step=50, yield_on_timeout=True,
         rust_timeout=int(1000 * max(settle_seconds, 0.5)), raise_interrupt=False,
     ):  # fmt: skip
-        waiting = unsettled(folder, settle_seconds)
+        snapshot, waiting = look(folder, settle_seconds)
         if not changes and not waiting and time.monotonic() - last_pass < RESCAN_SECONDS:
             continue
         if waiting:
             time.sleep(settle_seconds)  # let the newest file settle, then take what is ready
-        run()
+            snapshot = None
+        run(snapshot)
         last_pass = time.monotonic()
         if stop.is_set():
             break

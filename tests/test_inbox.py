@@ -4,6 +4,7 @@ whether a pass is run by hand or by the watcher."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import threading
 import time
@@ -58,14 +59,14 @@ def test_articles_feeds_and_opml_land_once(tmp_path: Path, warehouse: str) -> No
     again = ingest_inbox(
         inbox=str(inbox), warehouse=warehouse, sources=str(sources), settle_seconds=60
     )
-    # Only the file that failed is read again (it may have been fixed); it adds no error row.
-    assert (again.new_articles, again.items_read, again.unchanged) == (0, 1, 5)
+    # Nothing is read again: the file that failed is remembered too, until it changes.
+    assert (again.new_articles, again.items_read, again.unchanged, again.errors) == (0, 0, 6, 0)
     assert rows(warehouse, "SELECT count(*) FROM ingest_errors") == [(1,)]
     assert sources.read_text(encoding="utf-8").count("korea.xml") == 1
 
     age(inbox / "still-writing.txt")
     last = ingest_inbox(inbox=str(inbox), warehouse=warehouse, sources=str(sources))
-    assert (last.items_read, last.errors) == (2, 2)  # 3 words: no article, and said so
+    assert (last.items_read, last.errors) == (1, 1)  # 3 words: no article, and said so
     assert rows(warehouse, "SELECT count(*) FROM articles") == [(4,)]
 
 
@@ -154,3 +155,147 @@ def test_ingest_inbox_command(tmp_path: Path, warehouse: str) -> None:
     result = CliRunner().invoke(main, ["--warehouse", warehouse, "ingest", "inbox", str(inbox)])
     assert result.exit_code == 0, result.output
     assert "ingest-inbox: 1 found, 0 unchanged, 1 read, 1 new" in result.output
+
+
+def runs_count(warehouse: str) -> int:
+    return rows(warehouse, "SELECT count(*) FROM runs")[0][0]
+
+
+def test_watcher_over_an_unchanged_inbox_creates_no_flow_run(
+    tmp_path: Path, warehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.watch
+    from flows.watch import InboxPasses
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEEDS / "000_4e815ee1833a451d.txt", inbox / "landed.txt")
+    (inbox / "empty.txt").write_text("")  # a failed drop is not new either, once recorded
+    for path in inbox.iterdir():
+        age(path)
+    # Rescan often, so that an unchanged inbox is looked at several times in a second or two.
+    monkeypatch.setattr(flows.watch, "RESCAN_SECONDS", 0.3)
+    stop, runs = threading.Event(), []
+    watcher = threading.Thread(
+        target=watch_inbox,
+        kwargs=dict(inbox=str(inbox), warehouse=warehouse, settle_seconds=0.5, stop=stop,
+                    on_run=runs.append),
+    )  # fmt: skip
+    watcher.start()
+    try:
+        wait_for(lambda: len(runs) == 1, runs)
+        time.sleep(1.5)  # rescans of an inbox where nothing changed
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert [(r.new_articles, r.errors) for r in runs] == [(1, 1)]
+    assert runs_count(warehouse) == 1
+
+    # A watcher starting over the same inbox asks the warehouse once, and runs nothing.
+    passes = InboxPasses(inbox, warehouse, settle_seconds=0.5)
+    assert passes.run() is None and passes.run() is None
+    assert runs_count(warehouse) == 1
+    age(inbox / "landed.txt", 60)  # touched: a changed file is worth a pass
+    touched = passes.run()
+    assert touched is not None and (touched.items_read, touched.unchanged) == (1, 1)
+    assert runs_count(warehouse) == 2
+
+
+def test_a_failed_drop_is_recorded_once_and_retried_when_it_changes(
+    tmp_path: Path, warehouse: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "empty.txt").write_text("")
+    (inbox / "empty.xml").write_text("")
+    for path in inbox.iterdir():
+        age(path)
+    first = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (first.items_read, first.errors) == (2, 2)
+    again = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (again.items_read, again.unchanged, again.errors) == (0, 2, 0)
+    assert rows(warehouse, "SELECT count(*) FROM ingest_errors") == [(2,)]
+
+    shutil.copy(SEEDS / "002_44a44f5a35d60aa0.txt", inbox / "empty.txt")
+    feed = (FIXTURES / "feeds" / "rss2.xml").read_text(encoding="utf-8")
+    (inbox / "empty.xml").write_text(feed.replace("{base}", "https://news.example.org"))
+    for path in inbox.iterdir():
+        age(path, 60)  # changed since the last pass: a new size and mtime
+    fixed = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (fixed.items_read, fixed.new_articles, fixed.errors) == (2, 2, 0)
+    assert ingest_inbox(inbox=str(inbox), warehouse=warehouse).items_read == 0
+
+
+def test_serve_drops_the_inbox_schedule_only_while_watching() -> None:
+    from flows.serve import load_specs, runner_deployment
+    from flows.watch import watched_specs
+
+    specs = {s.name: s for s in load_specs()}
+    assert specs["inbox"].schedules  # what a work pool gets: the backstop
+    served = {s.name: s for s in watched_specs(list(specs.values()))}
+    assert served["inbox"].schedules == ()
+    assert {n: s for n, s in served.items() if n != "inbox"} == {
+        n: s for n, s in specs.items() if n != "inbox"
+    }
+    assert not runner_deployment(served["inbox"], {}).schedules
+    assert runner_deployment(specs["inbox"], {}).schedules
+
+
+def archive_feed(entries: int, padding: int = 0) -> str:
+    """An RSS file of `entries` items, each carrying enough distinct text to be an article,
+    and `padding` bytes of XML comment (a file that is big without being long)."""
+    words = [
+        "harbour", "council", "budget", "river", "transit", "school", "market", "energy", "grain",
+        "court", "mayor", "railway", "station", "museum", "bridge", "election", "hospital",
+        "storm", "drought", "vaccine", "airport", "coastline", "factory", "strike", "minister",
+        "treaty", "border", "summit", "inflation", "tariff", "shipyard", "orchard", "library",
+    ]  # fmt: skip
+    rnd = random.Random(entries)
+    items = []
+    for i in range(entries):
+        text = " ".join(rnd.choice(words) for _ in range(20))
+        items.append(
+            f"<item><title>Story {i}</title><link>https://archive.example.org/{i}</link>"
+            f"<guid>archive-{i}</guid><content:encoded>Item {i}: {text}."
+            "</content:encoded></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>Archive</title><!-- {'x' * padding} -->{''.join(items)}</channel></rss>\n"
+    )
+
+
+def test_a_big_dropped_feed_lands_in_batches(tmp_path: Path, warehouse: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "archive.xml").write_text(archive_feed(500), encoding="utf-8")
+    age(inbox / "archive.xml")
+    summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse, batch_size=150)
+    assert (summary.new_articles + summary.duplicates, summary.errors) == (500, 0)
+    # Each landing transaction stamps its rows with one ingested_at: 150, 150, 150, 50.
+    per_transaction = rows(
+        warehouse, "SELECT count(*) FROM articles GROUP BY ingested_at ORDER BY 1 DESC"
+    )
+    assert [n for (n,) in per_transaction] == [150, 150, 150, 50]
+    # The file is recorded once all its entries landed: the next pass skips it.
+    assert ingest_inbox(inbox=str(inbox), warehouse=warehouse).unchanged == 1
+
+
+def test_dropped_feeds_over_the_caps_are_one_error_each(tmp_path: Path, warehouse: str) -> None:
+    from flows.inbox import MAX_FEED_ENTRIES
+    from tasks.fetch import FetchPolicy
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "huge.xml").write_text(archive_feed(3, padding=FetchPolicy.max_bytes))
+    long = "".join(f"<item><guid>{i}</guid></item>" for i in range(MAX_FEED_ENTRIES + 1))
+    (inbox / "long.rss").write_text(f'<rss version="2.0"><channel>{long}</channel></rss>')
+    for path in inbox.iterdir():
+        age(path)
+    summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (0, 2)
+    errors = dict(rows(warehouse, "SELECT source_uri, error FROM ingest_errors"))
+    assert "too large" in errors[str(inbox / "huge.xml")]
+    assert f"over the cap of {MAX_FEED_ENTRIES:,}" in errors[str(inbox / "long.rss")]
+    assert rows(warehouse, "SELECT count(*) FROM articles") == [(0,)]

@@ -941,17 +941,27 @@ def _candidates(text: str) -> list[_Num]:
     return out
 
 
-def find_claims(text: str) -> list[Claim]:
-    """Numeric claims in `text`, in text order. Pure; no exception on odd input."""
-    if not text:
+def find_claims(text: str, max_claims: int | None = None) -> list[Claim]:
+    """Numeric claims in `text`, in text order. Pure; no exception on odd input.
+
+    With `max_claims`, the first `max_claims` of them (the same as slicing the full list),
+    found without judging the numbers after them: a table of figures pasted as text stops
+    costing time once they are found.
+    """
+    if not text or (max_claims is not None and max_claims <= 0):
         return []
     nums = _candidates(text)
     if not nums:
         return []
     sentences = _Sentences(text)
     drafts: list[_Draft] = []
+    # A draft with a unit always becomes a claim (_finish drops only unit-less ones it cannot
+    # resolve), so once `max_claims` of them are drafted no later number can be among them.
+    sure = 0
     i = 0
     while i < len(nums):
+        if max_claims is not None and sure >= max_claims:
+            break
         num = nums[i]
         nxt = nums[i + 1] if i + 1 < len(nums) else None
         i += 1
@@ -978,6 +988,7 @@ def find_claims(text: str) -> list[Claim]:
                 draft = _range(text, num, nxt, conn.group().strip(), lo, limit)
                 if draft is not None:
                     drafts.append(draft)
+                    sure += draft.unit is not None
                     i += 1
                     continue
         if unit is None and nxt is not None and nxt.joined and nxt.start == num.end + 1:
@@ -999,7 +1010,9 @@ def find_claims(text: str) -> list[Claim]:
         value = _per_unit(num.value, subject)
         start = q_start if left else num.start
         drafts.append(_Draft(num, start, end, value, None, qualifier, unit, subject))
-    return _finish(text, drafts, sentences)
+        sure += unit is not None
+    claims = _finish(text, drafts, sentences)
+    return claims if max_claims is None else claims[:max_claims]
 
 
 def _year_like(digits: str) -> bool:

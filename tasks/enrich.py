@@ -19,6 +19,25 @@ from tasks.topics import tag_topics
 
 RULES_LANGUAGES = {"en"}
 
+# Most claims and entities one article keeps. Over the 2,225 BBC articles in ../shared/data
+# (bench/enrichment_caps.py): claims per article median 2, p99 15, max 26, at most 74 per
+# 1,000 words; entities median 9, p99 40, max 75. 1,000 is 38 times the most claims any of
+# them had (the densest article at 13,500 words, three times the corpus's longest) and 13
+# times the most entities. Past it a "document" is a table of figures or a list of names
+# pasted as text: tens of thousands of rows of one article would bury every query (and
+# claim_no was once a SMALLINT). Claims are kept in text order (claim_no 1..1,000), so an
+# article whose last claim_no is MAX_CLAIMS may have been cut there; entities most mentioned
+# first.
+MAX_CLAIMS = 1_000
+MAX_ENTITIES = 1_000
+# Claims and entities are looked for in the first this many characters (the language is
+# detected on a sample, topics read 200,000): 39 times the corpus's longest article (25 KB),
+# and a bound on their cost, which grows with the text. On one core
+# (bench/enrichment_caps.py), a 17.6 MB file of 322,580 claims took 13.6 s to enrich with
+# neither cap, 0.4 s with them; 16.5 MB of numbers that are no claims ("the figure was 1,000
+# and not 1,001"), each judged, 18.2 s unbounded, 1.0 s for the first 1,000,000 characters.
+MAX_CHARS = 1_000_000
+
 
 @dataclass(slots=True)
 class Enrichment:
@@ -36,6 +55,7 @@ def enrich(title: str | None, text: str, declared_language: str | None = None) -
         return Enrichment(language, complete=False)
     if language is not None and language not in RULES_LANGUAGES:
         return Enrichment(language)
+    head = _head(text, MAX_CHARS)
     return Enrichment(
         language,
         topics=[
@@ -50,7 +70,7 @@ def enrich(title: str | None, text: str, declared_language: str | None = None) -
                 "country_code": e.country_code,
                 "first_offset": e.first_offset,
             }
-            for e in find_entities(title, text)
+            for e in find_entities(title, head)[:MAX_ENTITIES]
         ],
         claims=[
             {
@@ -65,9 +85,18 @@ def enrich(title: str | None, text: str, declared_language: str | None = None) -
                 "sentence": c.sentence,
                 "char_offset": c.offset,
             }
-            for n, c in enumerate(find_claims(text), 1)
+            for n, c in enumerate(find_claims(head, max_claims=MAX_CLAIMS), 1)
         ],
     )
+
+
+def _head(text: str, size: int) -> str:
+    """The first `size` characters of `text`, cut at a line break when one is near the end,
+    so no sentence is read half (offsets into the head are offsets into the text)."""
+    if len(text) <= size:
+        return text
+    cut = text.rfind("\n", size - size // 10, size)
+    return text[: cut if cut > 0 else size]
 
 
 def enrich_stored(rows: list[tuple[str, str | None, str, str | None]]) -> list[dict]:

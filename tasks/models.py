@@ -109,7 +109,7 @@ ENTITY_TYPE = pa.struct(
      ("country_code", pa.string()), ("first_offset", pa.int32())]
 )  # fmt: skip
 CLAIM_TYPE = pa.struct(
-    [("claim_no", pa.int16()), ("value", pa.float64()), ("value_high", pa.float64()),
+    [("claim_no", pa.int32()), ("value", pa.float64()), ("value_high", pa.float64()),
      ("qualifier", pa.string()), ("unit", pa.string()), ("subject", pa.string()),
      ("horizon", pa.string()), ("quantity", pa.string()), ("sentence", pa.string()),
      ("char_offset", pa.int32())]

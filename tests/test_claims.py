@@ -319,6 +319,18 @@ def test_non_english_does_not_crash() -> None:
     assert find_claims("١٥٠٠ جندي") == []
 
 
+def test_max_claims_gives_the_first_claims_of_the_full_list() -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    text += (
+        " The number of troops could rise to as many as 12,000. Between 10,000 and 12,000 "
+        "soldiers went. This number may double."
+    )
+    full = find_claims(text)
+    assert len(full) > 15
+    for n in (0, 1, 7, len(full) - 2, len(full), len(full) + 5):
+        assert find_claims(text, max_claims=n) == full[:n]
+
+
 def test_megabyte_finishes_quickly() -> None:
     seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
     big = (seeds * (1_000_000 // len(seeds) + 1))[:1_000_000]

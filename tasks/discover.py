@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,14 +11,17 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.models import IngestError, SourceItem
-from tasks.read import content_kind, make_error
+from tasks.read import content_kind, file_type, make_error, printable_path
 
 
 def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list[IngestError]]:
     """Files under `paths` (recursively for directories) that we know how to read.
 
-    A directory yields its .html/.htm/.txt/.md files (and their .gz), skipping hidden ones;
-    a file named explicitly is always taken, so an unsupported one is reported, not ignored.
+    A directory yields its .html/.htm/.txt/.md files (and their .gz), skipping hidden ones
+    and anything that is not a regular file (a FIFO would block the reader, a socket or
+    device is not an article: skipped like any other file that is not one). A file named
+    explicitly is always taken, so an unsupported one or a FIFO is reported, not ignored.
+    A file whose name is not valid UTF-8 is reported wherever it was found (see _add).
     """
     items: dict[str, SourceItem] = {}
     errors: list[IngestError] = []
@@ -25,9 +29,9 @@ def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list
         root = Path(given)
         if root.is_dir():
             for found in sorted(_walk(root)):
-                _add(items, errors, str(found), source_kind)
+                _add(items, errors, str(found), source_kind, named=False)
         elif root.exists():
-            _add(items, errors, given, source_kind)
+            _add(items, errors, given, source_kind, named=True)
         else:
             missing = SourceItem(source_kind, given, os.path.abspath(given), 0, 0)
             errors.append(make_error(missing, "discover", "no such file or directory"))
@@ -42,7 +46,9 @@ def _walk(root: Path):
                 yield Path(dirpath) / name
 
 
-def _add(items: dict[str, SourceItem], errors: list[IngestError], uri: str, kind: str) -> None:
+def _add(
+    items: dict[str, SourceItem], errors: list[IngestError], uri: str, kind: str, named: bool
+) -> None:
     path = os.path.abspath(uri)
     if path in items:  # the same file named twice
         return
@@ -51,7 +57,22 @@ def _add(items: dict[str, SourceItem], errors: list[IngestError], uri: str, kind
     except OSError as exc:
         errors.append(make_error(SourceItem(kind, uri, path, 0, 0), "discover", str(exc)))
         return
-    items[path] = SourceItem(kind, uri, path, st.st_size, st.st_mtime_ns)
+    item = SourceItem(kind, uri, path, st.st_size, st.st_mtime_ns)
+    if not stat.S_ISREG(st.st_mode):
+        if named:
+            errors.append(make_error(item, "discover", f"not a regular file ({file_type(st)})"))
+        return
+    if printable_path(path) != path:
+        # The name holds bytes that are not UTF-8. It is recorded, not landed: every record
+        # of a file (file_state's key, the article's identity and source_uri) is UTF-8 text,
+        # and the \xNN form we could store is not the name (a file really called
+        # "caf\xe9.txt" has the same one), so re-runs could not tell the two apart.
+        # make_error stores the \xNN form; the error is the same row on every run.
+        name = os.path.basename(path)
+        what = "file name" if printable_path(name) != name else "name of a folder above it"
+        errors.append(make_error(item, "discover", f"{what} is not valid UTF-8: rename it"))
+        return
+    items[path] = item
 
 
 def stats_table(items: list[SourceItem]) -> pa.Table:

@@ -43,7 +43,7 @@ def read_regular_file(path: str, max_bytes: int) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise OSError(f"not a regular file ({_file_type(mode)})")
+            raise OSError(f"not a regular file ({file_type(mode)})")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=True) as fh:
             fd = -1
@@ -53,7 +53,10 @@ def read_regular_file(path: str, max_bytes: int) -> bytes:
             os.close(fd)
 
 
-def _file_type(mode: int) -> str:
+def file_type(mode: int | os.stat_result) -> str:
+    """What kind of file a stat mode says, for messages: "a FIFO", "a socket", ..."""
+    if isinstance(mode, os.stat_result):
+        mode = mode.st_mode
     for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
                        (stat.S_ISDIR, "a directory")):  # fmt: skip
@@ -75,12 +78,15 @@ def content_kind(path: str) -> str | None:
 
 
 def make_error(item: SourceItem, stage: str, message: str, raw: bytes | None = None) -> IngestError:
-    """An error row whose id is stable for the same file state, so re-runs do not repeat it."""
+    """An error row whose id is stable for the same file state, so re-runs do not repeat it.
+    Names and messages that hold a file name that is not UTF-8 are stored with \\xNN escapes:
+    a record never carries the lone surrogates Python reads such bytes as."""
     digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    path, message = printable_path(item.path), printable_path(message)
     return IngestError(
-        error_id=short_hash(item.path, str(item.size), str(item.mtime_ns), stage, message),
+        error_id=short_hash(path, str(item.size), str(item.mtime_ns), stage, message),
         source_kind=item.source_kind,
-        source_uri=item.source_uri,
+        source_uri=printable_path(item.source_uri),
         stage=stage,
         error=message,
         raw=raw[:RAW_KEEP_BYTES] if raw is not None else None,
@@ -97,8 +103,8 @@ def read_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> RawDoc | IngestEr
         size = Path(item.path).stat().st_size
         if size > max_bytes:
             return make_error(item, "read", f"file too large: {size:,} bytes > {max_bytes:,}")
-        with open(item.path, "rb") as fh:
-            stored = fh.read(max_bytes + 1)
+        # Not open(): a FIFO put in the file's place since discovery would block it forever.
+        stored = read_regular_file(item.path, max_bytes)
     except FileNotFoundError:
         return make_error(item, "read", "file vanished before it could be read")
     except OSError as exc:

@@ -84,3 +84,47 @@ def test_binary_data_is_named(data: bytes, kind: str) -> None:
 def test_text_is_not_binary() -> None:
     assert sniff_binary(WESTERN.encode("latin-1")) is None
     assert sniff_binary("Grüße".encode("utf-16")) is None
+
+
+# --------------------------------------------------------------------------- UTF-8 but for a byte
+
+STORY = (
+    "Café owners in Zürich count the cost — “about €40,000” of stock lost, the manager said, "
+    "as crème brûlée went back in the window. "
+)
+
+
+def test_utf8_with_one_invalid_byte_stays_utf8_with_the_repair_recorded() -> None:
+    data = STORY.encode() + b"The owner\x92s brother sent flour.\n"
+    text, encoding = decode(data)
+    assert text == STORY + "The owner\ufffds brother sent flour.\n"
+    assert encoding == "utf-8 (1 invalid byte replaced)"
+
+
+def test_a_few_invalid_bytes_in_a_long_utf8_text_are_replaced() -> None:
+    data = (STORY.encode() + b"\xe9 ") * 3 + STORY.encode() * 30  # 3 bad bytes in 5.6 KB
+    text, encoding = decode(data)
+    assert encoding == "utf-8 (3 invalid bytes replaced)"
+    assert text.count("\ufffd") == 3 and text.count("Zürich") == 33
+
+
+def test_utf8_with_a_bom_and_a_bad_byte_is_repaired_not_an_error() -> None:
+    text, encoding = decode(codecs.BOM_UTF8 + STORY.encode() + b"\xff")
+    assert (text, encoding) == (STORY + "\ufffd", "utf-8-sig (1 invalid byte replaced)")
+
+
+def test_too_many_invalid_bytes_are_not_papered_over() -> None:
+    # 6 invalid bytes in 1.2 KB: more than "a few"; detection decides, nothing is replaced.
+    story = "Café owners in Zürich count the cost, as crème brûlée went back in the window. "
+    data = (story.encode() + b"\xe9\xe8 ") * 3 + story.encode() * 9
+    text, encoding = decode(data)
+    assert "replaced" not in encoding and "\ufffd" not in text
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_western_text_with_accidental_utf8_sequences_stays_western(encoding: str) -> None:
+    # "ß" before a closing quote or a no-break space is a valid UTF-8 pair in these bytes.
+    text = f"Die Straße\u00a0in München: „Größe“ – {WESTERN} " * 2
+    if encoding == "latin-1":
+        text = text.replace("„", '"').replace("“", '"').replace("–", "-")
+    assert decode(text.encode(encoding))[0] == text

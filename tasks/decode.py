@@ -91,6 +91,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode `data` to text; return (text, encoding used).
 
     Order: byte-order mark, then a declared charset that decodes cleanly, then UTF-8, then
+    UTF-8 but for a few invalid bytes (replaced; the encoding says how many), then
     statistical detection. Legacy Western text (Latin-1, windows-1252) falls to the last step.
     """
     for bom, name in _BOMS:
@@ -101,8 +102,10 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
                 if name != "utf-8-sig":
                     raise DecodeError(f"cannot decode text (tried {name})") from exc
                 # The byte-order mark says UTF-8: replace whatever is not.
-                text, invalid = _utf8_replacing(data[len(bom) :], len(data))
-                return text, repaired(name, invalid)
+                decoded = _utf8_replacing(data[len(bom) :], max_invalid=len(data))
+                if decoded is None:  # cannot happen: no more invalid bytes than bytes
+                    raise DecodeError(f"cannot decode text (tried {name})") from exc
+                return decoded[0], repaired(name, decoded[1])
     candidates = [c for c in (declared, "utf-8") if c]
     for encoding in candidates:
         try:

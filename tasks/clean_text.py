@@ -61,6 +61,21 @@ _TITLE_MAX = 120
 _HEADLINE_MAX_WORDS = 20
 
 
+# C0 and C1 control characters and DEL, all but tab and newline: NULs padding a file, ANSI
+# escapes, a BEL in a pasted headline. Nothing a reader should get; DuckDB and every
+# downstream tool would keep them. A carriage return, vertical tab or form feed ends a line.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_TABLE = {c: None for c in [*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+_CONTROL_TABLE |= {0x0B: "\n", 0x0C: "\n", 0x0D: "\n"}
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab and newline kept; CR, VT and FF as newlines)."""
+    if not _CONTROLS.search(text):  # nearly always: one scan, no copy
+        return text
+    return text.replace("\r\n", "\n").translate(_CONTROL_TABLE)
+
+
 @dataclass(frozen=True, slots=True)
 class CleanText:
     title: str | None

@@ -11,7 +11,7 @@ import re
 from hashlib import sha256 as _sha256
 
 from tasks import minhash
-from tasks.clean_text import clean_text
+from tasks.clean_text import clean_text, strip_controls
 from tasks.dates import parse_datetime
 from tasks.decode import DecodeError, declared_charset, decode
 from tasks.dedup import content_hash
@@ -56,10 +56,12 @@ def _extract(raw: RawDoc) -> Article | IngestError:
     if raw.kind == "html":
         # WHATWG order: byte-order mark, then the HTTP header's charset, then <meta charset>.
         text, encoding = decode(raw.data, item.charset or declared_charset(raw.data))
-        fields, sources = _from_html(text, raw.data, item)
+        fields, sources = _from_html(strip_controls(text), raw.data, item)
         extractor = "trafilatura"
     else:
+        # Before the cleaner, whose rules look at lines: a line of NULs is an empty line.
         text, encoding = decode(raw.data)
+        text = strip_controls(text)
         if raw.kind == "markdown":
             text = _MD_HEADING.sub("", text)
         cleaned = clean_text(text)
@@ -70,6 +72,9 @@ def _extract(raw: RawDoc) -> Article | IngestError:
         }
         sources = {}
         extractor = "text-cleaner"
+    # Metadata can carry control characters the page's text did not show: JSON-LD escapes
+    # them ("\u0000"), and the parser does not see inside a script.
+    fields = _without_controls(fields)
     body = str(fields.get("text") or "")
     words = len(body.split())
     if words < MIN_WORDS:
@@ -139,21 +144,35 @@ def article_from_feed(item: SourceItem) -> Article | None:
     entry = item.hints
     if entry is None:
         return None
-    body = entry.content or entry.summary or ""
+    body = strip_controls(entry.content or entry.summary or "")
     if len(body.split()) < MIN_WORDS:
         return None
-    fields = {
-        "title": entry.title,
-        "published_at": entry.published_at,
-        "author": entry.author,
-        "url": entry.url,
-    }
+    fields = _without_controls(
+        {
+            "title": entry.title,
+            "published_at": entry.published_at,
+            "author": entry.author,
+            "url": entry.url,
+        }
+    )
     sources = {k: "feed" for k, v in fields.items() if v}
     encoded = body.encode("utf-8")
     return build_article(
         item, fields, body, "feed-content", sha256(encoded), len(encoded), "utf-8",
         entry.url or item.source_uri, sources,
     )  # fmt: skip
+
+
+def _without_controls(fields: dict[str, object]) -> dict[str, object]:
+    """`fields` with control characters stripped from its strings (and then the spaces a
+    stripped character leaves at either end: "Title \x00")."""
+    out: dict[str, object] = {}
+    for name, value in fields.items():
+        if isinstance(value, str):
+            clean = strip_controls(value)
+            value = clean.strip() if clean != value else value
+        out[name] = value
+    return out
 
 
 def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, object], dict]:

@@ -1,6 +1,6 @@
 """A big feed file dropped into the inbox: peak memory (RSS) and time of the pass that lands it.
 
-    python bench/inbox_feed_drop.py [--entries 50000] [--words 22]
+    python bench/inbox_feed_drop.py [--entries 50000] [--words 22] [--batch-size 200]
 
 Writes one RSS 2.0 file of N entries, each carrying its own text (so each becomes an
 article), into an empty inbox, runs one `ingest-inbox` pass in this process (Prefect against
@@ -66,6 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=50_000)
     parser.add_argument("--words", type=int, default=22)
+    parser.add_argument("--batch-size", type=int, default=None, help="default: BATCH_SIZE")
     args = parser.parse_args()
 
     from prefect.testing.utilities import prefect_test_harness
@@ -86,7 +87,8 @@ def main() -> None:
         size_mb = len(data) / 1e6
         del data
         started = time.perf_counter()
-        summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse, settle_seconds=0)
+        batching = {"batch_size": args.batch_size} if args.batch_size else {}
+        summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse, settle_seconds=0, **batching)
         seconds = time.perf_counter() - started
         peak = peak_rss_mb()
         with store.connect(warehouse, read_only=True) as con:

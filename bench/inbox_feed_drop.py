@@ -87,7 +87,7 @@ def main() -> None:
         size_mb = len(data) / 1e6
         del data
         started = time.perf_counter()
-        batching = {"batch_size": args.batch_size} if args.batch_size else {}
+        batching = {"feed_batch_size": args.batch_size} if args.batch_size else {}
         summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse, settle_seconds=0, **batching)
         seconds = time.perf_counter() - started
         peak = peak_rss_mb()

@@ -47,6 +47,9 @@ MAX_FEED_BYTES = FetchPolicy.max_bytes
 # (MIN_WORDS words plus markup, ~400 bytes) as fit under the byte cap; a file with more is
 # refused, counted before parsing, as one ingest_errors row: split it.
 MAX_FEED_ENTRIES = 50_000
+# Feed entries need no extraction, so landing is all their cost, ~0.4 s per batch whatever
+# its size: 10,000 entries landed in 36 s (515 MB) in batches of 200, 20 s (556 MB) of 1,000.
+FEED_BATCH_SIZE = 1_000
 _ENTRY_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 
 
@@ -90,6 +93,7 @@ def ingest_inbox(
     sources: str | None = None,
     settle_seconds: float = SETTLE_SECONDS,
     batch_size: int = BATCH_SIZE,
+    feed_batch_size: int = FEED_BATCH_SIZE,
 ) -> RunSummary:
     """Land whatever was dropped into the inbox since the last run."""
     folder = inbox_dir(inbox)
@@ -104,7 +108,9 @@ def ingest_inbox(
         feeds = [i for i in todo if i.path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
         articles = [i for i in todo if i not in feeds]
         summary.items_read += len(feeds)
-        for n, batch in enumerate(subscriptions_and_feeds(feeds, sources, batch_size), start=1):
+        for n, batch in enumerate(
+            subscriptions_and_feeds(feeds, sources, feed_batch_size), start=1
+        ):
             land(summary, batch, f"inbox-feeds-{n:04d}")
         if errors:
             land(summary, Batch(errors=errors), "discover")

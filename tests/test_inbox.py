@@ -271,7 +271,7 @@ def test_a_big_dropped_feed_lands_in_batches(tmp_path: Path, warehouse: str) -> 
     inbox.mkdir()
     (inbox / "archive.xml").write_text(archive_feed(500), encoding="utf-8")
     age(inbox / "archive.xml")
-    summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse, batch_size=150)
+    summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse, feed_batch_size=150)
     assert (summary.new_articles + summary.duplicates, summary.errors) == (500, 0)
     # Each landing transaction stamps its rows with one ingested_at: 150, 150, 150, 50.
     per_transaction = rows(

@@ -1,0 +1,746 @@
+"""Body extraction on real pages: newsflow against bare trafilatura, per language, one run.
+
+    python -m bench.extraction_real [--limit N] [--lang de] [--json out.json] [--flow]
+
+Data: ../shared/data/extraction-eval.tar.xz (990 real pages, trafilatura's evaluation set;
+see ../shared/data/README.md), unpacked once into --cache (default /tmp/newsflow-extraction-eval)
+and reused. Nothing is fetched: the bench runs offline.
+
+Scoring is trafilatura's own (tests/eval_common.py in its repository): each page has 1-6
+snippets the body must contain (`with`) and 1-6 it must not (`without`: menus, dates,
+footers, comments). Output and snippets are whitespace-normalised (runs of whitespace to
+one space, stripped) and matched as substrings: a `with` snippet found is a true positive,
+missed a false negative; a `without` snippet found is a false positive, absent a true
+negative. A page with no output scores every `with` as missed and every `without` as
+absent. Counts are pooled over pages, then precision, recall, F1 and accuracy computed.
+
+Systems, on the same pages:
+- newsflow: what `newsflow ingest files` does to a .html file: SourceItems from
+  tasks.discover, extracted batch by batch (flows.runs.BATCH_SIZE, EXTRACT_AHEAD batches
+  queued) through tasks.extract.start on the flow's own pool (make_pool, after prestart).
+  Scored body: Article.text (the title has its own column); title + text is scored as well.
+  An IngestError counts as an empty page; its reasons are listed.
+- trafilatura: `trafilatura.extract(html)` with its defaults in a plain one-core loop, and
+  the favor_precision / favor_recall variants (skip them with --no-variants).
+
+Language per page: the eval data has none (its `region` is a country), so py3langid on the
+page's `with` snippets joined; languages with fewer than 10 pages are reported as "other".
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tarfile
+import tempfile
+import time
+import unicodedata
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# Light on purpose: every pool worker imports this module again as __mp_main__, so heavy
+# imports here (Prefect, via tasks.extract) would be timed as the workers' start-up.
+from bench.report import print_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction-eval.tar.xz"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "newsflow-extraction-eval"
+CORPUS_DIR = "extraction-eval"  # the archive's top folder
+UNPACKED_MARK = ".unpacked"  # written last, so a half-done unpack is never reused
+MIN_LANG_PAGES = 10  # smaller language groups are pooled as "other"
+TOP_LOSSES = 20
+SNIPPET_SHOW = 70  # characters of a snippet shown in the loss list
+# Han, kana and Hangul: a page whose `with` snippets are mostly these has no spaces to count.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WS = re.compile(r"\s+")
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+def norm(text: str) -> str:
+    """trafilatura's eval normalisation: whitespace runs to one space, stripped."""
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass(slots=True)
+class Page:
+    url: str
+    file: str
+    path: str
+    with_: list[str]
+    without: list[str]
+    lang: str
+    cjk: bool
+    group: str = ""  # lang, or "other" when the whole set has fewer than MIN_LANG_PAGES
+
+
+@dataclass(slots=True)
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    pages: int = 0
+    empty: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.tn += other.tn
+        self.pages += other.pages
+        self.empty += other.empty
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        denominator = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denominator if denominator else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        total = self.tp + self.fp + self.fn + self.tn
+        return (self.tp + self.tn) / total if total else 0.0
+
+    @property
+    def correct(self) -> int:
+        return self.tp + self.tn
+
+
+def score(page: Page, output: str | None) -> Counts:
+    """One page's counts, as trafilatura's count_item does."""
+    if not output or not output.strip():
+        return Counts(0, 0, len(page.with_), len(page.without), pages=1, empty=1)
+    text = norm(output)
+    tp = sum(1 for s in page.with_ if norm(s) in text)
+    fp = sum(1 for s in page.without if norm(s) in text)
+    return Counts(tp, fp, len(page.with_) - tp, len(page.without) - fp, pages=1)
+
+
+@dataclass
+class System:
+    """One extractor's outputs over the pages, with its time and, for newsflow, errors."""
+
+    name: str
+    outputs: dict[str, str | None] = field(default_factory=dict)  # url -> scored text
+    errors: dict[str, str] = field(default_factory=dict)  # url -> reason it gave nothing
+    seconds: float = 0.0
+    start_seconds: float = 0.0  # newsflow: of `seconds`, until every pool worker answered
+    cpu_seconds: float = 0.0  # CPU time of the extraction (newsflow: summed over workers)
+    encodings: dict[str, str] = field(default_factory=dict)  # newsflow: url -> charset used
+    workers: int = 1  # processes it ran on
+    scores: dict[str, Counts] = field(default_factory=dict)
+
+    def score_all(self, pages: list[Page]) -> None:
+        self.scores = {p.url: score(p, self.outputs.get(p.url)) for p in pages}
+
+    def pooled(self, pages: Iterable[Page]) -> Counts:
+        total = Counts()
+        for page in pages:
+            total.add(self.scores[page.url])
+        return total
+
+
+# ---------------------------------------------------------------------------- the corpus
+
+
+def unpack(archive: Path, cache: Path) -> Path:
+    """The unpacked corpus folder, unpacked now unless a complete copy is already there."""
+    target = cache / CORPUS_DIR
+    mark = target / UNPACKED_MARK
+    stamp = f"{archive.stat().st_size} {archive.stat().st_mtime_ns}"
+    if mark.is_file() and mark.read_text() == stamp:
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    print(f"unpacking {archive} into {cache} ...", flush=True)
+    staging = Path(tempfile.mkdtemp(prefix="unpack-", dir=cache))
+    try:
+        with tarfile.open(archive, "r:xz") as tar:
+            tar.extractall(staging, filter="data")
+        if target.exists():
+            shutil.rmtree(target)
+        (staging / CORPUS_DIR).rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    mark.write_text(stamp)
+    return target
+
+
+def load_pages(corpus: Path) -> list[Page]:
+    """Every page of evaldata.json, with its file resolved (cache/ first, as trafilatura
+    does) and its language detected on its `with` snippets."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    data = json.loads((corpus / "evaldata.json").read_text(encoding="utf-8"))
+    pages = []
+    for url, entry in data.items():
+        path = next(
+            (corpus / sub / entry["file"] for sub in ("cache", "eval")
+             if (corpus / sub / entry["file"]).is_file()),
+            None,
+        )  # fmt: skip
+        if path is None:
+            print(f"  skipped {url}: {entry['file']} is not in the archive")
+            continue
+        snippets = " ".join(entry["with"])
+        lang = entry.get("language") or identifier.classify(snippets)[0]
+        letters = len(_LETTER.findall(snippets))
+        cjk = letters > 0 and len(_CJK.findall(snippets)) / letters >= 0.5
+        pages.append(
+            Page(url, entry["file"], str(path), entry["with"], entry["without"], lang, cjk)
+        )
+    return pages
+
+
+def set_groups(pages: list[Page]) -> None:
+    """Each page's reporting group: its language, or "other" for languages with fewer than
+    MIN_LANG_PAGES pages in the whole set (decided before --lang/--limit cut it down)."""
+    sizes = Counter(p.lang for p in pages)
+    for page in pages:
+        page.group = page.lang if sizes[page.lang] >= MIN_LANG_PAGES else "other"
+
+
+# ------------------------------------------------------------------------------ systems
+
+
+def run_newsflow(pages: list[Page]) -> tuple[System, System, Counter[str]]:
+    """newsflow's extraction as the ingest-files flow runs it: batches queued ahead on the
+    flow's pool. Returns the text-only system, the title + text one, and error reasons."""
+    from concurrent.futures import wait
+
+    from flows.runs import BATCH_SIZE, EXTRACT_AHEAD
+    from tasks.discover import discover
+    from tasks.extract import make_pool, start
+    from tasks.models import Article
+
+    items, discover_errors = discover([p.path for p in pages], "file")
+    by_uri = {p.path: p.url for p in pages}
+    text = System("newsflow")
+    titled = System("newsflow title+text")
+    reasons: Counter[str] = Counter()
+    for error in discover_errors:
+        text.errors[by_uri[error.source_uri]] = f"discover: {error.error}"
+
+    batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+    started, cpu = time.perf_counter(), time.process_time()
+    pool = make_pool(len(items))
+    results = []
+    try:
+        if pool is not None:
+            # The fixed cost apart from the rate: a short sleep per worker makes the pool
+            # start every worker (each from the fork server, which may still be preloading).
+            wait([pool.submit(time.sleep, 0.05) for _ in range(_cores())])
+        text.start_seconds = titled.start_seconds = time.perf_counter() - started
+        queue: deque = deque()
+        upcoming = iter(batches)
+        while True:
+            while len(queue) < EXTRACT_AHEAD and (batch := next(upcoming, None)):
+                queue.append(start(batch, pool))
+            if not queue:
+                break
+            articles, errors = queue.popleft().result()
+            results.extend(articles)
+            results.extend(errors)
+        text.seconds = titled.seconds = time.perf_counter() - started
+        # Before shutdown, while the workers are alive: their CPU time is the extraction's
+        # cost whatever else the machine runs (wall-clock rates are not, on a shared box).
+        # (_processes: the executor's own pid -> process map; there is no public one.)
+        workers = list(pool._processes) if pool is not None else []
+        text.cpu_seconds = sum(_cpu_seconds(pid) for pid in workers)
+        text.workers = titled.workers = max(1, len(workers))
+        if pool is None:  # too few items for a pool: extracted in this process
+            text.cpu_seconds = time.process_time() - cpu
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+    for result in results:
+        url = by_uri[result.source_uri]
+        if isinstance(result, Article):
+            text.outputs[url] = result.text
+            text.encodings[url] = result.encoding or ""
+            titled.outputs[url] = f"{result.title}\n{result.text}" if result.title else result.text
+        else:
+            text.errors[url] = f"{result.stage}: {result.error}"
+    for url, reason in text.errors.items():
+        titled.errors[url] = reason
+        reasons[_NUMBER.sub("N", reason)] += 1
+    return text, titled, reasons
+
+
+def run_trafilatura(pages: list[Page], name: str, **options: object) -> System:
+    """A plain one-core loop: read the file, trafilatura.extract(bytes, **options)."""
+    import trafilatura
+
+    system = System(name)
+    started, cpu = time.perf_counter(), time.process_time()
+    for page in pages:
+        with open(page.path, "rb") as fh:
+            html = fh.read()
+        try:
+            system.outputs[page.url] = trafilatura.extract(html, **options)
+        except Exception as exc:  # scored as a miss, as trafilatura's own eval does
+            system.outputs[page.url] = None
+            system.errors[page.url] = f"{type(exc).__name__}: {exc}"
+    system.seconds = time.perf_counter() - started
+    system.cpu_seconds = time.process_time() - cpu
+    return system
+
+
+def warm_cpu(pages: list[Page], k: int) -> tuple[int, float, float]:
+    """CPU ms per page of newsflow's extract_item and of bare trafilatura.extract, in this
+    process, on a second pass over a sample of k pages: the steady-state cost, without the
+    pool and without what each process pays on first use (models, caches)."""
+    import trafilatura
+
+    from tasks.discover import discover
+    from tasks.extractors import extract_item
+
+    sample = pages[:: max(1, len(pages) // k)][:k]
+    items, _ = discover([p.path for p in sample], "file")
+
+    def bare() -> None:
+        for page in sample:
+            with open(page.path, "rb") as fh:
+                trafilatura.extract(fh.read())
+
+    def ours() -> None:
+        for item in items:
+            extract_item(item)
+
+    costs = []
+    for run in (ours, bare):
+        run()  # first use
+        cpu = time.process_time()
+        run()
+        costs.append(1000 * (time.process_time() - cpu) / len(sample))
+    return len(sample), costs[0], costs[1]
+
+
+def _cores() -> int:
+    """Cores this process may use: what make_pool sizes the pool by."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (Linux /proc; 0 where unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_flow(pages: list[Page]) -> list[tuple[str, str]]:
+    """The whole ingest-files flow (every stage, landing in a fresh DuckDB file) on the pages."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.ingest import ingest_files
+    from tasks.extract import prestart
+
+    with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
+        prestart()
+        with prefect_test_harness(server_startup_timeout=120):
+            wall = time.perf_counter()
+            summary = ingest_files(
+                paths=[p.path for p in pages], warehouse=str(Path(tmp) / "bench.duckdb")
+            )
+            wall = time.perf_counter() - wall
+    rate = summary.items_read / summary.seconds if summary.seconds else 0.0
+    return [
+        ("ingest_files flow, all stages: in-flow", f"{summary.seconds:.1f} s, {rate:.1f} pages/s"),
+        ("  wall (excl. Prefect server start-up)", f"{wall:.1f} s"),
+        ("  landed / errors", f"{summary.new_articles} / {summary.errors}"),
+    ]
+
+
+# ----------------------------------------------------------------------------- printing
+
+
+def _cells(c: Counts) -> str:
+    return f"{c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.empty:5d}"
+
+
+def print_language_table(
+    pages: list[Page], systems: list[System], title: str, gap_column: bool = True
+) -> None:
+    """P / R / F1 / empty pages per language group for each system; with `gap_column`, the
+    pages the first system leaves empty that the second fills."""
+    members: dict[str, list[Page]] = {}
+    for page in pages:
+        members.setdefault(page.group, []).append(page)
+    order = sorted(members, key=lambda g: (g == "other", -len(members[g]), g))
+    newsflow, bare = systems[0], systems[1]
+    width = 27  # one system's four cells
+    print(f"\n{title}")
+    gap = ("  nf empty,", "  tr not") if gap_column else ("", "")
+    print(f"{'':<7}{'':>6}  " + "  ".join(f"{s.name[:width]:^{width}}" for s in systems)
+          + gap[0])  # fmt: skip
+    print(f"{'lang':<7}{'pages':>6}  " + "  ".join(
+        f"{'P':>6} {'R':>6} {'F1':>6} {'empty':>5}" for _ in systems) + gap[1])  # fmt: skip
+    rows = [(g, members[g]) for g in order] + [("all", pages)]
+    for group, group_pages in rows:
+        if group == "all":
+            print("-" * (15 + (width + 2) * len(systems) + 8))
+        filled = sum(
+            1 for p in group_pages
+            if newsflow.scores[p.url].empty and not bare.scores[p.url].empty
+        )  # fmt: skip
+        cells = "  ".join(_cells(s.pooled(group_pages)) for s in systems)
+        tail = f"  {filled:>8}" if gap_column else ""
+        print(f"{group:<7}{len(group_pages):>6}  {cells}{tail}")
+    other = sorted({p.lang for p in pages if p.group == "other"})
+    if other:
+        print(f"other = {', '.join(other)}")
+
+
+def print_overall(pages: list[Page], systems: list[System]) -> None:
+    rows = []
+    for s in systems:
+        c = s.pooled(pages)
+        rows.append(
+            (
+                s.name,
+                f"P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}  acc {c.accuracy:.3f}  "
+                f"empty {c.empty:3d}  (tp {c.tp} fp {c.fp} fn {c.fn} tn {c.tn})",
+            )
+        )
+    print("\nOverall (snippet counts pooled over all pages)")
+    print_rows(rows)
+
+
+def print_times(
+    pages: list[Page], systems: list[System], warm: tuple[int, float, float] | None
+) -> list[tuple[str, str]]:
+    """Wall-clock rates as measured, and CPU time per page, which other processes on the
+    machine disturb much less; from it, the rate each would reach on idle cores."""
+    newsflow, bare = systems[0], systems[1]
+    workers = newsflow.workers
+    n = len(pages)
+    mb = sum(os.path.getsize(p.path) for p in pages) / 1e6
+    nf_rate, bare_rate = n / newsflow.seconds, n / bare.seconds
+    marginal = n / (newsflow.seconds - newsflow.start_seconds)
+
+    from tasks.extract import POOL_MIN_ITEMS
+
+    def cpu(s: System) -> str:
+        return f"{1000 * s.cpu_seconds / n:5.0f} ms CPU/page" if s.cpu_seconds else ""
+
+    rows = [
+        ("pages", f"{n}, {mb:.1f} MB, {1000 * mb / n:.0f} KB mean"),
+        (
+            f"newsflow extraction, flow's pool of {workers}, incl. its start"
+            if n >= POOL_MIN_ITEMS
+            else f"newsflow extraction, in-process (no pool below {POOL_MIN_ITEMS} items)",
+            f"{newsflow.seconds:6.1f} s  {nf_rate:6.1f} pages/s  {cpu(newsflow)}",
+        ),
+        ("  of which pool start (every worker answering)", f"{newsflow.start_seconds:6.1f} s"),
+        (
+            "  after the pool is up",
+            f"{newsflow.seconds - newsflow.start_seconds:6.1f} s  {marginal:6.1f} pages/s",
+        ),
+    ]
+    # The first loop pays this process's first use of trafilatura (htmldate's dateparser
+    # compiles its locale patterns then: seconds); the variants after it run warm.
+    for i, s in enumerate(systems[1:]):
+        label = f"bare {s.name}, 1 core" + (" (first use)" if i == 0 else " (warm)")
+        rows.append((label, f"{s.seconds:6.1f} s  {n / s.seconds:6.1f} pages/s  {cpu(s)}"))
+    rows += [
+        ("newsflow / bare defaults, wall, incl. pool start", f"{nf_rate / bare_rate:.2f} x"),
+        ("newsflow / bare defaults, wall, pool up", f"{marginal / bare_rate:.2f} x"),
+    ]
+    if newsflow.cpu_seconds and bare.cpu_seconds:
+        idle_nf = workers * n / newsflow.cpu_seconds
+        idle_bare = n / bare.cpu_seconds
+        rows.append(
+            (
+                f"from CPU time, on {workers} idle cores vs 1 (pool up)",
+                f"newsflow {idle_nf:.1f} pages/s, bare {idle_bare:.1f} pages/s: "
+                f"{idle_nf / idle_bare:.2f} x",
+            )
+        )
+    if warm:
+        k, ours, theirs = warm
+        rows.append(
+            (
+                f"steady state, in-process, 2nd pass over {k} pages",
+                f"newsflow {ours:.0f} ms CPU/page, bare {theirs:.0f} ms: on {workers} idle "
+                f"cores {workers * theirs / ours:.2f} x",
+            )
+        )
+        if newsflow.cpu_seconds:
+            extra = (newsflow.cpu_seconds - n * ours / 1000) / workers
+            rows.append(
+                ("  pool CPU beyond steady state, per worker (first use)", f"{extra:.1f} s")
+            )
+    return rows
+
+
+def diagnose(page: Page, newsflow: System) -> str | None:
+    """A cause visible from outside the extractor: the page decoded with another charset
+    than it declares, or `with` snippets that match once newsflow's text is NFC-normalised
+    (trafilatura.extract normalises its output; its bare_extraction, which newsflow calls,
+    does not)."""
+    from tasks.decode import declared_charset
+
+    used = newsflow.encodings.get(page.url)
+    if used:
+        with open(page.path, "rb") as fh:
+            declared = declared_charset(fh.read(4096))
+        if declared and _codec(used) != _codec(declared):
+            return f"decoded as {used}, page declares {declared}"
+    text = newsflow.outputs.get(page.url)
+    if text and unicodedata.is_normalized("NFC", text) is False:
+        plain, nfc = norm(text), norm(unicodedata.normalize("NFC", text))
+        if any(norm(s) in nfc and norm(s) not in plain for s in page.with_):
+            return "text not NFC-normalised: missed snippets match after NFC"
+    return None
+
+
+def _codec(name: str) -> str:
+    """The codec an encoding label names: "utf-8 (2 invalid bytes replaced)" and utf-8-sig
+    (a byte-order mark) are UTF-8, which is what a page declaring utf-8 asks for."""
+    name = name.split(" ")[0]
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return name
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+def loss_kind(nf: Counts, tr: Counts, diagnosis: str | None = None) -> str:
+    """What newsflow got on a page where it does worse than trafilatura."""
+    if nf.empty:
+        return "empty"
+    if diagnosis:
+        return "mis-decoded" if diagnosis.startswith("decoded") else "not NFC"
+    if nf.tp == 0 and tr.tp > 0:
+        return "wrong block" + ("+chrome" if nf.fp > tr.fp else "")
+    kinds = []
+    if nf.tp < tr.tp:
+        kinds.append("cut")
+    if nf.fp > tr.fp:
+        kinds.append("chrome")
+    return "+".join(kinds) or "?"
+
+
+def _words(text: str | None) -> int:
+    return len(text.split()) if text else 0
+
+
+def _show(snippets: list[str]) -> str:
+    return " | ".join(repr(norm(s)[:SNIPPET_SHOW]) for s in snippets)
+
+
+def print_diagnoses(pages: list[Page], newsflow: System, bare: System, found: dict) -> None:
+    """Pages decoded against their declaration, or whose text is not NFC where it matters."""
+    print(f"\nDecoding and Unicode form (newsflow): {len(found)} pages")
+    for url, diagnosis in sorted(found.items(), key=lambda x: x[1]):
+        delta = bare.scores[url].correct - newsflow.scores[url].correct
+        print(f"  {diagnosis}; vs trafilatura {-delta:+d} snippets right: {url}")
+
+
+def print_losses(pages: list[Page], newsflow: System, bare: System, found: dict[str, str]) -> None:
+    losses = []
+    better = worse = same = 0
+    kinds: Counter[str] = Counter()
+    for page in pages:
+        nf, tr = newsflow.scores[page.url], bare.scores[page.url]
+        delta = tr.correct - nf.correct
+        if delta > 0:
+            worse += 1
+            kinds[loss_kind(nf, tr, found.get(page.url))] += 1
+            losses.append((delta, -nf.correct, page))
+        elif delta < 0:
+            better += 1
+        else:
+            same += 1
+    print(
+        f"\nPage by page against bare trafilatura (snippets right, with + without): newsflow "
+        f"better on {better}, equal on {same}, worse on {worse}"
+    )
+    print("  worse, by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+    print(
+        f"\nThe {TOP_LOSSES} pages where newsflow loses most (loss = snippets trafilatura gets "
+        "right and newsflow does not, net)\n  kinds: empty = no article; wrong block = text "
+        "but none of the `with` snippets trafilatura found; cut = misses `with` snippets "
+        "trafilatura found; chrome = `without` snippets trafilatura drops; mis-decoded / "
+        "not NFC: see above"
+    )
+    losses.sort(key=lambda x: (-x[0], x[1], x[2].url))
+    norm_page: Callable[[str | None], str] = lambda t: norm(t) if t else ""  # noqa: E731
+    for rank, (delta, _, page) in enumerate(losses[:TOP_LOSSES], 1):
+        nf, tr = newsflow.scores[page.url], bare.scores[page.url]
+        nf_text, tr_text = newsflow.outputs.get(page.url), bare.outputs.get(page.url)
+        print(
+            f"{rank:>3}. -{delta} {page.lang:<3} {loss_kind(nf, tr, found.get(page.url)):<12} "
+            f"nf {_words(nf_text):>5} w {nf.tp}/{len(page.with_)} with {nf.fp} without | "
+            f"tr {_words(tr_text):>5} w {tr.tp}/{len(page.with_)} with {tr.fp} without"
+        )
+        print(f"     {page.url}")
+        print(f"     file {page.file}")
+        if page.url in newsflow.errors:
+            print(f"     newsflow: {newsflow.errors[page.url]}")
+        if page.url in found:
+            print(f"     newsflow: {found[page.url]}")
+        nf_norm, tr_norm = norm_page(nf_text), norm_page(tr_text)
+        missed = [s for s in page.with_ if norm(s) in tr_norm and norm(s) not in nf_norm]
+        leaked = [s for s in page.without if norm(s) in nf_norm and norm(s) not in tr_norm]
+        if missed:
+            print(f"     missed: {_show(missed)}")
+        if leaked:
+            print(f"     leaked: {_show(leaked)}")
+        if nf_text and (nf.tp == 0 or leaked):
+            print(f"     newsflow starts: {norm(nf_text)[:100]!r}")
+
+
+def print_cjk(pages: list[Page], newsflow: System, bare: System) -> None:
+    cjk = [p for p in pages if p.cjk]
+    langs = Counter(p.lang for p in cjk)
+    print(
+        f"\nCJK pages (`with` snippets mostly Han/kana/Hangul): {len(cjk)} "
+        f"({', '.join(f'{k} {v}' for k, v in langs.most_common()) or 'none'})"
+    )
+    if not cjk:
+        return
+    nf, tr = newsflow.pooled(cjk), bare.pooled(cjk)
+    print(f"  newsflow    P R F1 empty: {_cells(nf)}")
+    print(f"  trafilatura P R F1 empty: {_cells(tr)}")
+    for page in cjk:
+        text = newsflow.outputs.get(page.url)
+        got = newsflow.errors.get(page.url) or f"{len(norm(text or ''))} chars"
+        bare_text = bare.outputs.get(page.url)
+        print(f"  {page.lang:<3} {page.url}")
+        print(f"      newsflow: {got}; trafilatura: {len(norm(bare_text or ''))} chars")
+
+
+def dump_json(path: str, pages: list[Page], systems: list[System], found: dict) -> None:
+    out = []
+    for page in pages:
+        row: dict[str, object] = {
+            "url": page.url, "file": page.file, "lang": page.lang, "cjk": page.cjk,
+            "with": len(page.with_), "without": len(page.without),
+            "diagnosis": found.get(page.url),
+        }  # fmt: skip
+        for s in systems:
+            c = asdict(s.scores[page.url])
+            del c["pages"]
+            c["words"] = _words(s.outputs.get(page.url))
+            c["chars"] = len(norm(s.outputs.get(page.url) or ""))
+            if page.url in s.errors:
+                c["error"] = s.errors[page.url]
+            if page.url in s.encodings:
+                c["encoding"] = s.encodings[page.url]
+            row[s.name] = c
+        out.append(row)
+    Path(path).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nper-page results: {path}")
+
+
+# --------------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the .tar.xz")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="unpack here")
+    parser.add_argument("--limit", type=int, help="the first N pages (after --lang)")
+    parser.add_argument("--lang", help="only pages in this language (e.g. de, en, other)")
+    parser.add_argument("--json", help="write per-page results to this file")
+    parser.add_argument(
+        "--no-variants", action="store_true", help="skip favor_precision / favor_recall"
+    )
+    parser.add_argument("--flow", action="store_true", help="also time the ingest_files flow")
+    parser.add_argument(
+        "--warm-sample", type=int, default=100, help="pages for the steady-state CPU (0: skip)"
+    )
+    args = parser.parse_args()
+    if not args.data.is_file():
+        sys.exit(f"no evaluation archive at {args.data} (give --data)")
+    # Before anything imports Prefect (flows.runs does): a throw-away home, quiet logs.
+    home = tempfile.mkdtemp(prefix="newsflow-bench-prefect-")
+    os.environ.setdefault("PREFECT_HOME", home)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    try:
+        run(args)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Load the pages, run every system on them, print the figures."""
+    from tasks.extract import prestart
+
+    # As `newsflow ingest` does: the workers' fork server warms up while we load the corpus.
+    prestart()
+    # Extractors warn about odd pages on stderr; the figures are what this prints.
+    for name in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "readability"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+    pages = load_pages(unpack(args.data, args.cache))
+    set_groups(pages)
+    if args.lang:
+        pages = [p for p in pages if args.lang in (p.lang, p.group)]
+    if args.limit:
+        pages = pages[: args.limit]
+    if not pages:
+        sys.exit("no pages match")
+    langs = Counter(p.lang for p in pages)
+    load = os.getloadavg()[0]
+    print(f"pages: {len(pages)} ({', '.join(f'{k} {v}' for k, v in langs.most_common(8))}, ...)")
+    print(f"cores: {_cores()}, load average before: {load:.2f}", flush=True)
+
+    newsflow, titled, reasons = run_newsflow(pages)
+    print(f"  ran newsflow ({newsflow.seconds:.1f} s)", flush=True)
+    systems = [newsflow, run_trafilatura(pages, "trafilatura")]
+    print(f"  ran trafilatura ({systems[1].seconds:.1f} s)", flush=True)
+    if not args.no_variants:
+        for option in ("favor_precision", "favor_recall"):
+            systems.append(run_trafilatura(pages, f"trafilatura {option}", **{option: True}))
+            print(f"  ran trafilatura {option} ({systems[-1].seconds:.1f} s)", flush=True)
+    warm = warm_cpu(pages, args.warm_sample) if args.warm_sample else None
+    times = print_times(pages, systems, warm)
+    times.append(("load average after the timed runs", f"{os.getloadavg()[0]:.2f}"))
+    if args.flow:
+        times += run_flow(pages)
+    for s in [*systems, titled]:
+        s.score_all(pages)
+
+    print_language_table(pages, systems[:2], "Body by language: newsflow (Article.text) vs bare "
+                         "trafilatura.extract defaults")  # fmt: skip
+    variants = [titled, *systems[2:]]
+    title = "Variants: newsflow title+text, trafilatura favor_precision / favor_recall"
+    print_language_table(pages, [newsflow, *variants], title, gap_column=False)
+    print_overall(pages, [*systems, titled])
+    print("\nTime (same pages, same run; the machine is shared, so rates are noisy)")
+    print_rows(times)
+    print(f"\nnewsflow pages with no article: {sum(reasons.values())}")
+    for reason, n in reasons.most_common():
+        print(f"  {n:4d}  {reason}")
+    print_cjk(pages, newsflow, systems[1])
+    found = {p.url: d for p in pages if (d := diagnose(p, newsflow))}
+    print_diagnoses(pages, newsflow, systems[1], found)
+    print_losses(pages, newsflow, systems[1], found)
+    if args.json:
+        dump_json(args.json, pages, [*systems, titled], found)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""Numeric claims (tasks/claims.py): speed on BBC articles, the seeds' troop figures, and a
+"""Numeric claims (tasks/enrich/claims.py): speed on BBC articles, the seeds' troop figures, and a
 sample of BBC claims to check by hand.
 
     python bench/claims_eval.py [--sample 30] [--seed 1] [--repeat 3]
@@ -7,7 +7,7 @@ Speed: `find_claims` over every article body of the BBC full-text zip (bench/pag
 it; NEWSFLOW_BBC_ZIP overrides; 2,225 articles, ~380 words each), best of `--repeat` passes
 on one core. The target is 2,000 articles/s: the extraction worker runs it on every article.
 
-Seeds: each seeds/*.txt through the pipeline's text cleaner (tasks/clean_text.py, as the
+Seeds: each seeds/*.txt through the pipeline's text cleaner (tasks/extract/clean_text.py, as the
 extractor does for text files), then the claims whose unit is "troops", with the date the
 cleaner found. The issue's acceptance: 1,500 / 3,000 / 10,000 / 12,000 with their
 qualifiers, and nothing from the boilerplate the cleaner removes (checked by running the
@@ -34,8 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pages import load_corpus
 from bench.report import print_rows
-from tasks.claims import Claim, find_claims
-from tasks.clean_text import clean_text
+from tasks.enrich.claims import Claim, find_claims
+from tasks.extract.clean_text import clean_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 THROUGHPUT_TARGET = 2_000  # articles/s on one core (the issue's figure)

@@ -1,4 +1,4 @@
-"""Near-duplicate detection (tasks/minhash.py): accuracy on synthetic re-posts, and speed.
+"""Near-duplicate detection (tasks/relate/minhash.py): accuracy on synthetic re-posts, and speed.
 
     python bench/dedup_eval.py [--n 500] [--seed 11]
 
@@ -42,8 +42,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pages import DEFAULT_ZIP, Article, load_corpus
-from tasks import minhash
-from tasks.dedup import content_hash
+from tasks.relate import minhash
+from tasks.relate.exact import content_hash
 
 THROUGHPUT_TARGET = 1_000  # docs/s per core on 2,000-word documents (the issue's figure)
 SAME_J, SAME_C = 0.6, 0.9

@@ -41,7 +41,7 @@ def sentences() -> list[str]:
 
 def make_articles(args: tuple[int, int, int]) -> list:
     """Articles number start..start+n-1 (deterministic), built as the pipeline builds them."""
-    from tasks.extractors import build_article
+    from tasks.extract.document import build_article
     from tasks.models import SourceItem
 
     start, n, seed = args
@@ -129,7 +129,7 @@ def main() -> None:
         into_empty = land_all(empty, new, BATCH)
         into_full = land_all(full, new, BATCH)
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        from tasks import simindex
+        from tasks.relate import simindex
 
         index_mb = simindex._CACHE[str(Path(full).resolve())].nbytes / 1e6
         import duckdb

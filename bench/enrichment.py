@@ -7,7 +7,7 @@ Builds N realistic news pages from the BBC corpus (bench/pages.py), then:
 
 - extracts each once (no enrichment) to get the clean title and text the stages see, and
   times language, topics, entities and claims over those texts, each alone on one core;
-- times the whole per-page worker step (tasks.extractors.extract_item) with and without
+- times the whole per-page worker step (tasks.extract.document.extract_item) with and without
   enrichment on one core: enrichment's share of the CPU work per article;
 - runs the `ingest-files` flow on all cores over the same pages, once with enrichment and
   once without (NEWSFLOW_ENRICH=0, in a child process so the extraction workers start with
@@ -37,7 +37,7 @@ def rate(n: int, started: float) -> str:
 
 
 def per_page_seconds(paths: list[Path]) -> float:
-    from tasks.extractors import extract_item
+    from tasks.extract.document import extract_item
     from tasks.models import SourceItem
 
     started = time.perf_counter()
@@ -81,12 +81,13 @@ def main() -> None:
         pipeline_child(args.pipeline_child)
         return
 
-    from tasks import enrich, language
-    from tasks.claims import find_claims
-    from tasks.entities import find_entities
-    from tasks.extractors import extract_item
+    from tasks.enrich import annotate as enrich
+    from tasks.enrich import language
+    from tasks.enrich.claims import find_claims
+    from tasks.enrich.entities import find_entities
+    from tasks.enrich.topics import tag_topics
+    from tasks.extract.document import extract_item
     from tasks.models import Article, SourceItem
-    from tasks.topics import tag_topics
 
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
         pages_dir = Path(tmp) / "pages"
@@ -116,7 +117,7 @@ def main() -> None:
         started = time.perf_counter()
         for title, text in docs:
             enrich.enrich(title, text)
-        rows.append(("all four (tasks.enrich.enrich), 1 core", rate(len(docs), started)))
+        rows.append(("all four (tasks.enrich.annotate.enrich), 1 core", rate(len(docs), started)))
 
         sample = paths[: min(len(paths), 600)]
         os.environ["NEWSFLOW_ENRICH"] = "0"

@@ -1,5 +1,5 @@
-"""What chose MAX_CLAIMS and MAX_ENTITIES (tasks/enrich.py), and what a claim-heavy document
-costs with them.
+"""What chose MAX_CLAIMS and MAX_ENTITIES (tasks/enrich/annotate.py), and what a claim-heavy
+document costs with them.
 
     python bench/enrichment_caps.py
 
@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tasks.claims import find_claims
-from tasks.clean_text import clean_text
-from tasks.enrich import MAX_CLAIMS, MAX_ENTITIES, enrich, warm_up
-from tasks.entities import find_entities
-from tasks.extractors import extract_item
+from tasks.enrich.annotate import MAX_CLAIMS, MAX_ENTITIES, enrich, warm_up
+from tasks.enrich.claims import find_claims
+from tasks.enrich.entities import find_entities
+from tasks.extract.clean_text import clean_text
+from tasks.extract.document import extract_item
+from tasks.extract.read import MAX_BYTES
 from tasks.models import SourceItem
-from tasks.read import MAX_BYTES
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-fulltext.zip"
 

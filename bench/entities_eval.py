@@ -1,4 +1,4 @@
-"""Named entities (tasks/entities.py): speed on BBC articles, the seeds' entities, and a
+"""Named entities (tasks/enrich/entities.py): speed on BBC articles, the seeds' entities, and a
 listing of 20 articles for checking precision by hand.
 
     python bench/entities_eval.py [--check 20] [--seed 2005] [--repeat 3]
@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pages import Article, load_corpus
 from bench.report import print_rows
-from tasks.clean_text import clean_text
-from tasks.entities import Entity, default_gazetteer, find_entities
+from tasks.enrich.entities import Entity, default_gazetteer, find_entities
+from tasks.extract.clean_text import clean_text
 
 TARGET = 800  # articles/s on one core
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -16,8 +16,8 @@ absent. Counts are pooled over pages, then precision, recall, F1 and accuracy co
 
 Systems, on the same pages:
 - newsflow: what `newsflow ingest files` does to a .html file: SourceItems from
-  tasks.discover, extracted batch by batch (flows.runs.BATCH_SIZE, EXTRACT_AHEAD batches
-  queued) through tasks.extract.start on the flow's own pool (make_pool, after prestart).
+  tasks.sources.files, extracted batch by batch (flows.runs.BATCH_SIZE, EXTRACT_AHEAD batches
+  queued) through tasks.extract.pool.start on the flow's own pool (make_pool, after prestart).
   Scored body: Article.text (the title has its own column); title + text is scored as well.
   An IngestError counts as an empty page; its reasons are listed.
 - trafilatura: `trafilatura.extract(html)` with its defaults in a plain one-core loop, and
@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # Light on purpose: every pool worker imports this module again as __mp_main__, so heavy
-# imports here (Prefect, via tasks.extract) would be timed as the workers' start-up.
+# imports here (Prefect, via tasks.extract.pool) would be timed as the workers' start-up.
 from bench.report import print_rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,9 +225,9 @@ def run_newsflow(pages: list[Page]) -> tuple[System, System, Counter[str]]:
     from concurrent.futures import wait
 
     from flows.runs import BATCH_SIZE, EXTRACT_AHEAD
-    from tasks.discover import discover
-    from tasks.extract import make_pool, start
+    from tasks.extract.pool import make_pool, start
     from tasks.models import Article
+    from tasks.sources.files import discover
 
     items, discover_errors = discover([p.path for p in pages], "file")
     by_uri = {p.path: p.url for p in pages}
@@ -309,8 +309,8 @@ def warm_cpu(pages: list[Page], k: int) -> tuple[int, float, float]:
     pool and without what each process pays on first use (models, caches)."""
     import trafilatura
 
-    from tasks.discover import discover
-    from tasks.extractors import extract_item
+    from tasks.extract.document import extract_item
+    from tasks.sources.files import discover
 
     sample = pages[:: max(1, len(pages) // k)][:k]
     items, _ = discover([p.path for p in sample], "file")
@@ -352,7 +352,7 @@ def run_flow(pages: list[Page]) -> list[tuple[str, str]]:
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.ingest import ingest_files
-    from tasks.extract import prestart
+    from tasks.extract.pool import prestart
 
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
         prestart()
@@ -437,7 +437,7 @@ def print_times(
     nf_rate, bare_rate = n / newsflow.seconds, n / bare.seconds
     marginal = n / (newsflow.seconds - newsflow.start_seconds)
 
-    from tasks.extract import POOL_MIN_ITEMS
+    from tasks.extract.pool import POOL_MIN_ITEMS
 
     def cpu(s: System) -> str:
         return f"{1000 * s.cpu_seconds / n:5.0f} ms CPU/page" if s.cpu_seconds else ""
@@ -497,7 +497,7 @@ def diagnose(page: Page, newsflow: System) -> str | None:
     than it declares, or `with` snippets that match once newsflow's text is NFC-normalised
     (trafilatura.extract normalises its output; its bare_extraction, which newsflow calls,
     does not)."""
-    from tasks.decode import declared_charset
+    from tasks.extract.decode import declared_charset
 
     used = newsflow.encodings.get(page.url)
     if used:
@@ -686,7 +686,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Load the pages, run every system on them, print the figures."""
-    from tasks.extract import prestart
+    from tasks.extract.pool import prestart
 
     # As `newsflow ingest` does: the workers' fork server warms up while we load the corpus.
     prestart()

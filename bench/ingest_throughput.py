@@ -51,7 +51,7 @@ def main() -> None:
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.ingest import ingest_files
-    from tasks.extractors import TRAFILATURA_OPTIONS
+    from tasks.extract.document import TRAFILATURA_OPTIONS
 
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
         pages_dir = Path(tmp) / "pages"
@@ -66,7 +66,7 @@ def main() -> None:
 
         warehouse = str(Path(tmp) / "bench.duckdb")
         # As `newsflow ingest` does: the workers warm up while Prefect starts.
-        from tasks.extract import prestart
+        from tasks.extract.pool import prestart
 
         prestart()
         with prefect_test_harness(server_startup_timeout=120):

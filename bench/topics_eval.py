@@ -1,4 +1,5 @@
-"""Topic tagging (tasks/topics.py): held-out accuracy on the BBC corpus mapped to IPTC, speed.
+"""Topic tagging (tasks/enrich/topics.py): held-out accuracy on the BBC corpus mapped to IPTC,
+speed.
 
     python bench/topics_eval.py            # evaluate the shipped taxonomy, print the table
     python bench/topics_eval.py --train    # re-learn the [learned] weights from the dev split
@@ -19,7 +20,7 @@ Learning (--train): for each BBC label, the per-term log-odds of the term appear
 document of that label against the other four (document frequencies, add-one smoothing), on
 the dev split only; terms are words and two-word phrases seen in enough documents, proper
 names left out (they date the weights to 2004-05 UK news), the top ones per label kept.
-The weights go in tasks/data/topics.toml under [topics."<code>".learned], where a user can
+The weights go in tasks/enrich/data/topics.toml under [topics."<code>".learned], where a user can
 read and edit them; the hand-written [terms] and the other twelve topics are not touched.
 
 Why log-odds (5-fold cross-validation inside the dev split, accuracy): hand-written terms only
@@ -51,8 +52,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pages import DEFAULT_ZIP, Article, load_corpus
 from bench.report import print_rows
-from tasks.clean_text import clean_text
-from tasks.topics import (
+from tasks.enrich.topics import (
     DEFAULT_TAXONOMY,
     Taxonomy,
     Topic,
@@ -60,6 +60,7 @@ from tasks.topics import (
     tag_topics,
     tokenize,
 )
+from tasks.extract.clean_text import clean_text
 
 LABELS = {
     "business": "medtop:04000000",

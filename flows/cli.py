@@ -223,7 +223,7 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
     """Export the tables as Parquet, partitioned by date (Hive style), incrementally."""
     import duckdb
 
-    from tasks.export import default_out_dir, export_parquet
+    from warehouse.export import default_out_dir, export_parquet
     from warehouse.store import WarehouseError, connect
 
     warehouse = ctx.obj["warehouse"]
@@ -274,7 +274,7 @@ def sources() -> None:
 @click.pass_context
 def sources_list_cmd(ctx: click.Context) -> None:
     """Each configured source with its health (from the last polls)."""
-    from tasks.sources import RegistryError, load_registry
+    from tasks.sources.registry import RegistryError, load_registry
     from warehouse import sql
     from warehouse.store import WarehouseError, query
 
@@ -307,7 +307,7 @@ def sources_import_cmd(ctx: click.Context, opml_file: str) -> None:
     """Add the feeds of an OPML export (from any feed reader) to the sources file."""
     from pathlib import Path
 
-    from tasks.sources import RegistryError, append_feeds, parse_opml, sources_path
+    from tasks.sources.registry import RegistryError, append_feeds, parse_opml, sources_path
 
     try:
         feeds = parse_opml(Path(opml_file).read_bytes())
@@ -467,11 +467,11 @@ def _json_default(value: object) -> str:
 
 
 def _run_flow(call: Callable[[], object], workers: bool = True) -> None:
-    from tasks.sources import RegistryError
+    from tasks.sources.registry import RegistryError
     from warehouse.store import WarehouseError
 
     if workers:  # extraction workers warm up while Prefect starts
-        from tasks.extract import prestart
+        from tasks.extract.pool import prestart
 
         prestart()
 
@@ -500,7 +500,7 @@ def _progress_bar() -> Iterator[None]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from tasks import progress
+    from flows import progress
 
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as bar:

@@ -11,11 +11,11 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from flows.progress import Progress
 from flows.runs import RunSummary, recorded_run
-from tasks.enrich import enrich_stored
-from tasks.extract import make_pool
+from tasks.enrich.annotate import enrich_stored
+from tasks.extract.pool import make_pool
 from tasks.models import ENRICHMENT_SCHEMA
-from tasks.progress import Progress
 from warehouse import store
 
 BATCH_SIZE = 1000

@@ -22,14 +22,14 @@ from prefect import flow
 from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, in_batches, land, recorded_run
-from tasks.discover import discover
-from tasks.extractors import article_from_feed
-from tasks.feeds import parse_feed
-from tasks.fetch import FetchPolicy
+from tasks.extract.document import article_from_feed
+from tasks.extract.read import make_error, printable_path, read_regular_file
 from tasks.land import Batch, unchanged_task
 from tasks.models import Article, FeedEntry, FileState, IngestError, SourceItem
-from tasks.read import make_error, printable_path, read_regular_file
-from tasks.sources import RegistryError, append_feeds, parse_opml
+from tasks.sources.feeds import parse_feed
+from tasks.sources.files import discover
+from tasks.sources.http.fetch import FetchPolicy
+from tasks.sources.registry import RegistryError, append_feeds, parse_opml
 
 DEFAULT_INBOX = "inbox"
 FEED_SUFFIXES = (".xml", ".rss", ".atom")

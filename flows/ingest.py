@@ -12,8 +12,8 @@ from prefect import flow
 from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, in_batches, land, recorded_run
-from tasks.discover import discover_task
 from tasks.land import Batch, unchanged_task
+from tasks.sources.files import discover_task
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 

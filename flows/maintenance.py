@@ -13,8 +13,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from tasks.export import ExportSummary, default_out_dir, export_parquet
 from warehouse import store
+from warehouse.export import ExportSummary, default_out_dir, export_parquet
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE, task_run_name="export-parquet")

@@ -19,10 +19,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from tasks.extract import extract_task, make_pool, start
+from flows.progress import Progress
+from tasks.extract.pool import extract_task, make_pool, start
 from tasks.land import Batch, land_task
 from tasks.models import Article, IngestError, SourceItem
-from tasks.progress import Progress
 from warehouse import store
 
 BATCH_SIZE = 200

@@ -106,7 +106,7 @@ def serve_all(
     every flow that takes them; with `watch`, the inbox is landed as files arrive."""
     from prefect import serve
 
-    from tasks.extract import prestart
+    from tasks.extract.pool import prestart
 
     prestart()
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}

@@ -2,7 +2,7 @@
 
 poll feeds (conditional GET) -> parse -> only entries not seen before -> fetch pages -> raw
 store -> extract -> land -> record each feed's health and next poll. Every HTTP request goes
-through tasks/fetch.py (robots.txt, per-host limits, SSRF guard, size caps, retries).
+through tasks/sources/http/fetch.py (robots.txt, per-host limits, SSRF guard, size caps, retries).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land, recorded_run
-from tasks.extract import extract_batch, make_pool
-from tasks.extractors import article_from_feed
-from tasks.feeds import ParsedFeed, parse_feed
-from tasks.fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
+from tasks.extract.document import article_from_feed
+from tasks.extract.pool import extract_batch, make_pool
+from tasks.extract.read import make_error
+from tasks.extract.urls import canonicalize
 from tasks.land import Batch, relating
 from tasks.models import (
     ARTICLE_SCHEMA,
@@ -37,11 +37,11 @@ from tasks.models import (
     SourceItem,
     to_table,
 )
-from tasks.netguard import NetPolicy
-from tasks.read import make_error
-from tasks.sitemaps import SitemapEntry, parse_sitemap
-from tasks.sources import Registry, Source, load_registry, next_poll
-from tasks.urls import canonicalize
+from tasks.sources.feeds import ParsedFeed, parse_feed
+from tasks.sources.http.fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
+from tasks.sources.http.netguard import NetPolicy
+from tasks.sources.registry import Registry, Source, load_registry, next_poll
+from tasks.sources.sitemaps import SitemapEntry, parse_sitemap
 from warehouse import rawstore, store
 
 FEED_ACCEPT = (

@@ -1,1 +1,2 @@
-"""Pipeline stages: each module is one stage, pure functions over batches plus a thin @task."""
+"""Pipeline stages, one subpackage each (sources, extract, relate, enrich) plus landing:
+plain functions over batches, free of Prefect except the thin @task wrappers."""

@@ -11,9 +11,8 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import limits, simindex
-from tasks.dedup import confirm_pairs
-from tasks.discover import stats_table
+from tasks import limits
+from tasks.extract.read import RAW_KEEP_BYTES
 from tasks.models import (
     ARTICLE_SCHEMA,
     ERROR_SCHEMA,
@@ -30,8 +29,10 @@ from tasks.models import (
     short_hash,
     to_table,
 )
-from tasks.read import RAW_KEEP_BYTES
-from tasks.stories import MAX_CANDIDATES, MAX_INDEX_DF, WINDOW, NewArticle, assign_stories
+from tasks.relate import simindex
+from tasks.relate.exact import confirm_pairs
+from tasks.relate.stories import MAX_CANDIDATES, MAX_INDEX_DF, WINDOW, NewArticle, assign_stories
+from tasks.sources.files import stats_table
 from warehouse import store
 
 

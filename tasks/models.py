@@ -70,7 +70,7 @@ class Article:
     bands: list[int] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
-    # Enrichment (tasks/enrich.py), landed in article_topics, article_entities and claims.
+    # Enrichment (tasks/enrich/annotate.py), landed in article_topics, article_entities and claims.
     topics: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
@@ -237,7 +237,7 @@ def to_table(records: list, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-# A confirmed duplicate pair (tasks/dedup.py confirm_pairs), landed in duplicate_pairs.
+# A confirmed duplicate pair (tasks/relate/exact.py confirm_pairs), landed in duplicate_pairs.
 PAIR_SCHEMA = pa.schema(
     [
         ("article_id", pa.string()),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest_files
-from tasks.discover import discover
-from tasks.extract import extract_batch
+from tasks.extract.pool import extract_batch
+from tasks.sources.files import discover
 from tests.conftest import FIXTURES, SEEDS, rows
 
 PAGE = (FIXTURES / "pages" / "harbour-wind-farm.html").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Numeric claims (tasks/claims.py): the issue's examples, the seeds' troop figures, and what
+"""Numeric claims (tasks/enrich/claims.py): the issue's examples, the seeds' troop figures, and what
 must not be taken for a claim."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.claims import QUALIFIERS, Claim, find_claims, sentence_spans
-from tasks.clean_text import clean_text
+from tasks.enrich.claims import QUALIFIERS, Claim, find_claims, sentence_spans
+from tasks.extract.clean_text import clean_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

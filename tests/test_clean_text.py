@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tasks.clean_text import clean_text, derive_title, parse_date_line
+from tasks.extract.clean_text import clean_text, derive_title, parse_date_line
 from tests.conftest import SEEDS
 
 PROSE = (

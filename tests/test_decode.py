@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from tasks.decode import declared_charset, decode, sniff_binary
+from tasks.extract.decode import declared_charset, decode, sniff_binary
 
 WESTERN = "Le café de Zürich servait une crème brûlée à l'élève naïf, señor."
 

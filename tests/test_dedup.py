@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.dedup import content_hash, normalize_for_hash
+from tasks.relate.exact import content_hash, normalize_for_hash
 
 
 def test_typography_case_and_spacing_do_not_change_the_hash() -> None:

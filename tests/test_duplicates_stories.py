@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from flows.cli import main
 from flows.ingest import ingest_files, ingest_seeds
-from tasks.clean_text import clean_text
+from tasks.extract.clean_text import clean_text
 from tests.conftest import SEEDS, rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from flows.cli import main
 from flows.ingest import ingest_files, ingest_seeds
-from tasks.enrich import enrich
+from tasks.enrich.annotate import enrich
 from tests.conftest import SEEDS, rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks import entities
-from tasks.clean_text import clean_text
-from tasks.entities import DEFAULT_FILES, Entity, Gazetteer, find_entities
+from tasks.enrich import entities
+from tasks.enrich.entities import DEFAULT_FILES, Entity, Gazetteer, find_entities
+from tasks.extract.clean_text import clean_text
 from tests.conftest import SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

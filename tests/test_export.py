@@ -1,4 +1,4 @@
-"""Parquet export (tasks/export.py): a warehouse landed by the pipeline's own code (records
+"""Parquet export (warehouse/export.py): a warehouse landed by the pipeline's own code (records
 built by build_article, landed by land_batch), exported, and read back by DuckDB with Hive
 partitioning as the README shows."""
 
@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tasks import export as export_module
-from tasks.export import ExportSummary, export_parquet
-from tasks.extractors import build_article
+from tasks.extract.document import build_article
 from tasks.land import Batch, land_batch
 from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, Article, IngestError, SourceItem, to_table
+from warehouse import export as export_module
 from warehouse import store
+from warehouse.export import ExportSummary, export_parquet
 
 DAY1 = datetime(2025, 3, 1, 9, 30)
 DAY2 = datetime(2025, 3, 2, 14, 0)

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from tasks.extractors import extract_item
+from tasks.extract.document import extract_item
 from tasks.models import FeedEntry, SourceItem
 from tests.conftest import FIXTURES
 

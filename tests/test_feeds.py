@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tasks.feeds import html_to_text, parse_feed
+from tasks.sources.feeds import html_to_text, parse_feed
 from tests.conftest import FIXTURES
 
 BASE = "http://news.example"

@@ -16,8 +16,8 @@ from email.utils import formatdate
 
 import pytest
 
-from tasks.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchRequest
-from tasks.netguard import NetPolicy
+from tasks.sources.http.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchRequest
+from tasks.sources.http.netguard import NetPolicy
 from tests.webserver import LocalServer, Reply, Request
 
 METADATA = "http://169.254.169.254/latest/meta-data/"
@@ -269,7 +269,7 @@ def test_connected_address_is_checked_against_dns_rebinding(
 ) -> None:
     # The name looked public when checked, then the connection went to loopback: the peer
     # check (httpx's network_stream server_addr) must refuse before the body is read.
-    monkeypatch.setattr("tasks.fetch.check_url", lambda url, policy: None)
+    monkeypatch.setattr("tasks.sources.http.fetch.check_url", lambda url, policy: None)
     with Fetcher(replace(POLICY, net=NetPolicy(), respect_robots=False)) as f:
         result = f.fetch(web.add("/page", "secret"))
     assert (result.outcome, result.error_kind, result.body) == ("error", "hard", None)

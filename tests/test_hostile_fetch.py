@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from tasks.fetch import Fetcher, FetchPolicy
-from tasks.netguard import NetPolicy
+from tasks.sources.http.fetch import Fetcher, FetchPolicy
+from tasks.sources.http.netguard import NetPolicy
 from tests.webserver import LocalServer
 
 T = TypeVar("T")

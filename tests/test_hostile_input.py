@@ -16,12 +16,12 @@ import pytest
 
 from flows.inbox import ingest_inbox
 from flows.ingest import ingest_files
-from tasks.clean_text import strip_controls
-from tasks.discover import discover
-from tasks.enrich import MAX_CHARS, MAX_CLAIMS, enrich
-from tasks.extract import extract_batch
-from tasks.extractors import article_from_feed, extract_item
+from tasks.enrich.annotate import MAX_CHARS, MAX_CLAIMS, enrich
+from tasks.extract.clean_text import strip_controls
+from tasks.extract.document import article_from_feed, extract_item
+from tasks.extract.pool import extract_batch
 from tasks.models import Article, FeedEntry, SourceItem
+from tasks.sources.files import discover
 from tests.conftest import FIXTURES, SEEDS, rows
 
 HOSTILE = FIXTURES / "hostile"

@@ -284,7 +284,7 @@ def test_a_big_dropped_feed_lands_in_batches(tmp_path: Path, warehouse: str) -> 
 
 def test_dropped_feeds_over_the_caps_are_one_error_each(tmp_path: Path, warehouse: str) -> None:
     from flows.inbox import MAX_FEED_ENTRIES
-    from tasks.fetch import FetchPolicy
+    from tasks.sources.http.fetch import FetchPolicy
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tasks.discover import discover
-from tasks.extract import extract_batch
+from tasks.extract.pool import extract_batch
 from tasks.land import Batch, land_batch
+from tasks.sources.files import discover
 from tests.conftest import SEEDS, rows
 
 

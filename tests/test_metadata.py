@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.dates import parse_datetime as parse_date
-from tasks.metadata import PageMeta, page_metadata
+from tasks.extract.dates import parse_datetime as parse_date
+from tasks.extract.metadata import PageMeta, page_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
 ALL_FIELDS = [f.name for f in fields(PageMeta) if f.name != "sources"]

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tasks import minhash
-from tasks.dedup import normalize_for_hash
-from tasks.minhash import (
+from tasks.relate import minhash
+from tasks.relate.exact import normalize_for_hash
+from tasks.relate.minhash import (
     BANDS,
     EMPTY,
     NUM_PERM,
@@ -52,7 +52,7 @@ def pair_scores(a: str, b: str) -> tuple[float, float]:
 
 
 _PROBE = (
-    "import sys; from tasks.minhash import signature, band_hashes; "
+    "import sys; from tasks.relate.minhash import signature, band_hashes; "
     "s = signature(sys.argv[1]); print(s.tobytes().hex(), band_hashes(s).tobytes().hex())"
 )
 

@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from tasks.netguard import (
+from tasks.sources.http.netguard import (
     BlockedAddress,
     NetPolicy,
     ResolveError,

@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import main
-from tasks.export import default_out_dir, export_parquet
-from tasks.extractors import build_article
+from tasks.extract.document import build_article
 from tasks.land import Batch, land_batch
 from tasks.models import Article, SourceItem
 from tests.conftest import rows
 from warehouse import store
+from warehouse.export import default_out_dir, export_parquet
 
 TITLES = [f"Story {i}" for i in range(6)]
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tasks import simindex
-from tasks.clean_text import clean_text
-from tasks.extractors import build_article
+from tasks.extract.clean_text import clean_text
+from tasks.extract.document import build_article
 from tasks.land import Batch, land_batch
 from tasks.models import Article, SourceItem
+from tasks.relate import simindex
 from tests.conftest import SEEDS, rows
 from warehouse import store
 

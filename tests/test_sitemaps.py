@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tasks.sitemaps import parse_sitemap
+from tasks.sources.sitemaps import parse_sitemap
 
 NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

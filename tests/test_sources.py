@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.sources import (
+from tasks.sources.registry import (
     RegistryError,
     Source,
     append_feeds,

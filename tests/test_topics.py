@@ -1,4 +1,5 @@
-"""Topic tagging on the IPTC Media Topics top level (tasks/topics.py, tasks/data/topics.toml)."""
+"""Topic tagging on the IPTC Media Topics top level (tasks/enrich/topics.py,
+tasks/enrich/data/topics.toml)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tasks import topics
-from tasks.clean_text import clean_text
-from tasks.topics import (
+from tasks.enrich import topics
+from tasks.enrich.topics import (
     TaxonomyError,
     default_taxonomy,
     load_taxonomy,
     tag_topics,
     topic_scores,
 )
+from tasks.extract.clean_text import clean_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CONFLICT, POLITICS, SPORT = "medtop:16000000", "medtop:11000000", "medtop:15000000"

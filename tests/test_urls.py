@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tasks.urls import canonicalize, host_of, is_http_url, unwrap_amp
+from tasks.extract.urls import canonicalize, host_of, is_http_url, unwrap_amp
 
 CANONICAL = [
     # scheme and host case, default ports, userinfo, fragment

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.web import ingest_feeds, ingest_sitemap, ingest_urls, reprocess
-from tasks.clean_text import clean_text
+from tasks.extract.clean_text import clean_text
 from tests.conftest import FIXTURES, SEEDS, rows
 from tests.webserver import LocalServer, Reply, Request
 

@@ -9,7 +9,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tasks.decode import sniff_binary
+from tasks.extract.decode import sniff_binary
 from tasks.models import IngestError, SourceItem, short_hash
 
 MAX_BYTES = 20_000_000  # trafilatura's own MAX_FILE_SIZE; a bigger "page" is not an article

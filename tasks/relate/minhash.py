@@ -1,6 +1,6 @@
 """Near duplicates: MinHash signatures over 5-word shingles, LSH bands, and the pair test.
 
-Exact hashing (tasks/dedup.py) misses re-posts that differ by boilerplate, a dropped
+Exact hashing (tasks/relate/exact.py) misses re-posts that differ by boilerplate, a dropped
 sentence, edits or truncation; those keep most of their 5-word shingles, so the share of
 shingles two texts have in common (Jaccard) or the share of the smaller one found in the
 larger (containment) catches them. A signature keeps NUM_PERM minimum hashes per text; the
@@ -27,7 +27,7 @@ import unicodedata
 
 import numpy as np
 
-from tasks.dedup import _QUOTES
+from tasks.relate.exact import _QUOTES
 
 SIGNATURE_VERSION = 1
 NUM_PERM = 128
@@ -52,7 +52,7 @@ EMPTY = np.uint32(0xFFFFFFFF)  # every slot of a wordless text's signature: matc
 
 _U64 = np.uint64
 
-# tasks.dedup.normalize_for_hash, made fast: str.translate with that dict costs ~50 ns a
+# tasks.relate.exact.normalize_for_hash, made fast: str.translate with that dict costs ~50 ns a
 # character (0.6 ms for a 2,000-word text) while replacing the few marks present costs
 # ~10 us. Whitespace that NFKC keeps becomes a space, so words split where str.split would.
 _REPLACE = (

@@ -29,7 +29,13 @@ from urllib.robotparser import RobotFileParser
 import httpcore
 import httpx
 
-from tasks.netguard import BlockedAddress, NetPolicy, ResolveError, check_peer, check_url
+from tasks.sources.http.netguard import (
+    BlockedAddress,
+    NetPolicy,
+    ResolveError,
+    check_peer,
+    check_url,
+)
 
 ROBOTS_AGENT = "newsflow"  # the token robots.txt groups are matched against
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"

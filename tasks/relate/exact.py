@@ -32,7 +32,7 @@ def confirm_pairs(
     """Duplicate pairs from candidates (a_id, b_id, method) and their estimated (Jaccard,
     containment): exact and same-URL pairs stand; a pair that only shares an LSH band stands
     when its Jaccard or containment says so."""
-    from tasks import minhash
+    from tasks.relate import minhash
 
     pairs = []
     for (a_id, b_id, method), (similarity, containment) in zip(candidates, scores, strict=True):

@@ -13,15 +13,16 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.extractors import extract_item
+from tasks.extract.document import extract_item
+from tasks.extract.read import MAX_BYTES
 from tasks.models import Article, IngestError, SourceItem
-from tasks.read import MAX_BYTES
 
 # Below this many items a pool's start-up costs more than it saves.
 POOL_MIN_ITEMS = 24
 # What each worker process imports once, before it is forked from the fork server.
 _WORKER_PRELOAD = [
-    "tasks.extractors", "trafilatura", "charset_normalizer", "wordfreq", "tasks.worker_warmup"
+    "tasks.extract.document", "trafilatura", "charset_normalizer", "wordfreq",
+    "tasks.extract.warmup",
 ]  # fmt: skip
 
 

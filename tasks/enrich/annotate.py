@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from tasks.claims import find_claims
-from tasks.entities import find_entities
-from tasks.language import detect
-from tasks.topics import tag_topics
+from tasks.enrich.claims import find_claims
+from tasks.enrich.entities import find_entities
+from tasks.enrich.language import detect
+from tasks.enrich.topics import tag_topics
 
 RULES_LANGUAGES = {"en"}
 
@@ -116,7 +116,7 @@ def enabled() -> bool:
 
 def warm_up() -> None:
     """Load every model and data file now (a worker's start-up), not in its first article."""
-    from tasks import language
+    from tasks.enrich import language
 
     language.warm_up()
     enrich("Warm-up", "President Yoon said about 1,500 troops were sent to Russia. " * 3)

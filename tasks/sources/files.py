@@ -10,8 +10,8 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.extract.read import content_kind, file_type, make_error, printable_path
 from tasks.models import IngestError, SourceItem
-from tasks.read import content_kind, file_type, make_error, printable_path
 
 
 def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list[IngestError]]:

@@ -29,8 +29,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from tasks.dates import parse_datetime
-from tasks.urls import canonicalize, is_http_url
+from tasks.extract.dates import parse_datetime
+from tasks.extract.urls import canonicalize, is_http_url
 
 T = TypeVar("T")
 
@@ -42,7 +42,7 @@ class PageMeta:
     modified_at: datetime | None = None
     author: str | None = None  # several authors joined with ", "
     site_name: str | None = None
-    canonical_url: str | None = None  # absolute, via tasks.urls.canonicalize
+    canonical_url: str | None = None  # absolute, via tasks.extract.urls.canonicalize
     description: str | None = None
     language: str | None = None  # primary subtag, lower-case: "en" from "en-GB"
     image: str | None = None

@@ -1,6 +1,6 @@
 """Topic tags on the IPTC Media Topics top level, from weighted terms in a TOML file.
 
-The taxonomy (tasks/data/topics.toml) lists each topic by its IPTC qcode with its name and
+The taxonomy (tasks/enrich/data/topics.toml) lists each topic by its IPTC qcode with its name and
 weighted terms: single words or phrases of up to three words. A topic's raw score sums, over
 the terms the article contains, weight x (1 + ln count), title words counting `title_weight`
 times; dividing by the square root of the article's length and squashing into [0, 1) gives

@@ -21,9 +21,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from tasks import minhash
 from tasks.models import Article
-from tasks.stories import INDEX_TERMS, Similar
+from tasks.relate import minhash
+from tasks.relate.stories import INDEX_TERMS, Similar
 from warehouse import store
 
 
@@ -70,7 +70,7 @@ _HIGH = ~_LOW
 
 def _mixed(keys: np.ndarray) -> np.ndarray:
     """Keys spread over all 64 bits (term ids are small integers; band hashes are random)."""
-    from tasks.minhash import _fmix64
+    from tasks.relate.minhash import _fmix64
 
     return _fmix64(keys.astype(np.int64).view(np.uint64)) & _HIGH
 

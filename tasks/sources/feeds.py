@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import feedparser
 import lxml.html
 
+from tasks.extract.urls import canonicalize
 from tasks.models import FeedEntry, short_hash
-from tasks.urls import canonicalize
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from tasks.dates import parse_datetime
+from tasks.extract.dates import parse_datetime
 
 
 @dataclass(frozen=True, slots=True)

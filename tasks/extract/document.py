@@ -10,17 +10,17 @@ import json
 import re
 from hashlib import sha256 as _sha256
 
-from tasks import minhash
-from tasks.clean_text import clean_text, strip_controls
-from tasks.dates import parse_datetime
-from tasks.decode import DecodeError, declared_charset, decode
-from tasks.dedup import content_hash
-from tasks.enrich import enrich
-from tasks.metadata import page_metadata
+from tasks.enrich.annotate import enrich
+from tasks.extract.clean_text import clean_text, strip_controls
+from tasks.extract.dates import parse_datetime
+from tasks.extract.decode import DecodeError, declared_charset, decode
+from tasks.extract.metadata import page_metadata
+from tasks.extract.read import MAX_BYTES, RawDoc, make_error, read_item
+from tasks.extract.urls import canonicalize
 from tasks.models import Article, IngestError, SourceItem, short_hash
-from tasks.read import MAX_BYTES, RawDoc, make_error, read_item
-from tasks.stories import term_vector
-from tasks.urls import canonicalize
+from tasks.relate import minhash
+from tasks.relate.exact import content_hash
+from tasks.relate.stories import term_vector
 
 # Chosen by measurement on assembled pages (bench/extraction_options.py; README "Extraction"):
 # comments and sidebar tables (market data, league tables) were the main leaks into the body,

@@ -12,8 +12,9 @@ Aliases fold to one canonical name: the gazetteer maps variants ("Zelensky", "Ki
 "North Korean") to an entry, and inside one article a later surname-only mention ("Yoon",
 "Mr Barrot") folds to the full name seen anywhere in the same article.
 
-Data: tasks/data/entities.toml (cue words, organisations, persons), tasks/data/places.toml
-(countries, capitals, cities, regions), tasks/data/entities_given_names.txt. Extra TOML files
+Data: tasks/enrich/data/entities.toml (cue words, organisations, persons),
+tasks/enrich/data/places.toml (countries, capitals, cities, regions),
+tasks/enrich/data/entities_given_names.txt. Extra TOML files
 of the same shape can be named in NEWSFLOW_ENTITIES (os.pathsep-separated); their entries are
 merged over the shipped ones.
 """

@@ -1,0 +1,1 @@
+"""Enrichment: language, topics, named entities and numeric claims of an article's text."""

@@ -1,0 +1,1 @@
+"""Relating: exact and near duplicates, the similarity index, and stories."""

@@ -85,19 +85,15 @@ def populate(warehouse: str, articles: list) -> None:
     rows, signatures, bands and term vectors, and a story each
     (assigning stories one by one to 100,000 articles is not what is being measured)."""
     from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, to_table
-    from warehouse import store
-
-    def own_story(con, new_ids: list[str]) -> list[str]:
-        con.execute(
-            "UPDATE articles SET story_id = 's' || substr(article_id, 1, 15) "
-            "WHERE article_id IN (SELECT article_id FROM new_ids)"
-        )
-        return []
+    from warehouse import relations, store
 
     with store.connect(warehouse) as con:
         for i in range(0, len(articles), 5_000):
             chunk = to_table(articles[i : i + 5_000], ARTICLE_SCHEMA)
-            store.land(con, "bench", chunk, ERROR_SCHEMA.empty_table(), after_insert=own_story)
+            with store.transaction(con):
+                inserted = store.insert_batch(con, "bench", chunk, ERROR_SCHEMA.empty_table())
+                if inserted.new_ids:
+                    relations.set_stories(con, {a: "s" + a[:15] for a in inserted.new_ids})
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ Systems, on the same pages:
   tasks.sources.files, extracted batch by batch (flows.runs.BATCH_SIZE, EXTRACT_AHEAD batches
   queued) through tasks.extract.pool.start on the flow's own pool (make_pool, after prestart).
   Scored body: Article.text (the title has its own column); title + text is scored as well.
-  An IngestError counts as an empty page; its reasons are listed.
+  An FailedItem counts as an empty page; its reasons are listed.
 - trafilatura: `trafilatura.extract(html)` with its defaults in a plain one-core loop, and
   the favor_precision / favor_recall variants (skip them with --no-variants).
 

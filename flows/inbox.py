@@ -21,11 +21,18 @@ from pathlib import Path
 from prefect import flow
 from prefect.utilities.annotations import quote
 
-from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, in_batches, land, recorded_run
+from flows.runs import (
+    BATCH_SIZE,
+    RunSummary,
+    extract_and_land,
+    in_batches,
+    land_and_count,
+    recorded_run,
+)
 from tasks.extract.document import article_from_feed
-from tasks.extract.read import make_error, printable_path, read_regular_file
+from tasks.extract.read import read_regular_file
 from tasks.land import Batch, unchanged_task
-from tasks.models import Article, FeedEntry, FileState, IngestError, SourceItem
+from tasks.models import Article, FailedItem, FileState, ListedItem, SourceItem, printable_path
 from tasks.sources.feeds import parse_feed
 from tasks.sources.files import discover
 from tasks.sources.http.fetch import FetchPolicy
@@ -111,9 +118,9 @@ def ingest_inbox(
         for n, batch in enumerate(
             subscriptions_and_feeds(feeds, sources, feed_batch_size), start=1
         ):
-            land(summary, batch, f"inbox-feeds-{n:04d}")
+            land_and_count(summary, batch, f"inbox-feeds-{n:04d}")
         if errors:
-            land(summary, Batch(errors=errors), "discover")
+            land_and_count(summary, Batch(errors=errors), "discover")
         extract_and_land(
             summary, in_batches(articles, batch_size), len(articles), "inbox",
             before_land=remember_failures,
@@ -121,7 +128,7 @@ def ingest_inbox(
     return summary
 
 
-def remember_failures(batch: Batch, articles: list[Article], errors: list[IngestError]) -> None:
+def remember_failures(batch: Batch, articles: list[Article], errors: list[FailedItem]) -> None:
     """A file_state row for each dropped file that failed, so that later passes skip it until
     it changes (landing records the files that gave an article)."""
     by_uri = {}
@@ -139,7 +146,7 @@ def remember_failures(batch: Batch, articles: list[Article], errors: list[Ingest
         batch.file_states.append(failed_state(item, error))
 
 
-def failed_state(item: SourceItem, error: IngestError) -> FileState:
+def failed_state(item: SourceItem, error: FailedItem) -> FileState:
     return FileState(
         printable_path(item.path), item.size, item.mtime_ns, error.raw_sha256 or "", None
     )
@@ -158,10 +165,12 @@ def subscriptions_and_feeds(
         try:
             data = read_regular_file(item.path, MAX_FEED_BYTES)
         except OSError as exc:
-            error = make_error(item, "read", f"cannot read file: {exc.strerror or exc}")
+            error = FailedItem.of_file(item, "read", f"cannot read file: {exc.strerror or exc}")
             data = b""
         if error is None and len(data) > MAX_FEED_BYTES:
-            error = make_error(item, "read", f"feed file too large: over {MAX_FEED_BYTES:,} bytes")
+            error = FailedItem.of_file(
+                item, "read", f"feed file too large: over {MAX_FEED_BYTES:,} bytes"
+            )
         elif error is None:
             digest = sha256(data).hexdigest()
             if item.path.lower().endswith(OPML_SUFFIXES):
@@ -191,31 +200,33 @@ def subscriptions_and_feeds(
 
 def _import_opml(
     item: SourceItem, data: bytes, sources: str | None
-) -> tuple[IngestError | None, bool]:
+) -> tuple[FailedItem | None, bool]:
     """The error, if any, and whether to try the file again on the next pass."""
     try:
         feeds = parse_opml(data)
     except RegistryError as exc:
-        return make_error(item, "extract", str(exc), data), False
+        return FailedItem.of_file(item, "extract", str(exc), data), False
     try:
         append_feeds(sources, feeds)
     except (RegistryError, OSError) as exc:
-        return make_error(item, "land", f"cannot add its feeds to the sources file: {exc}"), True
+        return FailedItem.of_file(
+            item, "land", f"cannot add its feeds to the sources file: {exc}"
+        ), True
     return None, False
 
 
 def _feed_entries(
     item: SourceItem, data: bytes
-) -> tuple[IngestError | None, tuple[FeedEntry, ...]]:
+) -> tuple[FailedItem | None, tuple[ListedItem, ...]]:
     """The file's entries, or the error that refuses it."""
     tags = len(_ENTRY_TAG.findall(data))
     if tags > MAX_FEED_ENTRIES:  # counted before parsing: feedparser holds the whole parse
-        return make_error(item, "extract", _too_many(tags), data), ()
+        return FailedItem.of_file(item, "extract", _too_many(tags), data), ()
     parsed = parse_feed(data, Path(item.path).as_uri())
     if parsed.error:
-        return make_error(item, "extract", parsed.error, data), ()
+        return FailedItem.of_file(item, "extract", parsed.error, data), ()
     if len(parsed.entries) > MAX_FEED_ENTRIES:
-        return make_error(item, "extract", _too_many(len(parsed.entries)), data), ()
+        return FailedItem.of_file(item, "extract", _too_many(len(parsed.entries)), data), ()
     return None, parsed.entries
 
 

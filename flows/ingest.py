@@ -11,7 +11,14 @@ from pathlib import Path
 from prefect import flow
 from prefect.utilities.annotations import quote
 
-from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, in_batches, land, recorded_run
+from flows.runs import (
+    BATCH_SIZE,
+    RunSummary,
+    extract_and_land,
+    in_batches,
+    land_and_count,
+    recorded_run,
+)
 from tasks.land import Batch, unchanged_task
 from tasks.sources.files import discover_task
 
@@ -47,6 +54,6 @@ def ingest_local(
         todo = [i for i in items if i.path not in skip]
         summary.unchanged = len(items) - len(todo)
         if discover_errors:
-            land(summary, Batch(errors=discover_errors), "discover")
+            land_and_count(summary, Batch(errors=discover_errors), "discover")
         extract_and_land(summary, in_batches(todo, batch_size), len(todo), source_kind)
     return summary

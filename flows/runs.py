@@ -21,8 +21,8 @@ from prefect.utilities.annotations import quote
 
 from flows.progress import Progress
 from tasks.extract.pool import extract_task, make_pool, start
-from tasks.land import Batch, land_task
-from tasks.models import Article, IngestError, SourceItem
+from tasks.land import Batch, Landed, land_task
+from tasks.models import Article, FailedItem, SourceItem
 from warehouse import store
 
 BATCH_SIZE = 200
@@ -140,7 +140,7 @@ def _crash_in_prefect(crashed: dict[str, str]) -> None:
                     )
 
 
-def land(summary: RunSummary, batch: Batch, label: str) -> store.Landed:
+def land_and_count(summary: RunSummary, batch: Batch, label: str) -> Landed:
     # quote(): Prefect would otherwise walk every record of the batch looking for futures,
     # which cost more than landing it.
     landed = land_task(summary.warehouse, summary.run_id, quote(batch), label=label)
@@ -166,7 +166,7 @@ def extract_and_land(
     batches: Iterable[Batch],
     total: int,
     label_prefix: str,
-    before_land: Callable[[Batch, list[Article], list[IngestError]], None] | None = None,
+    before_land: Callable[[Batch, list[Article], list[FailedItem]], None] | None = None,
 ) -> None:
     """Extract each batch's items on all cores and land it, extracting ahead while landing.
 
@@ -194,7 +194,7 @@ def extract_and_land(
             batch.articles.extend(articles)
             batch.errors.extend(errors)
             summary.items_read += len(batch.items)
-            land(summary, batch, label)
+            land_and_count(summary, batch, label)
             progress.advance(len(batch.items))
     finally:
         if pool is not None:

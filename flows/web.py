@@ -19,23 +19,19 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land, recorded_run
+from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land_and_count, recorded_run
 from tasks.extract.document import article_from_feed
 from tasks.extract.pool import extract_batch, make_pool
-from tasks.extract.read import make_error
 from tasks.extract.urls import canonicalize
-from tasks.land import Batch, relating
+from tasks.land import Batch, replace_articles
 from tasks.models import (
-    ARTICLE_SCHEMA,
-    ERROR_SCHEMA,
     POLL_SCHEMA,
     Article,
-    FeedEntry,
+    FailedItem,
     FeedItem,
-    IngestError,
+    ListedItem,
     RawPage,
     SourceItem,
-    to_table,
 )
 from tasks.sources.feeds import ParsedFeed, parse_feed
 from tasks.sources.http.fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
@@ -58,7 +54,7 @@ class Target:
 
     source_kind: str  # feed | url | sitemap
     link: str
-    entry: FeedEntry | None = None
+    entry: ListedItem | None = None
     source_id: str | None = None
 
 
@@ -96,11 +92,6 @@ def parse_feeds_task(results: list[FetchResult]) -> list[ParsedFeed | None]:
         parse_feed(r.body, r.final_url, r.headers) if r.outcome == "ok" and r.body else None
         for r in results
     ]
-
-
-def _web_error(source_kind: str, uri: str, stage: str, message: str, raw: bytes | None = None):
-    # A URL has no file state: the same failure of the same URL is one row.
-    return make_error(SourceItem(source_kind, uri, uri, 0, 0), stage, message, raw)
 
 
 # -- feeds ---------------------------------------------------------------------------------
@@ -159,12 +150,12 @@ def ingest_feeds(
                 feed_batch.raw_pages.append(_keep_raw(raw_root, result, "xml"))
             if result.outcome == "error":
                 feed_batch.errors.append(
-                    _web_error("feed", feed.url, "fetch", result.error or "fetch failed")
+                    FailedItem.of_url("feed", feed.url, "fetch", result.error or "fetch failed")
                 )
             elif feed_parsed is not None and feed_parsed.error:
                 _fail(poll, states[feed.source_id], feed, now, "soft", feed_parsed.error)
                 feed_batch.errors.append(
-                    _web_error("feed", feed.url, "parse", feed_parsed.error, result.body)
+                    FailedItem.of_url("feed", feed.url, "parse", feed_parsed.error, result.body)
                 )
             elif feed_parsed is not None:
                 entries = list(feed_parsed.entries[: feed.max_items])
@@ -176,7 +167,7 @@ def ingest_feeds(
         new = _unseen(summary.warehouse, targets)
         summary.unchanged = len(targets) - len(new)
         if feed_batch.errors or feed_batch.raw_pages:
-            land(summary, feed_batch, "feeds")
+            land_and_count(summary, feed_batch, "feeds")
         landed = _ingest_pages(summary, fetcher, new, raw_root, "feed", batch_size)
         for feed_id, count in landed.items():
             if feed_id in polls:
@@ -325,7 +316,7 @@ def _page_batches(
                 )
                 continue
             batch.errors.append(
-                _web_error(target.source_kind, target.link, "fetch", problem or "empty body")
+                FailedItem.of_url(target.source_kind, target.link, "fetch", problem or "empty body")
             )
             item = SourceItem(target.source_kind, target.link, "", 0, 0, hints=target.entry)
             fallback = article_from_feed(item)
@@ -361,7 +352,7 @@ def _ingest_pages(
     by_link = {t.link: t for t in targets}
     landed: dict[str, int] = {}
 
-    def link_feed_items(batch: Batch, articles: list[Article], errors: list[IngestError]) -> None:
+    def link_feed_items(batch: Batch, articles: list[Article], errors: list[FailedItem]) -> None:
         for article in articles:
             target = by_link.get(article.source_uri)
             if target and target.source_id:
@@ -426,11 +417,11 @@ def ingest_sitemap(
         for site in sites:
             pages, errors = _discover_sitemap_pages(fetcher, site.url)
             if errors:
-                land(summary, Batch(errors=errors), "sitemaps")
+                land_and_count(summary, Batch(errors=errors), "sitemaps")
             # Newest first (news sitemaps date every entry); undated pages last.
             pages.sort(key=lambda p: p.published_at or datetime.min, reverse=True)
             targets += [
-                Target("sitemap", p.url, FeedEntry(p.url, p.url, canonicalize(p.url), p.title,
+                Target("sitemap", p.url, ListedItem(p.url, p.url, canonicalize(p.url), p.title,
                                                   p.published_at, None, None, None))
                 for p in pages[: max_items or site.max_items]
                 if site.allows(p.url)
@@ -446,7 +437,7 @@ def ingest_sitemap(
 
 def _discover_sitemap_pages(
     fetcher: Fetcher, url: str
-) -> tuple[list[SitemapEntry], list[IngestError]]:
+) -> tuple[list[SitemapEntry], list[FailedItem]]:
     parts = urlsplit(url)
     root = f"{parts.scheme}://{parts.netloc}/"
     queue: list[str] = []
@@ -457,7 +448,7 @@ def _discover_sitemap_pages(
         if not queue:
             queue = [urljoin(root, p) for p in ("news-sitemap.xml", "sitemap.xml")]
     pages: dict[str, SitemapEntry] = {}
-    errors: list[IngestError] = []
+    errors: list[FailedItem] = []
     seen: set[str] = set()
     while queue and len(seen) < MAX_SITEMAPS:
         sitemap_url = queue.pop(0)
@@ -466,18 +457,20 @@ def _discover_sitemap_pages(
         seen.add(sitemap_url)
         result = fetcher.fetch(FetchRequest(sitemap_url, accept="application/xml, text/xml"))
         if result.outcome != "ok" or not result.body:
-            errors.append(_web_error("sitemap", sitemap_url, "fetch", result.error or "empty"))
+            errors.append(
+                FailedItem.of_url("sitemap", sitemap_url, "fetch", result.error or "empty")
+            )
             continue
         try:
             sitemap = parse_sitemap(result.body)
         except ValueError as exc:
-            errors.append(_web_error("sitemap", sitemap_url, "parse", str(exc), result.body))
+            errors.append(FailedItem.of_url("sitemap", sitemap_url, "parse", str(exc), result.body))
             continue
         queue.extend(sitemap.children)
         for page in sitemap.pages:
             pages.setdefault(page.url, page)
     if not pages and not errors:
-        errors.append(_web_error("sitemap", url, "discover", "no sitemap found"))
+        errors.append(FailedItem.of_url("sitemap", url, "discover", "no sitemap found"))
     return list(pages.values()), errors
 
 
@@ -485,7 +478,7 @@ def _discover_sitemap_pages(
 
 
 @task(name="re-extract", cache_policy=NO_CACHE, task_run_name="re-extract")
-def reextract_task(items: list[SourceItem]) -> tuple[list[Article], list[IngestError]]:
+def reextract_task(items: list[SourceItem]) -> tuple[list[Article], list[FailedItem]]:
     pool = make_pool(len(items))
     try:
         return extract_batch(items, pool)
@@ -518,18 +511,9 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
         summary.items_seen = summary.items_read = len(items)
         articles, errors = reextract_task(quote(items)) if items else ([], [])
         old = [r["article_id"] for r in rows]
-        with (
-            relating(summary.warehouse, articles) as relate,
-            store.connect(summary.warehouse) as con,
-        ):
-            landed = store.replace_articles(
-                con,
-                summary.run_id,
-                old,
-                to_table(articles, ARTICLE_SCHEMA),
-                to_table(errors, ERROR_SCHEMA),
-                after_insert=relate,
-            )
+        landed = replace_articles(
+            summary.warehouse, summary.run_id, old, Batch(articles=articles, errors=errors)
+        )
         summary.unchanged = len(set(old) & {a.article_id for a in articles})
         summary.new_articles = landed.new_articles - summary.unchanged
         summary.duplicates = landed.duplicates
@@ -538,11 +522,11 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
     return summary
 
 
-def _hints(row: dict) -> FeedEntry | None:
+def _hints(row: dict) -> ListedItem | None:
     """The feed's title and date for a re-extracted page, as they were when it was fetched."""
     if not row["guid"]:
         return None
-    return FeedEntry(
+    return ListedItem(
         guid=row["guid"],
         link=row["source_uri"],
         url=row["entry_url"],

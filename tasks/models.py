@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import pyarrow as pa
+
+RAW_KEEP_BYTES = 1_048_576  # how much of a failed input ingest_errors keeps
+
+
+def printable_path(path: str) -> str:
+    """`path` as valid UTF-8 text: a file name with bytes that are not UTF-8 (kept by Python
+    as lone surrogates, which Arrow and DuckDB refuse) shows them as \\xNN escapes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def short_hash(*parts: str) -> str:
@@ -15,7 +28,7 @@ def short_hash(*parts: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedEntry:
+class ListedItem:
     """An item as a feed (or sitemap) lists it: what we know before fetching the page."""
 
     guid: str
@@ -39,7 +52,7 @@ class SourceItem:
     mtime_ns: int
     url: str | None = None  # web pages: the final URL fetched (identity for re-fetches)
     charset: str | None = None  # web pages: the Content-Type header's charset
-    hints: FeedEntry | None = None  # the feed's own title/date/summary, to fill gaps
+    hints: ListedItem | None = None  # the feed's own title/date/summary, to fill gaps
 
 
 @dataclass(slots=True)
@@ -78,7 +91,10 @@ class Article:
 
 
 @dataclass(slots=True)
-class IngestError:
+class FailedItem:
+    """An item that could not become an article: one `ingest_errors` row (a record, not an
+    exception), with the input's bytes so nothing is lost."""
+
     error_id: str
     source_kind: str
     source_uri: str
@@ -87,6 +103,48 @@ class IngestError:
     raw: bytes | None  # the input bytes (up to a cap) so nothing is lost
     raw_size: int | None
     raw_sha256: str | None
+
+    @classmethod
+    def of_file(
+        cls, item: SourceItem, stage: str, message: str, raw: bytes | None = None
+    ) -> FailedItem:
+        """The row for `item` failing at `stage`; its id is stable for the same file state,
+        so re-runs do not repeat it. Names and messages that hold a file name that is not
+        UTF-8 are stored with \\xNN escapes: a record never carries the lone surrogates
+        Python reads such bytes as."""
+        state = (printable_path(item.path), str(item.size), str(item.mtime_ns))
+        return cls._build(item.source_kind, item.source_uri, state, stage, message, raw, item.size)
+
+    @classmethod
+    def of_url(
+        cls, source_kind: str, url: str, stage: str, message: str, raw: bytes | None = None
+    ) -> FailedItem:
+        """The row for a URL failing at `stage`. A URL has no file state: the same failure
+        of the same URL is one row."""
+        return cls._build(source_kind, url, (printable_path(url), "0", "0"), stage, message, raw, 0)
+
+    @classmethod
+    def _build(
+        cls,
+        source_kind: str,
+        source_uri: str,
+        state: tuple[str, str, str],
+        stage: str,
+        message: str,
+        raw: bytes | None,
+        size: int,
+    ) -> FailedItem:
+        message = printable_path(message)
+        return cls(
+            error_id=short_hash(*state, stage, message),
+            source_kind=source_kind,
+            source_uri=printable_path(source_uri),
+            stage=stage,
+            error=message,
+            raw=raw[:RAW_KEEP_BYTES] if raw is not None else None,
+            raw_size=len(raw) if raw is not None else (size or None),
+            raw_sha256=hashlib.sha256(raw).hexdigest() if raw is not None else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +295,7 @@ def to_table(records: list, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-# A confirmed duplicate pair (tasks/relate/exact.py confirm_pairs), landed in duplicate_pairs.
+# A confirmed duplicate pair (tasks/relate/duplicates.py confirm_pairs), landed in duplicate_pairs.
 PAIR_SCHEMA = pa.schema(
     [
         ("article_id", pa.string()),

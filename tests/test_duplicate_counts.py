@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from flows.cli import main
 from flows.ingest import ingest_files, ingest_seeds
-from tasks.land import copies_landed
+from tasks.relate.duplicates import copies_landed
 from tests.conftest import SEEDS, rows
 
 

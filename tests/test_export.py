@@ -14,7 +14,7 @@ import pytest
 
 from tasks.extract.document import build_article
 from tasks.land import Batch, land_batch
-from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, Article, IngestError, SourceItem, to_table
+from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, Article, FailedItem, SourceItem, to_table
 from warehouse import export as export_module
 from warehouse import store
 from warehouse.export import ExportSummary, export_parquet
@@ -78,7 +78,7 @@ def land_at(
     warehouse: str,
     when: datetime,
     articles: list[Article],
-    errors: list[IngestError] | None = None,
+    errors: list[FailedItem] | None = None,
 ) -> None:
     """Land a batch as if it were `when` (the warehouse stamps ingested_at with utcnow)."""
     monkeypatch.setattr(store, "utcnow", lambda: when)
@@ -112,7 +112,7 @@ def landed(warehouse: str, monkeypatch: pytest.MonkeyPatch) -> str:
     one run finished on day 2 and one still running."""
     day1 = make_articles(0, 5)
     copy = _article("/synthetic/copy.txt", "A copy", day1[0].text)
-    error = IngestError("e1", "file", "/synthetic/bad.bin", "read", "unsupported", b"\x00" * 64,
+    error = FailedItem("e1", "file", "/synthetic/bad.bin", "read", "unsupported", b"\x00" * 64,
                         64, "ab" * 32)  # fmt: skip
     land_at(monkeypatch, warehouse, DAY1, [*day1, copy], [error])
     land_at(monkeypatch, warehouse, DAY2, make_articles(5, 4))
@@ -256,11 +256,11 @@ def test_rows_replaced_in_the_warehouse_rewrite_the_table(
     export(landed, out)
     again = make_articles(0, 2)
     monkeypatch.setattr(store, "utcnow", lambda: DAY3)
-    with store.connect(landed) as con:
-        store.replace_articles(
-            con, "reprocess", [a.article_id for a in again], to_table(again, ARTICLE_SCHEMA),
-            ERROR_SCHEMA.empty_table(),
-        )  # fmt: skip
+    with store.connect(landed) as con, store.transaction(con):
+        store.delete_articles(con, [a.article_id for a in again])
+        store.insert_batch(
+            con, "reprocess", to_table(again, ARTICLE_SCHEMA), ERROR_SCHEMA.empty_table()
+        )
     monkeypatch.undo()
 
     summary = export(landed, out)

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 from tasks.extract.document import extract_item
-from tasks.models import FeedEntry, SourceItem
+from tasks.models import ListedItem, SourceItem
 from tests.conftest import FIXTURES
 
 PAGE = (FIXTURES / "pages" / "harbour-wind-farm.html").read_text(encoding="utf-8")
 
 
-def item(tmp_path: Path, html: str, hints: FeedEntry | None = None) -> SourceItem:
+def item(tmp_path: Path, html: str, hints: ListedItem | None = None) -> SourceItem:
     path = tmp_path / "page.html"
     path.write_text(html, encoding="utf-8")
     st = path.stat()
@@ -42,7 +42,7 @@ def test_feed_entry_fills_what_the_page_lacks(tmp_path: Path) -> None:
     bare = re.sub(r"<script type=\"application/ld\+json\">.*?</script>", "", PAGE, flags=re.S)
     bare = re.sub(r"<meta [^>]*>|<link [^>]*>|<time[^>]*>.*?</time>|<title>.*?</title>", "", bare)
     bare = bare.replace("<h1>Harbour wind farm approved after three-year fight</h1>", "")
-    entry = FeedEntry("g1", None, None, "Wind farm approved", None, "Feed Author", None, None)
+    entry = ListedItem("g1", None, None, "Wind farm approved", None, "Feed Author", None, None)
     article = extract_item(item(tmp_path, bare, entry))
     sources = json.loads(article.metadata_sources)
     assert article.title == "Wind farm approved" and sources["title"] == "feed"

@@ -20,7 +20,7 @@ from tasks.enrich.annotate import MAX_CHARS, MAX_CLAIMS, enrich
 from tasks.extract.clean_text import strip_controls
 from tasks.extract.document import article_from_feed, extract_item
 from tasks.extract.pool import extract_batch
-from tasks.models import Article, FeedEntry, SourceItem
+from tasks.models import Article, ListedItem, SourceItem
 from tasks.sources.files import discover
 from tests.conftest import FIXTURES, SEEDS, rows
 
@@ -334,7 +334,7 @@ def test_control_characters_are_stripped_from_html_and_feed_content(tmp_path: Pa
     assert "offshore turbines" in article.text
 
     body = "Ministers\x00 met on Monday\x1f to agree the budget; " * 5
-    entry = FeedEntry("g1", None, None, "Budget\x00 agreed\x7f", None, "Ann\x00 Lee", None, body)
+    entry = ListedItem("g1", None, None, "Budget\x00 agreed\x7f", None, "Ann\x00 Lee", None, body)
     fed = article_from_feed(SourceItem("feed", "https://example.org/f", "", 0, 0, hints=entry))
     assert fed is not None
     assert (fed.title, fed.author) == ("Budget agreed", "Ann Lee")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tasks.extract.clean_text import clean_text
@@ -15,7 +14,7 @@ from tasks.land import Batch, land_batch
 from tasks.models import Article, SourceItem
 from tasks.relate import simindex
 from tests.conftest import SEEDS, rows
-from warehouse import store
+from warehouse import relations, store
 
 
 def article(name: str, text: str, published: datetime | None = None) -> Article:
@@ -48,9 +47,7 @@ def warehouse(tmp_path: Path) -> str:
 
 def index_of(warehouse: str) -> simindex.SimilarityIndex:
     with store.connect(warehouse) as con:
-        con.register("new_ids", duckdb.sql("SELECT ''::VARCHAR AS article_id WHERE false").arrow())
-        (version,) = con.execute("SELECT version FROM index_version").fetchone()
-        return simindex.load(con, version)
+        return simindex.load(con, relations.index_version(con))
 
 
 def test_incremental_index_answers_like_one_loaded_from_the_warehouse(warehouse: str) -> None:
@@ -114,7 +111,7 @@ def test_a_batch_that_rolls_back_leaves_the_index_as_it_was(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("tasks.land.assign_stories", broken)
+    monkeypatch.setattr("tasks.relate.batch.assign_stories", broken)
     with pytest.raises(RuntimeError):
         land_batch(warehouse, "r2", Batch(articles=seeds[2:4]))
     monkeypatch.undo()

@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,34 +142,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Landed:
-    new_articles: int
-    duplicates: int
+class Inserted:
+    """What one batch's insert added: the ids of its new articles (those not landed before),
+    and how many of its error rows were new."""
+
+    new_ids: list[str]
     new_errors: int
-    new_ids: tuple[str, ...] = ()
-    duplicate_ids: tuple[str, ...] = ()  # the new articles that are copies of another
-
-
-# Runs inside the landing transaction once the batch's articles are in: (connection, ids of
-# the articles this batch added) -> the ids of those that are duplicates.
-AfterInsert = Callable[[duckdb.DuckDBPyConnection, list[str]], Collection[str]]
-
-
-def land(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    articles: pa.Table,
-    errors: pa.Table,
-    file_states: pa.Table | None = None,
-    feed_items: pa.Table | None = None,
-    raw_pages: pa.Table | None = None,
-    after_insert: AfterInsert | None = None,
-) -> Landed:
-    """Land one batch in one transaction: all of it or none of it."""
-    with transaction(con):
-        return _insert(
-            con, run_id, articles, errors, file_states, feed_items, raw_pages, after_insert
-        )
 
 
 @contextmanager
@@ -183,16 +161,17 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("COMMIT")
 
 
-def _insert(
+def insert_batch(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
     articles: pa.Table,
     errors: pa.Table,
-    file_states: pa.Table | None,
-    feed_items: pa.Table | None,
-    raw_pages: pa.Table | None,
-    after_insert: AfterInsert | None,
-) -> Landed:
+    file_states: pa.Table | None = None,
+    feed_items: pa.Table | None = None,
+    raw_pages: pa.Table | None = None,
+) -> Inserted:
+    """Insert one batch's rows; call it inside `transaction`, which the caller ends once the
+    batch's articles are related too. Articles landed before are skipped."""
     params = {"now": utcnow(), "run_id": run_id}
     extra = [
         (table, name, statement)
@@ -215,18 +194,11 @@ def _insert(
         for table, name, statement in extra:
             con.register(name, table)
             con.execute(sql.load(statement), _used(statement, params))
-        duplicates = sorted(after_insert(con, new_ids)) if after_insert and new_ids else []
     finally:
         for name in registered:
             with suppress(Exception):
                 con.unregister(name)
-    return Landed(
-        new_articles=len(new_ids),
-        duplicates=len(duplicates),
-        new_errors=len(new_errors),
-        new_ids=tuple(new_ids),
-        duplicate_ids=tuple(duplicates),
-    )
+    return Inserted(new_ids=new_ids, new_errors=len(new_errors))
 
 
 def _used(statement: str, params: dict[str, object]) -> dict[str, object]:
@@ -459,31 +431,8 @@ def run_sql(
             con.unregister(name)
 
 
-def replace_articles(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    old_ids: list[str],
-    articles: pa.Table,
-    errors: pa.Table,
-    after_insert: AfterInsert | None = None,
-) -> Landed:
-    """Swap articles for re-extracted versions in one transaction (used by reprocess)."""
-    con.register("old_ids", pa.table({"article_id": pa.array(old_ids, pa.string())}))
-    try:
-        with transaction(con):
-            for table in (
-                "articles", "article_signatures", "minhash_bands", "article_terms",
-                "article_topics", "article_entities", "claims",
-            ):  # fmt: skip
-                con.execute(
-                    f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM old_ids)"
-                )
-            con.execute(
-                "DELETE FROM duplicate_pairs WHERE article_id IN (SELECT article_id FROM old_ids)"
-                " OR other_id IN (SELECT article_id FROM old_ids)"
-            )
-            # In-memory similarity indexes of this warehouse no longer match it.
-            con.execute("UPDATE index_version SET version = version + 1")
-            return _insert(con, run_id, articles, errors, None, None, None, after_insert)
-    finally:
-        con.unregister("old_ids")
+def delete_articles(con: duckdb.DuckDBPyConnection, old_ids: list[str]) -> None:
+    """Delete articles and everything derived from them, before re-extracted versions are
+    inserted in the same transaction (reprocess)."""
+    old = pa.table({"article_id": pa.array(old_ids, pa.string())})
+    run_sql(con, "sql/delete_articles.sql", {"old_ids": old})

@@ -15,9 +15,9 @@ from tasks.extract.clean_text import clean_text, strip_controls
 from tasks.extract.dates import parse_datetime
 from tasks.extract.decode import DecodeError, declared_charset, decode
 from tasks.extract.metadata import page_metadata
-from tasks.extract.read import MAX_BYTES, RawDoc, make_error, read_item
+from tasks.extract.read import MAX_BYTES, RawDoc, read_item
 from tasks.extract.urls import canonicalize
-from tasks.models import Article, IngestError, SourceItem, short_hash
+from tasks.models import Article, FailedItem, SourceItem, short_hash
 from tasks.relate import minhash
 from tasks.relate.exact import content_hash
 from tasks.relate.stories import term_vector
@@ -36,22 +36,22 @@ _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
 
 
-def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | IngestError:
+def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | FailedItem:
     """Read, decode and extract one item. Never raises for bad input: returns an error."""
     raw = read_item(item, max_bytes)
-    if isinstance(raw, IngestError):
+    if isinstance(raw, FailedItem):
         return raw
     try:
         return _extract(raw)
     except DecodeError as exc:
-        return make_error(item, "decode", str(exc), raw.data)
+        return FailedItem.of_file(item, "decode", str(exc), raw.data)
     except ImportError:  # a broken installation, not a bad page: fail the run loudly
         raise
     except Exception as exc:  # an extractor bug must cost one item, not the batch
-        return make_error(item, "extract", f"{type(exc).__name__}: {exc}", raw.data)
+        return FailedItem.of_file(item, "extract", f"{type(exc).__name__}: {exc}", raw.data)
 
 
-def _extract(raw: RawDoc) -> Article | IngestError:
+def _extract(raw: RawDoc) -> Article | FailedItem:
     item = raw.item
     if raw.kind == "html":
         # WHATWG order: byte-order mark, then the HTTP header's charset, then <meta charset>.
@@ -78,7 +78,7 @@ def _extract(raw: RawDoc) -> Article | IngestError:
     body = str(fields.get("text") or "")
     words = len(body.split())
     if words < MIN_WORDS:
-        return make_error(
+        return FailedItem.of_file(
             item, "extract", f"no article text found by {extractor} ({words} words)", raw.data
         )
     # A fetched page is identified by its URL and known by the hash of its body (the raw

@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.extract.document import extract_item
 from tasks.extract.read import MAX_BYTES
-from tasks.models import Article, IngestError, SourceItem
+from tasks.models import Article, FailedItem, SourceItem
 
 # Below this many items a pool's start-up costs more than it saves.
 POOL_MIN_ITEMS = 24
@@ -28,7 +28,7 @@ _WORKER_PRELOAD = [
 
 def extract_batch(
     items: list[SourceItem], executor: Executor | None = None, max_bytes: int = MAX_BYTES
-) -> tuple[list[Article], list[IngestError]]:
+) -> tuple[list[Article], list[FailedItem]]:
     """Extract a batch, in parallel when an executor is given; order is preserved."""
     return start(items, executor, max_bytes).result()
 
@@ -41,13 +41,13 @@ class Pending:
         self._chunks = chunks
         self._max_bytes = max_bytes
 
-    def result(self) -> tuple[list[Article], list[IngestError]]:
+    def result(self) -> tuple[list[Article], list[FailedItem]]:
         if self._chunks is None:
             results = _extract_chunk(self.items, self._max_bytes)
         else:
             results = [r for chunk in self._chunks for r in chunk.result()]
         articles: list[Article] = []
-        errors: list[IngestError] = []
+        errors: list[FailedItem] = []
         for result in results:
             (articles if isinstance(result, Article) else errors).append(result)
         return articles, errors
@@ -68,7 +68,7 @@ def start(
     return Pending(items, chunks, max_bytes)
 
 
-def _extract_chunk(items: list[SourceItem], max_bytes: int) -> list[Article | IngestError]:
+def _extract_chunk(items: list[SourceItem], max_bytes: int) -> list[Article | FailedItem]:
     return [extract_item(item, max_bytes) for item in items]
 
 
@@ -101,6 +101,6 @@ def make_pool(n_items: int) -> ProcessPoolExecutor | None:
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract-{label}")
-def extract_task(pending: Pending, label: str) -> tuple[list[Article], list[IngestError]]:
+def extract_task(pending: Pending, label: str) -> tuple[list[Article], list[FailedItem]]:
     """The batch's extraction, as a task run: waits for the pool (or extracts in-process)."""
     return pending.result()

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tasks.extract.decode import sniff_binary
-from tasks.models import IngestError, SourceItem, short_hash
+from tasks.models import FailedItem, SourceItem
 
 MAX_BYTES = 20_000_000  # trafilatura's own MAX_FILE_SIZE; a bigger "page" is not an article
-RAW_KEEP_BYTES = 1_048_576  # how much of a failed input ingest_errors keeps
 
 
 @dataclass(slots=True)
@@ -23,16 +22,6 @@ class RawDoc:
     raw_sha256: str  # of the bytes as stored on disk
     raw_size: int
     kind: str  # html | text | markdown
-
-
-def printable_path(path: str) -> str:
-    """`path` as valid UTF-8 text: a file name with bytes that are not UTF-8 (kept by Python
-    as lone surrogates, which Arrow and DuckDB refuse) shows them as \\xNN escapes."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def read_regular_file(path: str, max_bytes: int) -> bytes:
@@ -77,54 +66,40 @@ def content_kind(path: str) -> str | None:
     return None
 
 
-def make_error(item: SourceItem, stage: str, message: str, raw: bytes | None = None) -> IngestError:
-    """An error row whose id is stable for the same file state, so re-runs do not repeat it.
-    Names and messages that hold a file name that is not UTF-8 are stored with \\xNN escapes:
-    a record never carries the lone surrogates Python reads such bytes as."""
-    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-    path, message = printable_path(item.path), printable_path(message)
-    return IngestError(
-        error_id=short_hash(path, str(item.size), str(item.mtime_ns), stage, message),
-        source_kind=item.source_kind,
-        source_uri=printable_path(item.source_uri),
-        stage=stage,
-        error=message,
-        raw=raw[:RAW_KEEP_BYTES] if raw is not None else None,
-        raw_size=len(raw) if raw is not None else (item.size or None),
-        raw_sha256=digest,
-    )
-
-
-def read_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> RawDoc | IngestError:
+def read_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> RawDoc | FailedItem:
     kind = content_kind(item.path)
     if kind is None:
-        return make_error(item, "read", "unsupported file type (want .html, .htm, .txt, .md)")
+        return FailedItem.of_file(
+            item, "read", "unsupported file type (want .html, .htm, .txt, .md)"
+        )
     try:
         size = Path(item.path).stat().st_size
         if size > max_bytes:
-            return make_error(item, "read", f"file too large: {size:,} bytes > {max_bytes:,}")
+            return FailedItem.of_file(
+                item, "read", f"file too large: {size:,} bytes > {max_bytes:,}"
+            )
         # Not open(): a FIFO put in the file's place since discovery would block it forever.
         stored = read_regular_file(item.path, max_bytes)
     except FileNotFoundError:
-        return make_error(item, "read", "file vanished before it could be read")
+        return FailedItem.of_file(item, "read", "file vanished before it could be read")
     except OSError as exc:
-        return make_error(item, "read", f"cannot read file: {exc.strerror or exc}")
+        return FailedItem.of_file(item, "read", f"cannot read file: {exc.strerror or exc}")
     if len(stored) > max_bytes:  # it grew since we looked
-        return make_error(item, "read", f"file too large: over {max_bytes:,} bytes", stored)
+        return FailedItem.of_file(item, "read", f"file too large: over {max_bytes:,} bytes", stored)
 
     data = stored
     if item.path.lower().endswith(".gz"):
         try:
             data = _gunzip(stored, max_bytes)
         except (EOFError, OSError, zlib.error) as exc:
-            return make_error(item, "read", f"corrupt or truncated gzip: {exc}", stored)
+            return FailedItem.of_file(item, "read", f"corrupt or truncated gzip: {exc}", stored)
         except ValueError as exc:
-            return make_error(item, "read", str(exc), stored)
+            return FailedItem.of_file(item, "read", str(exc), stored)
     if not data.strip():
-        return make_error(item, "read", "empty file", stored)
+        return FailedItem.of_file(item, "read", "empty file", stored)
     binary = sniff_binary(data)
     if binary:
-        return make_error(item, "read", f"not a text file: looks like {binary}", stored)
+        return FailedItem.of_file(item, "read", f"not a text file: looks like {binary}", stored)
     return RawDoc(
         item=item,
         data=data,

@@ -27,7 +27,7 @@ import unicodedata
 
 import numpy as np
 
-from tasks.relate.exact import _QUOTES
+from tasks.relate.exact import QUOTES
 
 SIGNATURE_VERSION = 1
 NUM_PERM = 128
@@ -56,7 +56,7 @@ _U64 = np.uint64
 # character (0.6 ms for a 2,000-word text) while replacing the few marks present costs
 # ~10 us. Whitespace that NFKC keeps becomes a space, so words split where str.split would.
 _REPLACE = (
-    *((chr(code), to) for code, to in _QUOTES.items()),
+    *((chr(code), to) for code, to in QUOTES.items()),
     *((ws, " ") for ws in "\u2028\u2029\x85\u1680"),
     ("\u200b", ""),  # zero-width space and BOM: invisible, yet inside a word they change it
     ("\ufeff", ""),
@@ -88,7 +88,7 @@ _B = np.array([b & 0xFFFFFFFF for _, b in _PERM], dtype=np.uint32)[:, None]
 _BAND_SEEDS = np.array([_params("band", i)[0] for i in range(NUM_PERM)], dtype=_U64)
 
 
-def _fmix64(x: np.ndarray) -> np.ndarray:
+def fmix64(x: np.ndarray) -> np.ndarray:
     """MurmurHash3's finaliser, in place: every input bit reaches every output bit."""
     x ^= x >> _U64(33)
     x *= _U64(0xFF51AFD7ED558CCD)
@@ -152,7 +152,7 @@ def _block_word_hashes(data: np.ndarray) -> np.ndarray:
     prefix = np.zeros(data.size + 1, dtype=_U64)
     np.cumsum(data * powers[: data.size], out=prefix[1:])
     hashes = (prefix[ends] - prefix[starts]) * inverses[starts]
-    return _fmix64(hashes)
+    return fmix64(hashes)
 
 
 def _word_hashes(data: np.ndarray) -> np.ndarray:
@@ -182,7 +182,7 @@ def shingle_hashes(text: str, shingle: int = SHINGLE) -> np.ndarray:
     for j in range(1, k):  # k vector steps: polynomial over each shingle's words, mod 2**64
         acc *= _U64(_P)
         acc += word_hashes[j : j + m]
-    hashes = np.sort((_fmix64(acc) >> _U64(32)).astype(np.uint32))
+    hashes = np.sort((fmix64(acc) >> _U64(32)).astype(np.uint32))
     # Not np.unique: it costs 20x a sort here (0.15 ms for 2,000 shingles).
     return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
@@ -225,7 +225,7 @@ def band_hashes(sigs: np.ndarray, rows: int = ROWS) -> np.ndarray:
     acc = np.tile(_BAND_SEEDS[:bands], (len(sigs), 1))
     for r in range(rows):
         acc ^= slots[:, :, r]
-        _fmix64(acc)
+        fmix64(acc)
     return acc.view(np.int64)
 
 

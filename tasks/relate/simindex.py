@@ -24,7 +24,7 @@ import pyarrow as pa
 from tasks.models import Article
 from tasks.relate import minhash
 from tasks.relate.stories import INDEX_TERMS, Similar
-from warehouse import store
+from warehouse import relations, store
 
 
 class _Column:
@@ -70,9 +70,7 @@ _HIGH = ~_LOW
 
 def _mixed(keys: np.ndarray) -> np.ndarray:
     """Keys spread over all 64 bits (term ids are small integers; band hashes are random)."""
-    from tasks.relate.minhash import _fmix64
-
-    return _fmix64(keys.astype(np.int64).view(np.uint64)) & _HIGH
+    return minhash.fmix64(keys.astype(np.int64).view(np.uint64)) & _HIGH
 
 
 class _MultiMap:
@@ -329,11 +327,13 @@ def _within(a: float, b: float, window_s: float) -> bool:
     return bool(np.isnan(a) or np.isnan(b) or abs(a - b) <= window_s)
 
 
-def load(con: duckdb.DuckDBPyConnection, version: int) -> SimilarityIndex:
-    """The index of everything in the warehouse except the articles in `new_ids` (the batch
+def load(
+    con: duckdb.DuckDBPyConnection, version: int, excluding: list[str] | None = None
+) -> SimilarityIndex:
+    """The index of everything in the warehouse except the articles in `excluding` (the batch
     being landed in this transaction), as of `version`."""
     index = SimilarityIndex(version)
-    articles = con.execute(_sql("sql/index_articles.sql")).to_arrow_table()
+    articles = relations.index_articles(con, excluding or [])
     if not articles.num_rows:
         return index
     ids = articles["article_id"].combine_chunks()
@@ -350,13 +350,8 @@ def load(con: duckdb.DuckDBPyConnection, version: int) -> SimilarityIndex:
         signed = sigs
     index._signatures.extend(signed)
 
-    # Row numbers are joined on in DuckDB: mapping millions of article ids here cost 0.9 s.
-    con.register("index_rows", pa.table({"article_id": ids, "row": np.arange(len(ids))}))
-    try:
-        bands = con.execute(_sql("sql/index_bands.sql")).to_arrow_table()
-        terms = con.execute(_sql("sql/index_terms.sql")).to_arrow_table()
-    finally:
-        con.unregister("index_rows")
+    rows = pa.table({"article_id": ids, "row": np.arange(len(ids))})
+    bands, terms = relations.index_bands_and_terms(con, rows)
     index._bands = _MultiMap(bands["hash"].to_numpy(), bands["row"].to_numpy())
 
     term_rows = terms["row"].to_numpy()
@@ -372,34 +367,41 @@ def load(con: duckdb.DuckDBPyConnection, version: int) -> SimilarityIndex:
     return index
 
 
-def _sql(name: str) -> str:
-    from warehouse import sql
-
-    return sql.load(name)
-
-
 _CACHE: dict[str, SimilarityIndex] = {}
 # Landing is one batch at a time per process: the index is shared by every land in it.
 LOCK = threading.RLock()
 
 
-def current(con: duckdb.DuckDBPyConnection, warehouse: str) -> tuple[SimilarityIndex, int]:
-    """The index for the warehouse as it was before this transaction's batch, and the version
-    the warehouse will have once the batch commits. Call inside the landing transaction,
-    after the batch's rows were inserted (and the version bumped), holding LOCK."""
-    (version,) = con.execute("SELECT version FROM index_version").fetchone()
+def current(
+    con: duckdb.DuckDBPyConnection, warehouse: str, new_ids: list[str]
+) -> tuple[SimilarityIndex, int]:
+    """The index for the warehouse as it was before this transaction's batch (`new_ids`), and
+    the version the warehouse will have once the batch commits. Call inside the landing
+    transaction, after the batch's rows were inserted (and the version bumped), holding LOCK."""
+    version = relations.index_version(con)
     key = str(store.warehouse_path(warehouse).resolve())
     index = _CACHE.get(key)
     if index is None or index.version != version - 1:
-        index = _CACHE[key] = load(con, version - 1)
+        index = _CACHE[key] = load(con, version - 1, new_ids)
     return index, version
 
 
-def commit(warehouse: str, index: SimilarityIndex, records: Records, version: int) -> None:
+@dataclass(frozen=True)
+class Pending:
+    """A batch's articles for the index, to add once its transaction committed."""
+
+    index: SimilarityIndex
+    records: Records
+    version: int
+
+
+def commit(warehouse: str, pending: Pending | None) -> None:
     """After the batch's transaction committed: the index takes its articles."""
-    index.add(records)
-    index.version = version
-    _CACHE[str(store.warehouse_path(warehouse).resolve())] = index
+    if pending is None:
+        return
+    pending.index.add(pending.records)
+    pending.index.version = pending.version
+    _CACHE[str(store.warehouse_path(warehouse).resolve())] = pending.index
 
 
 def forget(warehouse: str | Path) -> None:

@@ -12,13 +12,13 @@ import feedparser
 import lxml.html
 
 from tasks.extract.urls import canonicalize
-from tasks.models import FeedEntry, short_hash
+from tasks.models import ListedItem, short_hash
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     title: str | None
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[ListedItem, ...]
     error: str | None = None  # set when the body is not a usable feed
     warning: str | None = None  # set when the feed was malformed but still yielded entries
 
@@ -70,7 +70,7 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
         content = html_to_text(contents[0].get("value")) if contents else None
         guid = e.get("id") or link or short_hash(e.get("title", ""), str(e.get("published", "")))
         entries.append(
-            FeedEntry(
+            ListedItem(
                 guid=guid,
                 link=link,
                 url=canonicalize(link) if link else None,

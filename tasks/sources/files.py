@@ -10,11 +10,11 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.extract.read import content_kind, file_type, make_error, printable_path
-from tasks.models import IngestError, SourceItem
+from tasks.extract.read import content_kind, file_type
+from tasks.models import FailedItem, SourceItem, printable_path
 
 
-def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list[IngestError]]:
+def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list[FailedItem]]:
     """Files under `paths` (recursively for directories) that we know how to read.
 
     A directory yields its .html/.htm/.txt/.md files (and their .gz), skipping hidden ones
@@ -24,7 +24,7 @@ def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list
     A file whose name is not valid UTF-8 is reported wherever it was found (see _add).
     """
     items: dict[str, SourceItem] = {}
-    errors: list[IngestError] = []
+    errors: list[FailedItem] = []
     for given in paths:
         root = Path(given)
         if root.is_dir():
@@ -34,7 +34,7 @@ def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list
             _add(items, errors, given, source_kind, named=True)
         else:
             missing = SourceItem(source_kind, given, os.path.abspath(given), 0, 0)
-            errors.append(make_error(missing, "discover", "no such file or directory"))
+            errors.append(FailedItem.of_file(missing, "discover", "no such file or directory"))
     return list(items.values()), errors
 
 
@@ -47,7 +47,7 @@ def _walk(root: Path):
 
 
 def _add(
-    items: dict[str, SourceItem], errors: list[IngestError], uri: str, kind: str, named: bool
+    items: dict[str, SourceItem], errors: list[FailedItem], uri: str, kind: str, named: bool
 ) -> None:
     path = os.path.abspath(uri)
     if path in items:  # the same file named twice
@@ -55,12 +55,14 @@ def _add(
     try:
         st = os.stat(path)
     except OSError as exc:
-        errors.append(make_error(SourceItem(kind, uri, path, 0, 0), "discover", str(exc)))
+        errors.append(FailedItem.of_file(SourceItem(kind, uri, path, 0, 0), "discover", str(exc)))
         return
     item = SourceItem(kind, uri, path, st.st_size, st.st_mtime_ns)
     if not stat.S_ISREG(st.st_mode):
         if named:
-            errors.append(make_error(item, "discover", f"not a regular file ({file_type(st)})"))
+            errors.append(
+                FailedItem.of_file(item, "discover", f"not a regular file ({file_type(st)})")
+            )
         return
     if printable_path(path) != path:
         # The name holds bytes that are not UTF-8. It is recorded, not landed: every record
@@ -70,7 +72,7 @@ def _add(
         # make_error stores the \xNN form; the error is the same row on every run.
         name = os.path.basename(path)
         what = "file name" if printable_path(name) != name else "name of a folder above it"
-        errors.append(make_error(item, "discover", f"{what} is not valid UTF-8: rename it"))
+        errors.append(FailedItem.of_file(item, "discover", f"{what} is not valid UTF-8: rename it"))
         return
     items[path] = item
 
@@ -86,5 +88,5 @@ def stats_table(items: list[SourceItem]) -> pa.Table:
 
 
 @task(name="discover", cache_policy=NO_CACHE, task_run_name="discover-{source_kind}")
-def discover_task(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list[IngestError]]:
+def discover_task(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list[FailedItem]]:
     return discover(paths, source_kind)

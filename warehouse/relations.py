@@ -1,0 +1,86 @@
+"""The relate stage's reads and writes: the similarity index's rows, duplicate candidates,
+pairs and groups, and story assignments. Every function runs on the caller's connection,
+inside the landing transaction, and takes the batch's new article ids as a plain list."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import sql
+from warehouse.store import run_sql
+
+
+def _ids(ids: list[str] | set[str]) -> pa.Table:
+    return pa.table({"article_id": pa.array(sorted(ids), pa.string())})
+
+
+def index_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The warehouse's index version, bumped by every transaction that changes what the
+    similarity index holds (this one's included, once its batch is inserted)."""
+    (version,) = con.execute(sql.load("sql/index_version.sql")).fetchone()
+    return version
+
+
+def index_articles(con: duckdb.DuckDBPyConnection, excluding: list[str]) -> pa.Table:
+    """(article_id, published, shingles, signature) of every article but `excluding`."""
+    con.register("new_ids", _ids(excluding))
+    try:
+        return con.execute(sql.load("sql/index_articles.sql")).to_arrow_table()
+    finally:
+        con.unregister("new_ids")
+
+
+def index_bands_and_terms(
+    con: duckdb.DuckDBPyConnection, rows: pa.Table
+) -> tuple[pa.Table, pa.Table]:
+    """The LSH bands (row, hash) and term vectors (row, term, rank, weight) of the articles in
+    `rows` (article_id, row): row numbers are joined on here, as mapping millions of article
+    ids in Python cost 0.9 s."""
+    con.register("index_rows", rows)
+    try:
+        bands = con.execute(sql.load("sql/index_bands.sql")).to_arrow_table()
+        terms = con.execute(sql.load("sql/index_terms.sql")).to_arrow_table()
+    finally:
+        con.unregister("index_rows")
+    return bands, terms
+
+
+def duplicate_candidates(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> list[dict]:
+    """(a_id, b_id, method) of new articles sharing a content hash ("exact") or URL ("url")
+    with another article, smaller id first."""
+    return run_sql(con, "sql/duplicate_candidates.sql", {"new_ids": _ids(new_ids)})
+
+
+def record_pairs(con: duckdb.DuckDBPyConnection, pairs: pa.Table, now: object) -> None:
+    """Add confirmed pairs to duplicate_pairs (those already there stay as they were)."""
+    run_sql(con, "sql/record_pairs.sql", {"pairs": pairs}, {"now": now})
+
+
+def duplicate_groups(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> list[dict]:
+    """Every member of a duplicate group that holds a new article: (article_id, original_id,
+    group_size, is_new); the original is the earliest published, then the earliest landed."""
+    return run_sql(con, "sql/duplicate_groups.sql", {"new_ids": _ids(new_ids)})
+
+
+def set_duplicate_of(con: duckdb.DuckDBPyConnection, originals: dict[str, str | None]) -> None:
+    """Point each article (key) at its original (None: it is the original)."""
+    table = pa.table(
+        {
+            "article_id": pa.array(list(originals), pa.string()),
+            "duplicate_of": pa.array(list(originals.values()), pa.string()),
+        }
+    )
+    run_sql(con, "sql/set_duplicate_of.sql", {"originals": table})
+
+
+def story_context(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, dict]:
+    """article_id -> (at, duplicate_of, story_id, story_size) for the articles in `ids`."""
+    rows = run_sql(con, "sql/story_context.sql", {"related": _ids(ids)})
+    return {r["article_id"]: r for r in rows}
+
+
+def set_stories(con: duckdb.DuckDBPyConnection, assigned: dict[str, str]) -> None:
+    """Put each article (key) in its story (value)."""
+    table = pa.table({"article_id": list(assigned), "story_id": list(assigned.values())})
+    run_sql(con, "sql/set_story.sql", {"assigned_stories": table})

@@ -223,13 +223,11 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
     """Export the tables as Parquet, partitioned by date (Hive style), incrementally."""
     import duckdb
 
-    from warehouse.export import default_out_dir, export_parquet
-    from warehouse.store import WarehouseError, connect
+    from warehouse.export import export_warehouse
+    from warehouse.store import WarehouseError
 
-    warehouse = ctx.obj["warehouse"]
     try:
-        with connect(warehouse) as con:
-            summary = export_parquet(con, out_dir or default_out_dir(warehouse), full=full)
+        summary = export_warehouse(ctx.obj["warehouse"], out_dir, full=full)
     except (WarehouseError, duckdb.Error, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [
@@ -390,14 +388,10 @@ def claims_cmd(ctx: click.Context, unit: str, about: str | None, with_copies: bo
 def _named_query(ctx: click.Context, name: str, params: dict) -> list[dict]:
     import duckdb
 
-    from warehouse import sql
-    from warehouse.store import WarehouseError, connect
+    from warehouse.store import WarehouseError, named_query
 
     try:
-        with connect(ctx.obj["warehouse"], read_only=True) as con:
-            cursor = con.execute(sql.load(f"queries/{name}.sql"), params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return named_query(name, params, ctx.obj["warehouse"])
     except (WarehouseError, duckdb.Error) as exc:
         raise click.ClickException(str(exc)) from exc
 

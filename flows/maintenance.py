@@ -7,32 +7,22 @@ frees the space deleted rows held.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from warehouse import store
-from warehouse.export import ExportSummary, default_out_dir, export_parquet
+from warehouse.export import ExportSummary, export_warehouse
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE, task_run_name="export-parquet")
 def export_task(warehouse: str | None, out_dir: str | None, full: bool) -> ExportSummary:
-    out = Path(out_dir) if out_dir else default_out_dir(warehouse)
-    with store.connect(warehouse) as con:
-        return export_parquet(con, out, full=full)
+    return export_warehouse(warehouse, out_dir, full=full)
 
 
 @task(name="checkpoint", cache_policy=NO_CACHE, task_run_name="checkpoint")
 def checkpoint_task(warehouse: str | None) -> tuple[int, int]:
-    """CHECKPOINT the warehouse; (bytes of write-ahead log before, database file after)."""
-    path = store.warehouse_path(warehouse)
-    wal = Path(f"{path}.wal")
-    before = wal.stat().st_size if wal.exists() else 0
-    with store.connect(warehouse) as con:
-        con.execute("FORCE CHECKPOINT")
-    return before, path.stat().st_size
+    return store.checkpoint(warehouse)
 
 
 @flow(name="maintenance")

@@ -107,6 +107,18 @@ def default_out_dir(warehouse: str | os.PathLike[str] | None = None) -> Path:
     return store.warehouse_path(warehouse).resolve().parent / "export"
 
 
+def export_warehouse(
+    warehouse: str | os.PathLike[str] | None,
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    full: bool = False,
+) -> ExportSummary:
+    """Open the warehouse and export it (`export_parquet`) into `out_dir`, by default the
+    `export` folder next to it."""
+    with store.connect(warehouse) as con:
+        return export_parquet(con, out_dir or default_out_dir(warehouse), full=full)
+
+
 def export_parquet(
     con: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike[str], *, full: bool = False
 ) -> ExportSummary:

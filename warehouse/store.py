@@ -410,6 +410,26 @@ def _readable_paths(
     return sorted(set(dirs)), sorted(set(files))
 
 
+def checkpoint(path: str | os.PathLike[str] | None = None) -> tuple[int, int]:
+    """CHECKPOINT the warehouse; (bytes of write-ahead log before, database file after)."""
+    file = warehouse_path(path)
+    wal = Path(f"{file}.wal")
+    before = wal.stat().st_size if wal.exists() else 0
+    with connect(path) as con:
+        con.execute(sql.load("sql/checkpoint.sql"))
+    return before, file.stat().st_size
+
+
+def named_query(
+    name: str, params: dict[str, object], path: str | os.PathLike[str] | None = None
+) -> list[dict]:
+    """Rows of warehouse/queries/<name>.sql (the CLI's ready-made questions), read-only."""
+    with connect(path, read_only=True) as con:
+        cursor = con.execute(sql.load(f"queries/{name}.sql"), params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def run_sql(
     con: duckdb.DuckDBPyConnection,
     statement: str,

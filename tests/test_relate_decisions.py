@@ -1,0 +1,174 @@
+"""The relate stage's decisions as plain functions on small inputs: which candidate pairs are
+duplicates (confirm_pairs), which article of a group is the original (the duplicate-group SQL,
+through warehouse.relations on a real DuckDB file), which story an article joins
+(assign_stories). The flow-level tests (test_duplicates_stories.py) cover them end to end."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from tasks.extract.document import build_article
+from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, PAIR_SCHEMA, Article, SourceItem, to_table
+from tasks.relate.duplicates import confirm_pairs
+from tasks.relate.minhash import CONTAINMENT_MIN, JACCARD_MIN
+from tasks.relate.stories import (
+    JOIN_MIN,
+    LINK_MIN,
+    NewArticle,
+    Similar,
+    assign_stories,
+    story_id_for,
+)
+from warehouse import relations, store
+
+DAY = datetime(2025, 3, 1, 12, 0)
+
+# -- which pairs are duplicates ---------------------------------------------------------------
+
+
+def _pairs(candidates: list[tuple[str, str, str]], scores: list[tuple[float, float]]) -> dict:
+    return {
+        (p["article_id"], p["other_id"]): (p["method"], p["similarity"], p["containment"])
+        for p in confirm_pairs(candidates, scores)
+    }
+
+
+def test_exact_pairs_stand_whatever_the_estimate_and_score_as_identical() -> None:
+    assert _pairs([("a", "b", "exact")], [(0.05, 0.1)]) == {("a", "b"): ("exact", 1.0, 1.0)}
+
+
+def test_same_url_pairs_stand_with_their_estimates() -> None:
+    assert _pairs([("a", "b", "url")], [(0.05, 0.1)]) == {("a", "b"): ("url", 0.05, 0.1)}
+
+
+def test_a_band_match_stands_on_jaccard_or_containment_alone() -> None:
+    below_j, below_c = JACCARD_MIN - 0.01, CONTAINMENT_MIN - 0.01
+    found = _pairs(
+        [("a", "b", "near"), ("a", "c", "near"), ("b", "c", "near")],
+        [(JACCARD_MIN, 0.0), (0.0, CONTAINMENT_MIN), (below_j, below_c)],
+    )
+    assert found == {
+        ("a", "b"): ("near", JACCARD_MIN, 0.0),  # an edited copy
+        ("a", "c"): ("near", 0.0, CONTAINMENT_MIN),  # a teaser inside a longer version
+    }
+
+
+# -- which article is the original ------------------------------------------------------------
+
+
+def _article(article_id: str, published_at: datetime | None) -> Article:
+    body = f"Article {article_id} about the harbour council and its boats."
+    item = SourceItem("file", f"/synthetic/{article_id}.txt", f"/x/{article_id}", len(body), 0)
+    article = build_article(
+        item, {"title": article_id, "text": body}, body, "text-cleaner", article_id * 8,
+        len(body), "utf-8", item.path, {},
+    )  # fmt: skip
+    return replace(article, article_id=article_id, published_at=published_at)
+
+
+def _land(
+    con: duckdb.DuckDBPyConnection, articles: list[Article], pairs: list[tuple[str, str]]
+) -> list[dict]:
+    """Insert `articles` and record `pairs` in one transaction; their duplicate groups."""
+    with store.transaction(con):
+        new_ids = store.insert_batch(
+            con, "run", to_table(articles, ARTICLE_SCHEMA), ERROR_SCHEMA.empty_table()
+        ).new_ids
+        rows = [
+            {"article_id": a, "other_id": b, "method": "near", "similarity": 0.5,
+             "containment": 0.5}
+            for a, b in pairs
+        ]  # fmt: skip
+        if rows:
+            relations.record_pairs(con, pa.Table.from_pylist(rows, PAIR_SCHEMA), store.utcnow())
+        return relations.duplicate_groups(con, new_ids)
+
+
+def _originals(groups: list[dict]) -> dict[str, str]:
+    return {g["article_id"]: g["original_id"] for g in groups}
+
+
+def test_the_earliest_published_is_the_original_and_undated_ones_come_last(
+    warehouse: str,
+) -> None:
+    articles = [
+        _article("a", DAY + timedelta(days=1)),
+        _article("b", DAY),
+        _article("c", None),  # undated: never preferred to a dated copy
+    ]
+    with store.connect(warehouse) as con:
+        groups = _land(con, articles, [("a", "b"), ("b", "c")])
+    assert _originals(groups) == {"a": "b", "b": "b", "c": "b"}
+    assert {g["group_size"] for g in groups} == {3}
+    assert all(g["is_new"] for g in groups)
+
+
+def test_among_equally_dated_copies_the_first_landed_stays_the_original(warehouse: str) -> None:
+    with store.connect(warehouse) as con:
+        _land(con, [_article("z", DAY)], [])
+        groups = _land(con, [_article("m", DAY)], [("m", "z")])  # "m" sorts first, landed later
+    assert _originals(groups) == {"m": "z", "z": "z"}
+    assert {g["article_id"]: g["is_new"] for g in groups} == {"m": True, "z": False}
+
+
+def test_an_article_with_no_pair_is_its_own_group(warehouse: str) -> None:
+    with store.connect(warehouse) as con:
+        groups = _land(con, [_article("solo", DAY)], [])
+    assert [(g["article_id"], g["original_id"], g["group_size"]) for g in groups] == [
+        ("solo", "solo", 1)
+    ]
+
+
+# -- which story an article joins -------------------------------------------------------------
+
+
+def test_a_similar_article_joins_the_story_of_the_article_it_resembles() -> None:
+    assigned = assign_stories(
+        [NewArticle("new", DAY, None)],
+        [Similar("new", "old", LINK_MIN)],
+        {"old": "s-old"},
+        {"s-old": 1},
+    )
+    assert assigned == {"new": "s-old"}
+
+
+def test_a_weak_resemblance_starts_a_story_of_its_own() -> None:
+    assigned = assign_stories(
+        [NewArticle("new", DAY, None)],
+        [Similar("new", "old", LINK_MIN - 0.01)],
+        {"old": "s-old"},
+        {"s-old": 1},
+    )
+    assert assigned == {"new": story_id_for("new")}
+
+
+def test_one_strong_link_to_a_big_story_is_not_enough_its_mean_must_reach_join_min() -> None:
+    # Linked (>= LINK_MIN) to one member of a 4-article story: mean 0.35 / 4 < JOIN_MIN.
+    assert 0.35 / 4 < JOIN_MIN <= 0.35
+    assigned = assign_stories(
+        [NewArticle("new", DAY, None)],
+        [Similar("new", "old", 0.35)],
+        {"old": "s-big"},
+        {"s-big": 4},
+    )
+    assert assigned == {"new": story_id_for("new")}
+
+
+def test_a_copy_joins_its_originals_story_without_any_similarity() -> None:
+    assigned = assign_stories([NewArticle("copy", DAY, "orig")], [], {"orig": "s-orig"}, {})
+    assert assigned == {"copy": "s-orig"}
+
+
+def test_new_articles_are_taken_in_time_order_so_an_earlier_one_seeds_the_story() -> None:
+    later, earlier = NewArticle("a", DAY + timedelta(hours=2), None), NewArticle("b", DAY, None)
+    assigned = assign_stories(
+        [later, earlier],
+        [Similar("a", "b", 0.5), Similar("b", "a", 0.5)],
+        {},
+        {},
+    )
+    assert assigned == {"b": story_id_for("b"), "a": story_id_for("b")}

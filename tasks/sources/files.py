@@ -69,7 +69,7 @@ def _add(
         # of a file (file_state's key, the article's identity and source_uri) is UTF-8 text,
         # and the \xNN form we could store is not the name (a file really called
         # "caf\xe9.txt" has the same one), so re-runs could not tell the two apart.
-        # make_error stores the \xNN form; the error is the same row on every run.
+        # FailedItem.of_file stores the \xNN form; the error is the same row on every run.
         name = os.path.basename(path)
         what = "file name" if printable_path(name) != name else "name of a folder above it"
         errors.append(FailedItem.of_file(item, "discover", f"{what} is not valid UTF-8: rename it"))

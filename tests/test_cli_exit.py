@@ -167,3 +167,18 @@ def test_an_interrupted_run_exits_130_in_one_line(
     assert err.splitlines()[-1] == "newsflow: interrupted"
     ((status,),) = rows(str(warehouse), "SELECT status FROM runs")
     assert status != "running"  # the run says it ended
+
+
+def test_a_stale_background_server_pid_file_is_not_used(tmp_path: Path) -> None:
+    """A server that died leaves its pid file: the command must not try to use it (a
+    temporary server is started instead, as without one)."""
+    import socket
+
+    from flows.cli import _background_server
+
+    with socket.socket() as s:  # a port nothing listens on (bound, not listening)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        assert _background_server(tmp_path, "127.0.0.1", port) is None  # no pid file
+        (tmp_path / "server.pid").write_text("12345")
+        assert _background_server(tmp_path, "127.0.0.1", port) is None  # nothing answers

@@ -326,3 +326,24 @@ def _served(url: str) -> dict[str, dict]:
     """The deployments `newsflow serve` registers, by name."""
     found = api(url, "POST", "/deployments/filter", {})
     return {d["name"]: d for d in found if d["name"] in SERVED}
+
+
+def test_a_background_server_is_used_without_configuration(server: str, tmp_path: Path) -> None:
+    """`prefect server start --background` keeps its process id in PREFECT_HOME/server.pid
+    and listens on PREFECT_SERVER_API_PORT: with that and no PREFECT_API_URL, newsflow runs
+    its flow there instead of starting a temporary server (10-30 s) for the command."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "server.pid").write_text("0")  # what --background writes; only its presence counts
+    env = {
+        **os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_PORT": str(httpx.URL(server).port),
+        "NEWSFLOW_WAREHOUSE": str(tmp_path / "w.duckdb"),
+    }  # fmt: skip
+    env.pop("PREFECT_API_URL", None)
+    result = subprocess.run([str(BIN / "newsflow"), "ingest", "seeds", str(SEEDS)],
+                            env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "temporary" not in result.stderr, result.stderr
+    run_id = result.stdout.rsplit("(flow run ", 1)[1].split(")")[0]
+    assert api(server, "GET", f"/flow_runs/{run_id}")["state"]["type"] == "COMPLETED"

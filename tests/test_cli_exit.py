@@ -182,3 +182,33 @@ def test_a_stale_background_server_pid_file_is_not_used(tmp_path: Path) -> None:
         assert _background_server(tmp_path, "127.0.0.1", port) is None  # no pid file
         (tmp_path / "server.pid").write_text("12345")
         assert _background_server(tmp_path, "127.0.0.1", port) is None  # nothing answers
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_terminal_stops_the_workers_quietly(api_url: str, tmp_path: Path) -> None:
+    """Ctrl-C in a terminal reaches every process of its group, the extraction workers too:
+    still one line and exit 130, no worker's traceback."""
+    from tests.test_killed_run import landed, make_articles
+
+    folder, warehouse = tmp_path / "articles", str(tmp_path / "w.duckdb")
+    make_articles(folder, 400)
+    proc = subprocess.Popen(
+        [NEWSFLOW, "--warehouse", warehouse, "ingest", "files", "--batch-size", "10",
+         str(folder)],
+        env=_env(tmp_path, api_url), cwd=tmp_path, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while landed(warehouse) < 30 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the run ended before Ctrl-C"
+        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err, err
+    assert err.splitlines()[-1] == "newsflow: interrupted"

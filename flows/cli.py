@@ -33,9 +33,10 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 # another process holds it (a run landing, an analyst's session), it is usable: the run
 # itself then waits its turn, as long as the store allows.
 PREFLIGHT_LOCK_WAIT_S = 1.0
+# Measured by bench/first_run.py on 2 cores: 10-20 s idle, about a minute saturated.
 TEMPORARY_SERVER_NOTE = (
-    "newsflow: starting a temporary Prefect server for this run (10-30 s); "
-    "`prefect server start --background` once makes every run start in about a second"
+    "newsflow: starting a temporary Prefect server for this run (10-30 s, more on a busy "
+    "machine); run `prefect server start --background` once to skip this on every run"
 )
 # `prefect server start --background` writes its process id here, in PREFECT_HOME.
 BACKGROUND_SERVER_PID_FILE = "server.pid"

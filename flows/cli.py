@@ -1,22 +1,101 @@
-"""The `newsflow` command: run ingest flows and query the warehouse."""
+"""The `newsflow` command: run ingest flows and query the warehouse.
+
+Exit codes, for scripts and cron: 0 every input landed or was unchanged; 3 the run completed
+but some inputs failed (their ingest_errors rows say why); 1 the command could not run (bad
+configuration, an unusable warehouse or sources file: one line on stderr); 2 a usage error;
+130 interrupted (Ctrl-C, or SIGTERM, which stops newsflow the same way). `serve` and `watch`
+exit 0 when stopped by either.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
 # Before Prefect is imported: its temporary server's analytics call can lock SQLite at start.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Prefect gives its temporary server 20 s to answer; on a busy 2-core machine it took 21-33 s
+# and the README's first command died (issue 10). A user's own setting wins.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+EXIT_INPUTS_FAILED = 3  # (1, could not run, is click.ClickException's; 2, usage, click's)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+# Before Prefect starts, the warehouse is opened to find an unusable one in a second. If
+# another process holds it (a run landing, an analyst's session), it is usable: the run
+# itself then waits its turn, as long as the store allows.
+PREFLIGHT_LOCK_WAIT_S = 1.0
+# Measured by bench/first_run.py on 2 cores: 10-20 s idle, about a minute saturated.
+TEMPORARY_SERVER_NOTE = (
+    "newsflow: starting a temporary Prefect server for this run (10-30 s, more on a busy "
+    "machine); run `prefect server start --background` once to skip this on every run"
+)
+# `prefect server start --background` writes its process id here, in PREFECT_HOME.
+BACKGROUND_SERVER_PID_FILE = "server.pid"
 
 
-@click.group()
+class _Newsflow(click.Group):
+    """No traceback reaches a user: an unexpected error is one line (-v shows the
+    traceback), and Ctrl-C one line and exit 130, instead of click's "Aborted!" and 1."""
+
+    def main(self, args: list[str] | None = None, **kwargs: object) -> object:
+        if args is not None or kwargs.get("standalone_mode") is False:
+            return super().main(args, **kwargs)  # called from Python (tests): a normal return
+        try:  # the `newsflow` command itself: click ends it with SystemExit
+            return super().main(args, **kwargs)
+        except SystemExit as end:
+            _exit_without_teardown(end)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("newsflow: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if (ctx.obj or {}).get("verbose"):
+                raise
+            raise click.ClickException(f"{one_line(exc)} (-v shows the traceback)") from exc
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message."""
+    return f"{type(exc).__name__}: {first_line(exc)}"
+
+
+def first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _exit_without_teardown(end: SystemExit) -> None:
+    """Exit as Python would, minus tearing down the ~135,000 objects Prefect's imports
+    leave: that teardown was 0.6 s of a 4 s no-change re-run (bench/first_run.py)."""
+    import atexit
+    import threading
+
+    code = 0 if end.code is None else end.code
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if not isinstance(code, int) or any(not t.daemon for t in others):
+        raise end  # a thread to wait for (Python joins them): the usual way out
+    atexit._run_exitfuncs()  # what Python runs at exit: Prefect sends its last logs, events
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe (`| head`): nothing more to say
+            stream.flush()
+    os._exit(code)
+
+
+@click.group(cls=_Newsflow)
 @click.option(
     "--warehouse",
     envvar="NEWSFLOW_WAREHOUSE",
@@ -34,8 +113,15 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's run logs on the terminal.")
 @click.pass_context
 def main(ctx: click.Context, warehouse: str | None, sources: str | None, verbose: bool) -> None:
-    """newsflow: news articles in, clean deduplicated tables out (DuckDB)."""
-    ctx.obj = {"warehouse": warehouse, "sources": sources}
+    """newsflow: news articles in, clean deduplicated tables out (DuckDB).
+
+    Exit status: 0 all landed or unchanged, 3 some inputs failed (see ingest_errors),
+    1 could not run, 2 usage error, 130 interrupted (Ctrl-C or SIGTERM).
+    """
+    from flows import signals
+
+    signals.install()
+    ctx.obj = {"warehouse": warehouse, "sources": sources, "verbose": verbose}
     if sys.stderr.isatty() and not verbose:
         # Log lines would tear the progress bar; they still reach the Prefect UI.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
@@ -51,12 +137,15 @@ def ingest() -> None:
 @click.pass_context
 def ingest_seeds_cmd(ctx: click.Context, directory: str | None) -> None:
     """The seed articles in DIRECTORY (default: seeds/)."""
-    from flows.ingest import ingest_seeds
+    _open_warehouse(ctx)
+
+    def run() -> object:
+        from flows.ingest import ingest_seeds
+
+        return ingest_seeds(directory=directory, warehouse=ctx.obj["warehouse"])
 
     # Five articles are extracted in-process: no workers to warm up.
-    _run_flow(
-        lambda: ingest_seeds(directory=directory, warehouse=ctx.obj["warehouse"]), workers=False
-    )
+    _run_flow(ctx, run, workers=False)
 
 
 @ingest.command("files")
@@ -65,13 +154,17 @@ def ingest_seeds_cmd(ctx: click.Context, directory: str | None) -> None:
 @click.pass_context
 def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int) -> None:
     """Files or directories (recursive) of .html/.htm/.txt/.md, optionally .gz."""
-    from flows.ingest import ingest_files
+    _check_paths(paths)
+    _open_warehouse(ctx)
 
-    _run_flow(
-        lambda: ingest_files(
+    def run() -> object:
+        from flows.ingest import ingest_files
+
+        return ingest_files(
             paths=list(paths), warehouse=ctx.obj["warehouse"], batch_size=batch_size
         )
-    )
+
+    _run_flow(ctx, run)
 
 
 @ingest.command("inbox")
@@ -79,13 +172,16 @@ def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int
 @click.pass_context
 def ingest_inbox_cmd(ctx: click.Context, directory: str | None) -> None:
     """One pass over the inbox (DIRECTORY, else $NEWSFLOW_INBOX, else ./inbox)."""
-    from flows.inbox import ingest_inbox
+    _open_warehouse(ctx)
 
-    _run_flow(
-        lambda: ingest_inbox(
+    def run() -> object:
+        from flows.inbox import ingest_inbox
+
+        return ingest_inbox(
             inbox=directory, warehouse=ctx.obj["warehouse"], sources=ctx.obj["sources"]
         )
-    )
+
+    _run_flow(ctx, run)
 
 
 @ingest.command("feeds")
@@ -93,13 +189,15 @@ def ingest_inbox_cmd(ctx: click.Context, directory: str | None) -> None:
 @click.pass_context
 def ingest_feeds_cmd(ctx: click.Context, force: bool) -> None:
     """All configured feeds that are due (see `newsflow sources list`)."""
-    from flows.web import ingest_feeds
+    _load_sources(ctx)
+    _open_warehouse(ctx)
 
-    _run_flow(
-        lambda: ingest_feeds(
-            sources=ctx.obj["sources"], warehouse=ctx.obj["warehouse"], force=force
-        )
-    )
+    def run() -> object:
+        from flows.web import ingest_feeds
+
+        return ingest_feeds(sources=ctx.obj["sources"], warehouse=ctx.obj["warehouse"], force=force)
+
+    _run_flow(ctx, run)
 
 
 @ingest.command("feed")
@@ -107,13 +205,17 @@ def ingest_feeds_cmd(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def ingest_feed_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """The feeds at URLS, now (configured or not)."""
-    from flows.web import ingest_feeds
+    _load_sources(ctx)
+    _open_warehouse(ctx)
 
-    _run_flow(
-        lambda: ingest_feeds(
+    def run() -> object:
+        from flows.web import ingest_feeds
+
+        return ingest_feeds(
             urls=list(urls), sources=ctx.obj["sources"], warehouse=ctx.obj["warehouse"]
         )
-    )
+
+    _run_flow(ctx, run)
 
 
 @ingest.command("urls")
@@ -121,13 +223,17 @@ def ingest_feed_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 @click.pass_context
 def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """Article pages at URLS."""
-    from flows.web import ingest_urls
+    _load_sources(ctx)
+    _open_warehouse(ctx)
 
-    _run_flow(
-        lambda: ingest_urls(
+    def run() -> object:
+        from flows.web import ingest_urls
+
+        return ingest_urls(
             urls=list(urls), sources=ctx.obj["sources"], warehouse=ctx.obj["warehouse"]
         )
-    )
+
+    _run_flow(ctx, run)
 
 
 @ingest.command("sitemap")
@@ -137,16 +243,18 @@ def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | None) -> None:
     """A site's newest pages from its (news) sitemap; URL is a site or a sitemap.
     Without URL: every [[sites]] entry of the sources file."""
-    from flows.web import ingest_sitemap
+    _load_sources(ctx)
+    _open_warehouse(ctx)
 
-    _run_flow(
-        lambda: ingest_sitemap(
-            url=url,
-            max_items=max_items,
-            sources=ctx.obj["sources"],
+    def run() -> object:
+        from flows.web import ingest_sitemap
+
+        return ingest_sitemap(
+            url=url, max_items=max_items, sources=ctx.obj["sources"],
             warehouse=ctx.obj["warehouse"],
-        )
-    )
+        )  # fmt: skip
+
+    _run_flow(ctx, run)
 
 
 @main.command("watch")
@@ -154,7 +262,13 @@ def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | Non
 @click.option("--settle", default=1.0, show_default=True, help="Seconds a file must be still.")
 @click.pass_context
 def watch_cmd(ctx: click.Context, directory: str | None, settle: float) -> None:
-    """Land files dropped into the inbox as they arrive (Ctrl-C to stop)."""
+    """Land files dropped into the inbox as they arrive (Ctrl-C or SIGTERM stops)."""
+    _open_warehouse(ctx)
+    with _prefect(ctx), _stopped_by_ctrl_c():
+        _watch(ctx, directory, settle)
+
+
+def _watch(ctx: click.Context, directory: str | None, settle: float) -> None:
     from flows.inbox import inbox_dir
     from flows.runs import RunSummary
     from flows.watch import watch_inbox
@@ -166,7 +280,7 @@ def watch_cmd(ctx: click.Context, directory: str | None, settle: float) -> None:
                 f"{s.errors} errors (flow run {s.run_id})"
             )
 
-    click.echo(f"watching {inbox_dir(directory).resolve()} (Ctrl-C to stop)")
+    click.echo(f"watching {inbox_dir(directory).resolve()} (Ctrl-C or SIGTERM stops)")
     watch_inbox(
         inbox=directory, warehouse=ctx.obj["warehouse"], sources=ctx.obj["sources"],
         settle_seconds=settle, on_run=report,
@@ -186,19 +300,28 @@ def serve_cmd(
     ctx: click.Context, deployments: str | None, inbox: str | None, no_watch: bool,
     only: tuple[str, ...],
 ) -> None:  # fmt: skip
-    """Run the scheduled flows (feeds, inbox, maintenance) from this process; Ctrl-C stops.
+    """Run the scheduled flows (feeds, inbox, maintenance) from this process; Ctrl-C or
+    SIGTERM stops and pauses their schedules.
 
     Point PREFECT_API_URL at a running `prefect server start` to see them in the UI.
     """
     # A run started from the UI begins within ~2 s instead of the default 10 s poll.
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
-    from flows.serve import DeploymentFileError, serve_all
+    from flows.serve import DeploymentFileError, UnknownDeploymentError, load_specs, select_specs
 
-    overrides = {"warehouse": ctx.obj["warehouse"], "sources": ctx.obj["sources"], "inbox": inbox}
-    try:
-        serve_all(deployments, overrides, watch=not no_watch, only=list(only) or None)
+    try:  # before Prefect starts: a misspelt --only served nothing, silently
+        select_specs(load_specs(deployments), list(only) or None)
+    except UnknownDeploymentError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--only'") from exc
     except DeploymentFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    _load_sources(ctx)
+    _open_warehouse(ctx)
+    from flows.serve import serve_all
+
+    overrides = {"warehouse": ctx.obj["warehouse"], "sources": ctx.obj["sources"], "inbox": inbox}
+    with _prefect(ctx), _stopped_by_ctrl_c():
+        serve_all(deployments, overrides, watch=not no_watch, only=list(only) or None)
 
 
 @main.command("enrich")
@@ -207,9 +330,14 @@ def serve_cmd(
 def enrich_cmd(ctx: click.Context, all_articles: bool) -> None:
     """Compute topics, entities, claims and language for stored articles: those never
     enriched, or --all (after editing the topic rules or the gazetteer)."""
-    from flows.enrichment import enrich_articles
+    _open_warehouse(ctx)
 
-    _run_flow(lambda: enrich_articles(warehouse=ctx.obj["warehouse"], all_articles=all_articles))
+    def run() -> object:
+        from flows.enrichment import enrich_articles
+
+        return enrich_articles(warehouse=ctx.obj["warehouse"], all_articles=all_articles)
+
+    _run_flow(ctx, run)
 
 
 @main.command("export")
@@ -244,13 +372,16 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
 @click.pass_context
 def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
     """The daily maintenance flow now: Parquet export and a warehouse checkpoint."""
-    from flows.maintenance import maintenance
     from warehouse.store import WarehouseError
 
-    try:
-        summary = maintenance(warehouse=ctx.obj["warehouse"], full_export=full_export)
-    except WarehouseError as exc:
-        raise click.ClickException(str(exc)) from exc
+    _open_warehouse(ctx)
+    with _prefect(ctx):
+        from flows.maintenance import maintenance
+
+        try:
+            summary = maintenance(warehouse=ctx.obj["warehouse"], full_export=full_export)
+        except WarehouseError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"maintenance: {summary.rows} rows in {summary.files} files -> {summary.out_dir}")
 
 
@@ -258,9 +389,14 @@ def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
 @click.pass_context
 def reprocess_cmd(ctx: click.Context) -> None:
     """Re-extract every fetched article from the raw store (no network)."""
-    from flows.web import reprocess
+    _open_warehouse(ctx)
 
-    _run_flow(lambda: reprocess(warehouse=ctx.obj["warehouse"]))
+    def run() -> object:
+        from flows.web import reprocess
+
+        return reprocess(warehouse=ctx.obj["warehouse"])
+
+    _run_flow(ctx, run)
 
 
 @main.group()
@@ -460,20 +596,147 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
-def _run_flow(call: Callable[[], object], workers: bool = True) -> None:
+def _check_paths(paths: tuple[str, ...]) -> None:
+    """When no named path exists there is nothing to run: a usage error, before Prefect
+    starts. When some do, the run goes on and records each missing one in ingest_errors."""
+    missing = [p for p in paths if _missing(p)]
+    if missing and len(missing) == len(paths):
+        from tasks.models import printable_path
+
+        names = ", ".join(printable_path(p) for p in missing)
+        raise click.BadParameter(f"no such file or directory: {names}", param_hint="PATHS")
+
+
+def _missing(path: str) -> bool:
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:  # exists but cannot be looked at (permissions): the run records why
+        return False
+    return False
+
+
+def _open_warehouse(ctx: click.Context) -> None:
+    """Open (and migrate) the warehouse before Prefect starts: a file that is not a DuckDB
+    database, or a folder that cannot be created, stops the command within a second with
+    one line, instead of a Prefect start, a failed flow run and its traceback."""
+    import duckdb
+
+    from warehouse.store import WarehouseError, connect, warehouse_path
+
+    try:
+        with connect(ctx.obj["warehouse"], lock_timeout=PREFLIGHT_LOCK_WAIT_S):
+            pass
+    except WarehouseError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower():
+            return  # in use by another process, so usable: the run waits for it
+        raise click.ClickException(str(exc)) from exc
+    except (duckdb.Error, OSError) as exc:
+        file = warehouse_path(ctx.obj["warehouse"])
+        raise click.ClickException(f"cannot use warehouse {file}: {one_line(exc)}") from exc
+
+
+def _load_sources(ctx: click.Context) -> None:
+    """Read and check the sources file before Prefect starts (a bad one stops the run)."""
+    from tasks.sources.registry import RegistryError, load_registry
+
+    try:
+        load_registry(ctx.obj["sources"])
+    except RegistryError as exc:
+        raise click.ClickException(first_line(exc)) from exc
+
+
+@contextmanager
+def _prefect(ctx: click.Context) -> Iterator[None]:
+    """Prefect, ready for this command's flow runs: the API the user configured, else a
+    server started with `prefect server start --background` (found by the process id file it
+    keeps in PREFECT_HOME, and asked whether it answers), else a temporary server for this
+    command alone, which costs 10-30 s: the user is told so, once."""
+    from prefect.settings import get_current_settings
+
+    _hide_tracebacks(not ctx.obj["verbose"])
+    settings = get_current_settings()
+    if settings.api.url is None:
+        url = _background_server(Path(settings.home), settings.server.api.host,
+                                 settings.server.api.port)  # fmt: skip
+        if url:
+            # In the environment, so served flow runs (subprocesses) and the inbox watcher
+            # (a thread, which does not see a settings context) use it too.
+            os.environ["PREFECT_API_URL"] = url
+            from prefect.context import refresh_global_settings_context
+
+            refresh_global_settings_context()
+        else:
+            click.echo(TEMPORARY_SERVER_NOTE, err=True)
+    yield
+
+
+def _background_server(home: Path, host: str, port: int) -> str | None:
+    """The API of the server `prefect server start --background` runs from `home`, if it
+    answers; it listens where PREFECT_SERVER_API_HOST and _PORT say (127.0.0.1:4200)."""
+    if not (home / BACKGROUND_SERVER_PID_FILE).exists():
+        return None
+    import httpx
+
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/api"
+    try:  # a stale pid file (the server died) answers at once: connection refused
+        healthy = httpx.get(f"{url}/health", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        healthy = False
+    return url if healthy else None
+
+
+class _NoTraceback(logging.Filter):
+    """Prefect logs a failed run's traceback to the terminal; the command says what failed in
+    one line, and the traceback stays in the run's logs in the UI (and shows with -v)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # The console handler is the root logger's, so the last to see a record: the API
+        # handler has already sent it to the UI with its traceback.
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
+def _hide_tracebacks(hide: bool) -> None:
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler):
+            for f in [f for f in handler.filters if isinstance(f, _NoTraceback)]:
+                handler.removeFilter(f)
+            if hide:
+                handler.addFilter(_NoTraceback())
+
+
+@contextmanager
+def _stopped_by_ctrl_c() -> Iterator[None]:
+    """`serve` and `watch` run until stopped: Ctrl-C or SIGTERM is how, so exit 0."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("newsflow: stopped", err=True)
+
+
+def _run_flow(ctx: click.Context, call: Callable[[], object], workers: bool = True) -> None:
+    """Run one flow (the checks before Prefect are done) and report it; exit 3 when some
+    inputs failed."""
     from tasks.sources.registry import RegistryError
     from warehouse.store import WarehouseError
 
-    if workers:  # extraction workers warm up while Prefect starts
-        from tasks.extract.pool import prestart
+    with _prefect(ctx):
+        if workers:  # extraction workers warm up while Prefect starts
+            from tasks.extract.pool import prestart
 
-        prestart()
+            prestart()
 
-    with _progress_bar():
-        try:
-            summary = call()
-        except (WarehouseError, RegistryError) as exc:
-            raise click.ClickException(str(exc)) from exc
+        with _progress_bar():
+            try:
+                summary = call()
+            except (WarehouseError, RegistryError) as exc:
+                raise click.ClickException(first_line(exc)) from exc
     s = summary  # a RunSummary
     click.echo(
         f"{s.flow_name}: {s.items_seen} found, {s.unchanged} unchanged, {s.items_read} read, "
@@ -484,6 +747,8 @@ def _run_flow(call: Callable[[], object], workers: bool = True) -> None:
         click.echo(f"  error [{stage}] {uri}: {error}", err=True)
     if len(s.failures) > 20:
         click.echo(f"  ... {len(s.failures) - 20} more in ingest_errors", err=True)
+    if s.errors:
+        ctx.exit(EXIT_INPUTS_FAILED)
 
 
 @contextmanager

@@ -7,7 +7,9 @@ the same file for work pools, so the two ways of running newsflow cannot drift a
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import signal
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +24,10 @@ DEFAULT_FILE = Path("deployments") / "prefect.yaml"
 
 class DeploymentFileError(ValueError):
     """The deployments file cannot be used."""
+
+
+class UnknownDeploymentError(DeploymentFileError):
+    """A deployment asked for by name is not in the deployments file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,20 @@ def load_specs(path: str | Path | None = None) -> list[DeploymentSpec]:
     return specs
 
 
+def select_specs(specs: list[DeploymentSpec], only: list[str] | None) -> list[DeploymentSpec]:
+    """The specs named in `only` (all without it). A name not in the file is an error: it
+    served nothing, silently (`--only feed` for `feeds`)."""
+    if not only:
+        return specs
+    names = [s.name for s in specs]
+    if unknown := [n for n in only if n not in names]:
+        quoted = ", ".join(repr(n) for n in unknown)
+        raise UnknownDeploymentError(
+            f"no deployment named {quoted}; the deployments are: {', '.join(names)}"
+        )
+    return [s for s in specs if s.name in only]
+
+
 def load_flow(entrypoint: str):
     """The flow object an entrypoint names ("flows/web.py:ingest_feeds")."""
     path, name = entrypoint.rsplit(":", 1)
@@ -104,13 +124,11 @@ def serve_all(
 ) -> None:
     """Serve the deployments (blocks until interrupted); `overrides` (e.g. warehouse) go to
     every flow that takes them; with `watch`, the inbox is landed as files arrive."""
-    from prefect import serve
-
     from tasks.extract.pool import prestart
 
     prestart()
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-    specs = [s for s in load_specs(path) if not only or s.name in only]
+    specs = select_specs(load_specs(path), only)
     if watch:  # the watcher runs the inbox as files arrive; its schedule would add empty runs
         from flows.watch import watched_specs
 
@@ -133,6 +151,58 @@ def serve_all(
         )
         watcher.start()
     try:
-        serve(*deployments)
+        serve(deployments)
     finally:
         stop.set()
+
+
+def serve(deployments: list) -> None:
+    """Prefect's serve(), stopped by Ctrl-C or SIGTERM alike: either pauses the schedules of
+    every deployment registered so far, also when it comes before the runner has started."""
+    from prefect.runner import Runner
+
+    from flows.signals import deferred, stop_like_ctrl_c
+
+    class _Runner(Runner):
+        serving = False
+
+        def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+            # Prefect's own stops the runner from inside the handler and calls sys.exit(0),
+            # racing the pause of the schedules (issue 10: a traceback, 3 of 4 left active).
+            stop_like_ctrl_c(signal.SIGTERM, None)
+
+        async def __aenter__(self) -> _Runner:
+            runner = await super().__aenter__()
+            self.serving = True  # from here on, leaving pauses the schedules (__aexit__)
+            _announce(deployments)
+            return runner
+
+    runner = _Runner(pause_on_shutdown=True)
+    registered = []
+    try:
+        for deployment in deployments:
+            with deferred():
+                registered.append(runner.add_deployment(deployment))
+        asyncio.run(runner.start())
+    except KeyboardInterrupt:
+        if not runner.serving:
+            _pause(registered)
+    print(f"stopped; the schedules of {len(registered)} deployments are paused", flush=True)
+
+
+def _announce(deployments: list) -> None:
+    from prefect.settings import PREFECT_UI_URL
+
+    names = ", ".join(f"{d.flow_name}/{d.name}" for d in deployments)
+    print(f"serving {len(deployments)} deployments: {names}", flush=True)
+    ui = PREFECT_UI_URL.value()
+    where = f"; runs and schedules at {ui}/deployments" if ui else ""
+    print(f"Ctrl-C or SIGTERM stops serving and pauses their schedules{where}", flush=True)
+
+
+def _pause(deployment_ids: list) -> None:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        for deployment_id in deployment_ids:
+            client.pause_deployment(deployment_id)

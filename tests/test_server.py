@@ -268,3 +268,82 @@ def test_optional_prefect_limit_on_landing(server: str, tmp_path: Path) -> None:
     limits = api(server, "POST", "/v2/concurrency_limits/filter", {})
     (limit,) = [x for x in limits if x["name"] == "newsflow-warehouse"]
     assert limit["limit"] == 1 and limit["active_slots"] == 0  # created, and given back
+
+
+SERVED = {"feeds", "inbox", "maintenance", "seeds"}
+
+
+@pytest.mark.parametrize(
+    ("signum", "when"),
+    [(signal.SIGINT, "serving"), (signal.SIGTERM, "serving"), (signal.SIGTERM, "starting")],
+)
+def test_serve_stops_on_sigterm_as_on_ctrl_c(
+    server: str, tmp_path: Path, signum: int, when: str
+) -> None:
+    """Ctrl-C pauses every served deployment and exits 0; SIGTERM (systemd, Docker) must do
+    exactly the same, also when it comes while the deployments are still being registered."""
+    for d in _served(server).values():  # earlier tests' serves: start from all paused
+        api(server, "POST", f"/deployments/{d['id']}/pause_deployment")
+    env = {
+        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "client-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "NEWSFLOW_WAREHOUSE": str(tmp_path / "w.duckdb"),
+    }  # fmt: skip
+    log_path = tmp_path / "serve.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    serving = subprocess.Popen(
+        [str(BIN / "newsflow"), "serve", "--inbox", str(tmp_path / "inbox")],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+
+        def ready() -> bool:
+            found = _served(server)
+            if when == "starting":  # the first deployment is registered, the rest not yet
+                return any(not d["paused"] for d in found.values())
+            # all registered, and the runner is polling for their runs (READY)
+            return found.keys() == SERVED and all(
+                not d["paused"] and d["status"] == "READY" for d in found.values()
+            )
+
+        wait_until(ready, 120, f"serve {when}", log_path)
+        serving.send_signal(signum)
+        returncode = serving.wait(timeout=60)
+    finally:
+        stop(serving)
+        log.close()
+    output = log_path.read_text(errors="replace")
+    assert returncode == 0, output
+    assert "Traceback" not in output and "never awaited" not in output, output
+    paused = {name: d["paused"] for name, d in _served(server).items()}
+    if when == "serving":
+        assert paused == dict.fromkeys(SERVED, True), output
+    else:  # stopped while registering: those never registered do not exist (or were paused)
+        assert paused and all(paused.values()), output
+
+
+def _served(url: str) -> dict[str, dict]:
+    """The deployments `newsflow serve` registers, by name."""
+    found = api(url, "POST", "/deployments/filter", {})
+    return {d["name"]: d for d in found if d["name"] in SERVED}
+
+
+def test_a_background_server_is_used_without_configuration(server: str, tmp_path: Path) -> None:
+    """`prefect server start --background` keeps its process id in PREFECT_HOME/server.pid
+    and listens on PREFECT_SERVER_API_PORT: with that and no PREFECT_API_URL, newsflow runs
+    its flow there instead of starting a temporary server (10-30 s) for the command."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "server.pid").write_text("0")  # what --background writes; only its presence counts
+    env = {
+        **os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_PORT": str(httpx.URL(server).port),
+        "NEWSFLOW_WAREHOUSE": str(tmp_path / "w.duckdb"),
+    }  # fmt: skip
+    env.pop("PREFECT_API_URL", None)
+    result = subprocess.run([str(BIN / "newsflow"), "ingest", "seeds", str(SEEDS)],
+                            env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "temporary" not in result.stderr, result.stderr
+    run_id = result.stdout.rsplit("(flow run ", 1)[1].split(")")[0]
+    assert api(server, "GET", f"/flow_runs/{run_id}")["state"]["type"] == "COMPLETED"

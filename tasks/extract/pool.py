@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from prefect import task
@@ -97,7 +98,13 @@ def make_pool(n_items: int) -> ProcessPoolExecutor | None:
     # modules once so each worker starts warm.
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(_WORKER_PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_ctrl_c)
+
+
+def _ignore_ctrl_c() -> None:
+    """Ctrl-C in a terminal reaches every process of its group: the command stops the pool
+    and says so in one line; each worker's own KeyboardInterrupt traceback was noise."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract-{label}")

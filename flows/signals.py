@@ -1,0 +1,60 @@
+"""SIGTERM (what systemd, Docker and `timeout` send) stops newsflow exactly as Ctrl-C does.
+
+Without this, SIGTERM killed a command outright (its run left `running`) and, under
+`newsflow serve`, went to Prefect's runner, whose handler stops the runner from inside the
+signal handler and calls sys.exit(0) while its own shutdown is pausing the schedules: a
+traceback, and some deployments left scheduled with nothing serving them (issue 10).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    """A SIGTERM handler: whatever Ctrl-C does at this moment."""
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        # Python's raises KeyboardInterrupt; inside asyncio.run (Prefect's runner) asyncio's
+        # cancels the main task first, so shutdown code (pausing schedules) runs to the end.
+        handler(signal.SIGINT, frame)
+    else:  # SIGINT ignored (a script's background job): stop all the same
+        raise KeyboardInterrupt
+
+
+def install() -> None:
+    """Route SIGTERM to `stop_like_ctrl_c` (signals can only be set from the main thread)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop_like_ctrl_c)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM inside the block takes effect at its end (a second one at once),
+    for a step that must not be cut in half: a deployment registered with the server while
+    the interrupt was unwinding would stay scheduled with nothing serving it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def defer(signum: int, frame: FrameType | None) -> None:
+        if pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    watched = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        watched.append(signal.SIGINT)
+    previous = {s: signal.signal(s, defer) for s in watched}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if pending:
+        raise KeyboardInterrupt

@@ -1,0 +1,214 @@
+"""The `newsflow` command's exit codes, for scripts and cron: 0 every input landed or was
+unchanged, 3 the run completed but some inputs failed (their ingest_errors rows exist),
+1 the run could not run (one line, no traceback), 2 a usage error, 130 interrupted. Bad
+arguments, warehouse and sources files are found before Prefect starts.
+
+These run the installed console script as a subprocess, as cron would. A fresh PREFECT_HOME
+that does not exist yet tells whether Prefect was imported at all (importing it creates it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS, rows
+from tests.webserver import Reply
+
+NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
+
+
+def newsflow(
+    tmp_path: Path, *args: str, api_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.Popen(
+        [NEWSFLOW, *args], env=_env(tmp_path, api_url), cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = proc.communicate(timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _env(tmp_path: Path, api_url: str | None) -> dict[str, str]:
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    for name in ("PREFECT_API_URL", "NEWSFLOW_WAREHOUSE", "NEWSFLOW_SOURCES"):
+        env.pop(name, None)
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
+
+
+def _prefect_started(tmp_path: Path) -> bool:
+    return (tmp_path / "prefect-home").exists()
+
+
+@pytest.fixture
+def api_url(prefect_server) -> str:
+    """The session's Prefect server, for the subprocesses to run their flows against."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def test_a_missing_path_is_a_usage_error_before_prefect(tmp_path: Path) -> None:
+    warehouse, missing = tmp_path / "w.duckdb", tmp_path / "no" / "such.txt"
+    proc = newsflow(tmp_path, "--warehouse", str(warehouse), "ingest", "files", str(missing))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"no such file or directory: {missing}" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert not warehouse.exists()  # no flow run, no runs row
+    assert not _prefect_started(tmp_path)
+
+
+def test_a_file_that_is_not_duckdb_stops_the_run_before_prefect(tmp_path: Path) -> None:
+    warehouse = tmp_path / "notduck.txt"
+    warehouse.write_text("not a database\n")
+    proc = newsflow(tmp_path, "--warehouse", str(warehouse), "ingest", "seeds", str(SEEDS))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert str(warehouse) in line and "not a valid DuckDB database" in line
+    assert proc.stdout == ""
+    assert not _prefect_started(tmp_path)
+    assert warehouse.read_text() == "not a database\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["ingest", "feeds"], ["ingest", "feed", "http://127.0.0.1:9/feed.xml"],
+     ["ingest", "urls", "http://127.0.0.1:9/a"], ["ingest", "sitemap"]],
+)  # fmt: skip
+def test_a_bad_sources_file_stops_web_runs_before_prefect(
+    tmp_path: Path, command: list[str]
+) -> None:
+    sources, warehouse = tmp_path / "sources.toml", tmp_path / "w.duckdb"
+    sources.write_text("[[feeds]]\nurl = 'gopher://x'\n")
+    proc = newsflow(tmp_path, "--warehouse", str(warehouse), "--sources", str(sources), *command)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "'url' must be an http(s) URL" in line
+    assert not warehouse.exists() and not _prefect_started(tmp_path)
+
+
+def test_unknown_deployment_names_are_refused_before_prefect(tmp_path: Path) -> None:
+    proc = newsflow(tmp_path, "serve", "--only", "feed", "--only", "seeds")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "no deployment named 'feed'" in proc.stderr
+    assert "feeds, inbox, maintenance, seeds" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not _prefect_started(tmp_path)
+
+
+@pytest.mark.slow
+def test_some_inputs_failed_is_exit_3_and_their_rows_exist(api_url: str, tmp_path: Path) -> None:
+    folder, warehouse, missing = tmp_path / "in", tmp_path / "w.duckdb", tmp_path / "gone.txt"
+    folder.mkdir()
+    shutil.copy(SEEDS / "003_90df82462330a561.txt", folder / "ok.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    proc = newsflow(
+        tmp_path, "--warehouse", str(warehouse), "ingest", "files", str(folder), str(missing),
+        api_url=api_url,
+    )  # fmt: skip
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "1 new (0 duplicates), 2 errors" in proc.stdout
+    assert "Traceback" not in proc.stderr + proc.stdout
+    errors = rows(str(warehouse), "SELECT source_uri, stage FROM ingest_errors")
+    expected = [(str(folder / "empty.txt"), "read"), (str(missing), "discover")]
+    assert sorted(errors) == sorted(expected)
+
+
+@pytest.mark.slow
+def test_a_clean_run_and_its_no_change_rerun_exit_0(api_url: str, tmp_path: Path) -> None:
+    warehouse = str(tmp_path / "w.duckdb")
+    first = newsflow(tmp_path, "--warehouse", warehouse, "ingest", "seeds", str(SEEDS),
+                     api_url=api_url)  # fmt: skip
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "5 new (0 duplicates), 0 errors" in first.stdout
+    again = newsflow(tmp_path, "--warehouse", warehouse, "ingest", "seeds", str(SEEDS),
+                     api_url=api_url)  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "5 unchanged, 0 read" in again.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_exits_130_in_one_line(
+    api_url: str, tmp_path: Path, web, signum: int
+) -> None:
+    """Ctrl-C (or SIGTERM, from systemd, Docker or `timeout`) in the middle of a fetch."""
+    web.add("/slow", Reply(body=b"<html></html>", delay=120))
+    sources, warehouse = tmp_path / "sources.toml", tmp_path / "w.duckdb"
+    sources.write_text('[network]\nallowed_hosts = ["127.0.0.1"]\nper_host_delay = 0\n')
+    proc = subprocess.Popen(
+        [NEWSFLOW, "--warehouse", str(warehouse), "--sources", str(sources), "ingest", "urls",
+         web.url("/slow")],
+        env=_env(tmp_path, api_url), cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not web.hits("/slow") and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert web.hits("/slow"), "the run never fetched the slow page"
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in out + err
+    assert err.splitlines()[-1] == "newsflow: interrupted"
+    ((status,),) = rows(str(warehouse), "SELECT status FROM runs")
+    assert status != "running"  # the run says it ended
+
+
+def test_a_stale_background_server_pid_file_is_not_used(tmp_path: Path) -> None:
+    """A server that died leaves its pid file: the command must not try to use it (a
+    temporary server is started instead, as without one)."""
+    import socket
+
+    from flows.cli import _background_server
+
+    with socket.socket() as s:  # a port nothing listens on (bound, not listening)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        assert _background_server(tmp_path, "127.0.0.1", port) is None  # no pid file
+        (tmp_path / "server.pid").write_text("12345")
+        assert _background_server(tmp_path, "127.0.0.1", port) is None  # nothing answers
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_terminal_stops_the_workers_quietly(api_url: str, tmp_path: Path) -> None:
+    """Ctrl-C in a terminal reaches every process of its group, the extraction workers too:
+    still one line and exit 130, no worker's traceback."""
+    from tests.test_killed_run import landed, make_articles
+
+    folder, warehouse = tmp_path / "articles", str(tmp_path / "w.duckdb")
+    make_articles(folder, 400)
+    proc = subprocess.Popen(
+        [NEWSFLOW, "--warehouse", warehouse, "ingest", "files", "--batch-size", "10",
+         str(folder)],
+        env=_env(tmp_path, api_url), cwd=tmp_path, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while landed(warehouse) < 30 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the run ended before Ctrl-C"
+        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err, err
+    assert err.splitlines()[-1] == "newsflow: interrupted"

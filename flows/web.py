@@ -34,16 +34,12 @@ from tasks.models import (
     SourceItem,
 )
 from tasks.sources.feeds import ParsedFeed, parse_feed
-from tasks.sources.http.fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
+from tasks.sources.http.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchRequest, FetchResult
 from tasks.sources.http.netguard import NetPolicy
 from tasks.sources.registry import Registry, Source, load_registry, next_poll
 from tasks.sources.sitemaps import SitemapEntry, parse_sitemap
 from warehouse import rawstore, store
 
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
-    "text/xml;q=0.9, */*;q=0.5"
-)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 MAX_SITEMAPS = 25
 

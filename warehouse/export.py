@@ -104,7 +104,7 @@ _LOCK = threading.Lock()
 
 def default_out_dir(warehouse: str | os.PathLike[str] | None = None) -> Path:
     """<the warehouse's folder>/export, next to its raw store."""
-    return store.warehouse_path(warehouse).resolve().parent / "export"
+    return store.resolved_path(warehouse).parent / "export"
 
 
 def export_warehouse(

@@ -47,6 +47,12 @@ def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path or os.environ.get("NEWSFLOW_WAREHOUSE") or DEFAULT_WAREHOUSE)
 
 
+def resolved_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file as one absolute path without links: the identity of a warehouse
+    (its in-memory index, its runs), however it was named."""
+    return warehouse_path(path).resolve()
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 

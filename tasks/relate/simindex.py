@@ -379,7 +379,7 @@ def current(
     the version the warehouse will have once the batch commits. Call inside the landing
     transaction, after the batch's rows were inserted (and the version bumped), holding LOCK."""
     version = relations.index_version(con)
-    key = str(store.warehouse_path(warehouse).resolve())
+    key = _key(warehouse)
     index = _CACHE.get(key)
     if index is None or index.version != version - 1:
         index = _CACHE[key] = load(con, version - 1, new_ids)
@@ -401,8 +401,12 @@ def commit(warehouse: str, pending: Pending | None) -> None:
         return
     pending.index.add(pending.records)
     pending.index.version = pending.version
-    _CACHE[str(store.warehouse_path(warehouse).resolve())] = pending.index
+    _CACHE[_key(warehouse)] = pending.index
 
 
 def forget(warehouse: str | Path) -> None:
-    _CACHE.pop(str(store.warehouse_path(warehouse).resolve()), None)
+    _CACHE.pop(_key(warehouse), None)
+
+
+def _key(warehouse: str | Path) -> str:
+    return str(store.resolved_path(warehouse))

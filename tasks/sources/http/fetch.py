@@ -29,6 +29,7 @@ from urllib.robotparser import RobotFileParser
 import httpcore
 import httpx
 
+from tasks.extract.read import MAX_BYTES
 from tasks.sources.http.netguard import (
     BlockedAddress,
     NetPolicy,
@@ -38,7 +39,10 @@ from tasks.sources.http.netguard import (
 )
 
 ROBOTS_AGENT = "newsflow"  # the token robots.txt groups are matched against
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.5"
+)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -54,7 +58,7 @@ _T = TypeVar("_T")
 class FetchPolicy:
     user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news ingestion bot)"
     timeout: float = 15.0  # connect and read timeout, seconds
-    max_bytes: int = 20_000_000  # decompressed body cap
+    max_bytes: int = MAX_BYTES  # decompressed body cap: extraction reads no more than this
     max_compressed_bytes: int = 10_000_000  # bytes on the wire cap
     max_redirects: int = 5
     retries: int = 2  # extra attempts on temporary failures

@@ -30,9 +30,14 @@ def newsflow(
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.Popen(
         [NEWSFLOW, *args], env=_env(tmp_path, api_url), cwd=tmp_path, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
-    out, err = proc.communicate(timeout=300)
+    try:
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:  # timed out (before the fix, `serve` ran on): leave nothing,
+            os.killpg(proc.pid, signal.SIGKILL)  # not its temporary Prefect server either
+            proc.wait()
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 

@@ -599,10 +599,13 @@ def _json_default(value: object) -> str:
 def _check_paths(paths: tuple[str, ...]) -> None:
     """When no named path exists there is nothing to run: a usage error, before Prefect
     starts. When some do, the run goes on and records each missing one in ingest_errors."""
+    from tasks.models import printable_path
+
+    if undecodable := [p for p in paths if printable_path(p) != p]:
+        names = ", ".join(printable_path(p) for p in undecodable)
+        raise click.BadParameter(f"name is not valid UTF-8, rename it: {names}", param_hint="PATHS")
     missing = [p for p in paths if _missing(p)]
     if missing and len(missing) == len(paths):
-        from tasks.models import printable_path
-
         names = ", ".join(printable_path(p) for p in missing)
         raise click.BadParameter(f"no such file or directory: {names}", param_hint="PATHS")
 
@@ -636,6 +639,26 @@ def _open_warehouse(ctx: click.Context) -> None:
     except (duckdb.Error, OSError) as exc:
         file = warehouse_path(ctx.obj["warehouse"])
         raise click.ClickException(f"cannot use warehouse {file}: {one_line(exc)}") from exc
+
+
+def _check_rules() -> None:
+    """A topics or gazetteer file of the user's (NEWSFLOW_TOPICS, NEWSFLOW_ENTITIES) that
+    cannot be used stops the command before Prefect starts, with one line naming the file:
+    in the workers it would turn every article of the run into an error row instead."""
+    if os.environ.get("NEWSFLOW_TOPICS"):
+        from tasks.enrich.topics import TaxonomyError, load_taxonomy
+
+        try:
+            load_taxonomy(Path(os.environ["NEWSFLOW_TOPICS"]))
+        except TaxonomyError as exc:
+            raise click.ClickException(f"NEWSFLOW_TOPICS: {first_line(exc)}") from exc
+    if os.environ.get("NEWSFLOW_ENTITIES"):
+        from tasks.enrich.entities import DEFAULT_FILES, Gazetteer, GazetteerError, user_files
+
+        try:
+            Gazetteer.load((*DEFAULT_FILES, *user_files()), given_names=None)
+        except GazetteerError as exc:
+            raise click.ClickException(f"NEWSFLOW_ENTITIES: {first_line(exc)}") from exc
 
 
 def _load_sources(ctx: click.Context) -> None:
@@ -726,6 +749,7 @@ def _run_flow(ctx: click.Context, call: Callable[[], object], workers: bool = Tr
     from tasks.sources.registry import RegistryError
     from warehouse.store import WarehouseError
 
+    _check_rules()
     with _prefect(ctx):
         if workers:  # extraction workers warm up while Prefect starts
             from tasks.extract.pool import prestart

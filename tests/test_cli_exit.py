@@ -30,9 +30,14 @@ def newsflow(
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.Popen(
         [NEWSFLOW, *args], env=_env(tmp_path, api_url), cwd=tmp_path, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
-    out, err = proc.communicate(timeout=300)
+    try:
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:  # timed out (before the fix, `serve` ran on): leave nothing,
+            os.killpg(proc.pid, signal.SIGKILL)  # not its temporary Prefect server either
+            proc.wait()
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
@@ -212,3 +217,42 @@ def test_ctrl_c_in_a_terminal_stops_the_workers_quietly(api_url: str, tmp_path: 
     assert proc.returncode == 130, out + err
     assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err, err
     assert err.splitlines()[-1] == "newsflow: interrupted"
+
+
+@pytest.mark.parametrize(
+    ("variable", "content", "problem"),
+    [
+        ("NEWSFLOW_TOPICS", "[topics\nbroken", "not valid TOML"),
+        ("NEWSFLOW_TOPICS", None, "cannot read the topics file"),
+        ("NEWSFLOW_TOPICS", "[weather]\nx = 1\n", "unknown section"),
+        ("NEWSFLOW_ENTITIES", "= nothing", "not valid TOML"),
+        ("NEWSFLOW_ENTITIES", None, "cannot read the gazetteer"),
+    ],
+)
+def test_a_bad_rules_file_stops_the_run_before_prefect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, content: str | None,
+    problem: str,
+) -> None:  # fmt: skip
+    # Before: every article of the run became an `extract` error row (topics), or a bare
+    # FileNotFoundError / TOMLDecodeError traceback (gazetteer).
+    rules = tmp_path / "rules.toml"
+    if content is not None:
+        rules.write_text(content, encoding="utf-8")
+    monkeypatch.setenv(variable, str(rules))
+    warehouse = tmp_path / "w.duckdb"
+    proc = newsflow(tmp_path, "--warehouse", str(warehouse), "ingest", "seeds", str(SEEDS))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"Error: {variable}: {rules}") and problem in line, line
+    assert not _prefect_started(tmp_path)
+    assert rows(str(warehouse), "SELECT count(*) FROM runs") == [(0,)]
+
+
+def test_a_path_whose_name_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
+    bad = os.fsdecode(bytes(tmp_path) + b"/caf\xe9.txt")
+    Path(bad).write_text("A title\n\nSome text of an article.\n", encoding="utf-8")
+    proc = newsflow(tmp_path, "--warehouse", str(tmp_path / "w.duckdb"), "ingest", "files", bad)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "not valid UTF-8" in proc.stderr and "caf\\xe9.txt" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not _prefect_started(tmp_path)

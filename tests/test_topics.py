@@ -342,7 +342,7 @@ def test_malformed_user_file_is_a_clear_value_error(
 
 
 def test_missing_user_file_says_so(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(TaxonomyError, match=r"none\.toml: cannot read the topics file"):
         load_taxonomy(tmp_path / "none.toml")
 
 

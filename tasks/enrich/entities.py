@@ -93,6 +93,10 @@ class Known:
     code: str | None
 
 
+class GazetteerError(ValueError):
+    """A gazetteer file cannot be used: a configuration error, named with its file."""
+
+
 @dataclass
 class Gazetteer:
     """Everything the matcher looks up; build with `Gazetteer.load`."""
@@ -146,8 +150,15 @@ class Gazetteer:
     ) -> Gazetteer:
         gaz = cls()
         for path in files:
-            with open(path, "rb") as fh:
-                gaz.merge(tomllib.load(fh))
+            try:
+                with open(path, "rb") as fh:
+                    gaz.merge(tomllib.load(fh))
+            except OSError as exc:
+                raise GazetteerError(f"{path}: cannot read the gazetteer: {exc.strerror}") from exc
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise GazetteerError(f"{path}: not valid TOML: {exc}") from exc
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise GazetteerError(f"{path}: not a gazetteer file: {exc}") from exc
         if given_names is not None:
             lines = given_names.read_text(encoding="utf-8").splitlines()
             gaz.given_names.update(_norm(w) for w in lines if w.strip() and w[0] != "#")
@@ -206,8 +217,12 @@ class Gazetteer:
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     """The shipped data plus any files named in NEWSFLOW_ENTITIES; loaded once per process."""
-    extra = [Path(p) for p in os.environ.get(EXTRA_ENV, "").split(os.pathsep) if p.strip()]
-    return Gazetteer.load((*DEFAULT_FILES, *extra))
+    return Gazetteer.load((*DEFAULT_FILES, *user_files()))
+
+
+def user_files() -> list[Path]:
+    """The gazetteer files a user added with NEWSFLOW_ENTITIES."""
+    return [Path(p) for p in os.environ.get(EXTRA_ENV, "").split(os.pathsep) if p.strip()]
 
 
 # --------------------------------------------------------------------------- candidate spans

@@ -228,6 +228,8 @@ def _parse(
 ) -> tuple[Settings, dict[str, Topic]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read the topics file: {exc.strerror}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TaxonomyError(f"{path}: not valid TOML: {exc}") from exc
     if unknown := set(data) - {"settings", "topics"}:

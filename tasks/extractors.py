@@ -7,7 +7,9 @@ not use (no Prefect): a worker starts in a fraction of a second.
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from hashlib import sha256 as _sha256
 
 from tasks import minhash
@@ -31,6 +33,15 @@ TRAFILATURA_OPTIONS: dict[str, object] = {"include_comments": False, "include_ta
 FALLBACK_BELOW_WORDS = 200
 # Fewer words than this is a menu, a caption or an error page, not an article.
 MIN_WORDS = 15
+# Scripts written without spaces between words. Han and kana count one word per character,
+# as word processors count them (a whole Japanese article split on spaces was "4 words" and
+# was dropped: issue 12); Thai, Lao, Khmer and Myanmar one per 4 characters, about their
+# mean word length.
+_HAN_KANA = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\uff66-\uff9f\U00020000-\U0002ebef]"
+)
+_SOUTHEAST_ASIAN = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
 
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.I)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
@@ -49,6 +60,18 @@ def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | Inge
         raise
     except Exception as exc:  # an extractor bug must cost one item, not the batch
         return make_error(item, "extract", f"{type(exc).__name__}: {exc}", raw.data)
+
+
+def count_words(text: str) -> int:
+    """Words in `text`, in a way that fits its script: whitespace-separated tokens, where
+    Han and kana characters count one each and Thai, Lao, Khmer and Myanmar runs one per
+    4 characters (those scripts put no spaces between words)."""
+    if text.isascii():
+        return len(text.split())
+    han_kana = len(_HAN_KANA.findall(text))
+    rest = _HAN_KANA.sub(" ", text)
+    southeast = sum(math.ceil(len(run) / 4) for run in _SOUTHEAST_ASIAN.findall(rest))
+    return han_kana + southeast + len(_SOUTHEAST_ASIAN.sub(" ", rest).split())
 
 
 def _extract(raw: RawDoc) -> Article | IngestError:
@@ -76,7 +99,7 @@ def _extract(raw: RawDoc) -> Article | IngestError:
     # them ("\u0000"), and the parser does not see inside a script.
     fields = _without_controls(fields)
     body = str(fields.get("text") or "")
-    words = len(body.split())
+    words = count_words(body)
     if words < MIN_WORDS:
         return make_error(
             item, "extract", f"no article text found by {extractor} ({words} words)", raw.data
@@ -124,7 +147,7 @@ def build_article(
         raw_size=raw_size,
         encoding=encoding,
         extractor=extractor,
-        word_count=len(body.split()),
+        word_count=count_words(body),
         fetched_url=item.url,
         metadata_sources=json.dumps(sources, sort_keys=True) if sources else None,
         shingles=int(counts[0]),
@@ -145,7 +168,7 @@ def article_from_feed(item: SourceItem) -> Article | None:
     if entry is None:
         return None
     body = strip_controls(entry.content or entry.summary or "")
-    if len(body.split()) < MIN_WORDS:
+    if count_words(body) < MIN_WORDS:
         return None
     fields = _without_controls(
         {
@@ -198,7 +221,7 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
         fast=True,
         **TRAFILATURA_OPTIONS,
     )
-    if doc is None or len((doc.text or "").split()) < FALLBACK_BELOW_WORDS:
+    if doc is None or count_words(doc.text or "") < FALLBACK_BELOW_WORDS:
         doc = trafilatura.bare_extraction(
             html, url=item.url, with_metadata=not declared, **TRAFILATURA_OPTIONS
         )
@@ -235,7 +258,10 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     # trafilatura keeps an in-article <h1> as the first line; the title has its own column.
     if lines and lines[0].strip() in {fields["title"], (doc.title or "").strip()}:
         lines = lines[1:]
-    fields["text"] = "\n".join(lines).strip()
+    # trafilatura.extract() returns NFC text but bare_extraction() does not: a page that
+    # writes "é" as e + combining accent kept it, and "Jané" matched no search (2 real pages
+    # in bench/extraction_real.py lost snippets to it).
+    fields["text"] = unicodedata.normalize("NFC", "\n".join(lines).strip())
     return fields, sources
 
 

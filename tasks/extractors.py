@@ -7,7 +7,6 @@ not use (no Prefect): a worker starts in a fraction of a second.
 from __future__ import annotations
 
 import json
-import math
 import re
 import unicodedata
 from hashlib import sha256 as _sha256
@@ -21,6 +20,7 @@ from tasks.enrich import enrich
 from tasks.metadata import page_metadata
 from tasks.models import Article, IngestError, SourceItem, short_hash
 from tasks.read import MAX_BYTES, RawDoc, make_error, read_item
+from tasks.scripts import count_words
 from tasks.stories import term_vector
 from tasks.urls import canonicalize
 
@@ -35,16 +35,6 @@ TRAFILATURA_OPTIONS: dict[str, object] = {"include_comments": False, "include_ta
 FALLBACK_BELOW_WORDS = 200
 # Fewer words than this is a menu, a caption or an error page, not an article.
 MIN_WORDS = 15
-# Scripts written without spaces between words. Han and kana count one word per character,
-# as word processors count them (a whole Japanese article split on spaces was "4 words" and
-# was dropped: issue 12); Thai, Lao, Khmer and Myanmar one per 4 characters, about their
-# mean word length.
-_HAN_KANA = re.compile(
-    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\uff66-\uff9f\U00020000-\U0002ebef]"
-)
-_SOUTHEAST_ASIAN = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
-
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.I)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
 
@@ -62,18 +52,6 @@ def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | Inge
         raise
     except Exception as exc:  # an extractor bug must cost one item, not the batch
         return make_error(item, "extract", f"{type(exc).__name__}: {exc}", raw.data)
-
-
-def count_words(text: str) -> int:
-    """Words in `text`, in a way that fits its script: whitespace-separated tokens, where
-    Han and kana characters count one each and Thai, Lao, Khmer and Myanmar runs one per
-    4 characters (those scripts put no spaces between words)."""
-    if text.isascii():
-        return len(text.split())
-    han_kana = len(_HAN_KANA.findall(text))
-    rest = _HAN_KANA.sub(" ", text)
-    southeast = sum(math.ceil(len(run) / 4) for run in _SOUTHEAST_ASIAN.findall(rest))
-    return han_kana + southeast + len(_SOUTHEAST_ASIAN.sub(" ", rest).split())
 
 
 def _extract(raw: RawDoc) -> Article | IngestError:

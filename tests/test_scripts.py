@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.extractors import MIN_WORDS, count_words, extract_item
+from tasks.extractors import MIN_WORDS, extract_item
 from tasks.models import Article, SourceItem
+from tasks.scripts import count_words
 from tests.conftest import FIXTURES
 
 REAL = FIXTURES / "real"
@@ -46,3 +47,20 @@ def test_a_cjk_article_lands_with_a_sensible_word_count(
     assert article.language == language
     assert article.word_count >= 10 * MIN_WORDS
     assert article.word_count == count_words(article.text) > len(article.text.split()) * 5
+
+
+def test_a_cjk_copy_is_a_near_duplicate_and_another_article_is_not() -> None:
+    from tasks import minhash
+
+    ja = extract_item(_item(REAL / "nhk.or.jp.k100.html"))
+    zh = extract_item(_item(REAL / "archive.org.he.xinhuanet.com.25340717.html"))
+    assert isinstance(ja, Article) and isinstance(zh, Article)
+    # Shingles of 5 characters: before, the whole article was 4 "words", one shingle.
+    assert ja.shingles > 300 and zh.shingles > 1000
+    sentences = ja.text.split("。")
+    copy = "このニュースをシェアする。\n" + "。".join(sentences[1:]) + "\nNHKニュースをもっと読む"
+    sigs, counts = minhash.signatures([ja.text, copy, zh.text])
+    similar = minhash.jaccard(sigs[0], sigs[1])
+    contained = minhash.containment(sigs[1], counts[1], sigs[0], counts[0])
+    assert minhash.is_near_duplicate(similar, contained)
+    assert minhash.jaccard(sigs[0], sigs[2]) < 0.05

@@ -27,6 +27,7 @@ import unicodedata
 
 import numpy as np
 
+from tasks.extract.scripts import space_han_kana
 from tasks.relate.exact import QUOTES
 
 SIGNATURE_VERSION = 1
@@ -112,7 +113,7 @@ def _powers() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _normalized_bytes(text: str) -> np.ndarray:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = space_han_kana(unicodedata.normalize("NFKC", text).casefold())
     for mark, to in _REPLACE:
         if mark in text:
             text = text.replace(mark, to)

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from tasks.extractors import MIN_WORDS, extract_item
 
+from tasks.extract.document import MIN_WORDS, extract_item
 from tasks.extract.scripts import count_words
 from tasks.models import Article, SourceItem
 from tests.conftest import FIXTURES
@@ -50,7 +50,7 @@ def test_a_cjk_article_lands_with_a_sensible_word_count(
 
 
 def test_a_cjk_copy_is_a_near_duplicate_and_another_article_is_not() -> None:
-    from tasks import minhash
+    from tasks.relate import minhash
 
     ja = extract_item(_item(REAL / "nhk.or.jp.k100.html"))
     zh = extract_item(_item(REAL / "archive.org.he.xinhuanet.com.25340717.html"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,6 +55,7 @@ class PageMeta:
 
 
 JSON_LD, OPENGRAPH, META, HTML = "json-ld", "opengraph", "meta", "html"
+HTML_H1 = "html-h1"  # the page's printed headline, agreeing with a declared title
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -95,7 +97,14 @@ _META_MODIFIED = ("itemprop:datemodified", "dcterms.modified", "dc.date.modified
 
 _TITLE_PARENTS = frozenset({"head", "body", "html"})
 _SPACE = re.compile(r"\s+")
-_TITLE_SEPARATORS = ("|", "-", "–", "—", "::", "·", "•")
+_TITLE_SEPARATORS = ("|", "-", "–", "—", "::", "·", "•", "//", "»")
+# " | ", " - ", ...: a separator with a space each side, so "Tsai Ing-wen" is one part.
+_SEP_ALT = "|".join(re.escape(s) for s in _TITLE_SEPARATORS)
+_TITLE_SPLIT = re.compile(rf"\s+(?:{_SEP_ALT})\s+")
+_SEPARATOR_END = re.compile(rf"\s+(?:{_SEP_ALT})\s*$")
+_SEPARATOR_START = re.compile(rf"^\s*(?:{_SEP_ALT})\s+")
+_MAX_SUFFIX_PARTS = 2  # 'Headline | Site | Section': the site's name is one of the last two
+_MAX_H1 = 5  # a page with more <h1>s uses them for teasers: the first few are enough
 _BY_PREFIX = re.compile(r"^by\s+", re.I)
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_]|$)", re.I)
 # JSON-LD blocks as CMSs wrap them: in an HTML comment or a CDATA section.
@@ -207,14 +216,9 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_SITE)),
             (META, self.tags(_META_SITE)),
         )
-        title = pick(
-            "title",
-            lambda raw: _strip_site(_first_text(raw), site_name),
-            (JSON_LD, lambda: ld.values("headline", "name")),
-            (OPENGRAPH, self.tags(_OG_TITLE)),
-            (META, self.tags(_META_TITLE)),
-            (HTML, self.title),
-        )
+        title, title_source = self._title(site_name)
+        if title:
+            sources["title"] = title_source
         published_at = pick(
             "published_at",
             _first_date,
@@ -294,6 +298,74 @@ class _Page:
             keywords=keywords or (),
             sources=sources,
         )
+
+    def _title(self, site_name: str | None) -> tuple[str | None, str]:
+        """The headline printed on the page (an <h1>) when it is one of the declared titles
+        modulo the site name; else the first declared title with the site name cut off.
+
+        Declared titles are often the search-engine version of the headline or carry the
+        site's name or tagline (`Headline | Site`); the printed <h1> alone is often the site's
+        logo. Where they agree, the <h1> is the headline as the page prints it.
+        """
+        sites = _site_keys(site_name, self.url)
+        declared: list[tuple[str, str]] = []
+        for source, raw in (
+            (JSON_LD, self.ld.values("headline", "name")),
+            (OPENGRAPH, self.tags(_OG_TITLE)),
+            (META, self.tags(_META_TITLE)),
+            (HTML, [self.title]),
+        ):
+            if (text := _first_text(raw)) is not None:
+                declared.append((source, text))
+        if not declared:
+            return None, ""
+        for h1 in self._headlines():
+            if _is_site(h1, sites):
+                continue  # the site's logo in an <h1>
+            key = _loose(h1)
+            for source, text in declared:
+                if h1 in (text, _strip_site(text, sites)):
+                    return h1, source  # the same words: the declared source has them
+                parts = _TITLE_SPLIT.split(text)
+                stripped = _loose(_strip_site(text, sites) or "")
+                cut = _cut_short(text)
+                # The headline is the title's first part, or its last after the site's name
+                # ('Site - Headline'); a middle or trailing part is a tagline or section.
+                ends = {_loose(parts[0])} if len(parts) > 1 else set()
+                if len(parts) > 1 and _is_site(parts[0], sites):
+                    ends.add(_loose(parts[-1]))
+                if key in (stripped, _loose(text)) or key in ends:
+                    return h1, HTML_H1
+                if cut and key.startswith(_loose(cut)):  # declared cut short, h1 whole
+                    return h1, HTML_H1
+        # A declared title cut short ("...") loses to a longer one that it starts.
+        for i, (source, text) in enumerate(declared):
+            cut = _cut_short(text)
+            if cut is None:
+                return _strip_site(text, sites), source
+            whole = next((t for _, t in declared[i + 1 :] if t.startswith(cut)), None)
+            if whole is None:
+                return _strip_site(text, sites), source
+        source, text = declared[0]
+        return _strip_site(text, sites), source
+
+    def _headlines(self) -> list[str]:
+        """<h1> texts: inside <article> first, then the rest of the page (a few at most)."""
+        body = next(self.root.iter("body"), None)
+        if body is None:
+            return []
+        article = next(body.iter("article"), None)
+        found: list[str] = []
+        for scope in (article, body):
+            if scope is None:
+                continue
+            for h1 in scope.iter("h1"):
+                text = _clean(" ".join(h1.itertext()))
+                if text and text not in found:
+                    found.append(text)
+                if len(found) >= _MAX_H1:
+                    return found
+        return found
 
     def _article_time(self) -> list[str]:
         # Only inside <article>: a <time> elsewhere is a site clock, a comment or a teaser.
@@ -543,18 +615,58 @@ def _keywords(raw: Any) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _strip_site(title: str | None, site_name: str | None) -> str | None:
-    """'Headline | Site' -> 'Headline' (and 'Site - Headline') when Site is the site name."""
-    if not title or not site_name:
+def _loose(text: str) -> str:
+    """Case-folded, punctuation and symbols dropped: 'Korsetts – Shops' == 'korsetts shops'."""
+    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text.casefold())
+    return " ".join(kept.split())
+
+
+def _site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
+    """What a site calls itself in a title, spaces removed: its name, its host, the host's
+    name without the TLD ('haenselblatt.com', 'haenselblatt')."""
+    keys = set()
+    if site_name:
+        keys.add(_loose(site_name).replace(" ", ""))
+    if url and (host := urlsplit(url).hostname):
+        host = host.removeprefix("www.")
+        keys.add(_loose(host).replace(" ", ""))
+        labels = host.split(".")
+        if len(labels) >= 2:
+            keys.add(_loose(labels[-2]).replace(" ", ""))
+    keys.discard("")
+    return frozenset(keys)
+
+
+def _is_site(part: str, sites: frozenset[str]) -> bool:
+    key = _loose(part).replace(" ", "")
+    return bool(key) and any(key == s or (len(s) >= 4 and key.startswith(s)) for s in sites)
+
+
+def _strip_site(title: str | None, sites: frozenset[str] | str | None) -> str | None:
+    """'Headline | Site' -> 'Headline' (and 'Site - Headline') when Site is the site's name
+    or host; the headline itself is never cut."""
+    if not title or not sites:
         return title
-    lower, site = title.casefold(), site_name.casefold()
-    for sep in _TITLE_SEPARATORS:
-        suffix, prefix = f" {sep} {site}", f"{site} {sep} "
-        if lower.endswith(suffix) and len(title) > len(suffix):
-            return title[: -len(suffix)].strip() or title
-        if lower.startswith(prefix) and len(title) > len(prefix):
-            return title[len(prefix) :].strip() or title
+    if isinstance(sites, str):
+        sites = _site_keys(sites, None)
+    parts = _TITLE_SPLIT.split(title)
+    if len(parts) < 2:
+        return title
+    # The site's name may be followed by a section: 'Headline – Site – IT'.
+    for part in parts[-1 : -min(len(parts), _MAX_SUFFIX_PARTS + 1) : -1]:
+        if _is_site(part, sites):
+            return _SEPARATOR_END.sub("", title[: title.rfind(part)]).strip() or title
+    if _is_site(parts[0], sites):
+        return _SEPARATOR_START.sub("", title[len(parts[0]) :]).strip() or title
     return title
+
+
+def _cut_short(title: str) -> str | None:
+    """The text before a trailing '...' / '…' (a title cut for a preview), else None."""
+    for mark in ("...", "…"):
+        if title.endswith(mark) and len(title) > len(mark) + 10:
+            return title[: -len(mark)].rstrip()
+    return None
 
 
 def _absolute(value: str, base: str | None) -> str | None:

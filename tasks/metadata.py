@@ -41,7 +41,8 @@ class PageMeta:
     title: str | None = None
     published_at: datetime | None = None  # UTC, naive (tzinfo removed after converting to UTC)
     modified_at: datetime | None = None
-    author: str | None = None  # several authors joined with ", "
+    author: str | None = None  # the authors joined with ", "
+    authors: tuple[str, ...] = ()  # names only (tasks.metadata.clean_authors)
     site_name: str | None = None
     canonical_url: str | None = None  # absolute, via tasks.urls.canonicalize
     description: str | None = None
@@ -105,7 +106,35 @@ _SEPARATOR_END = re.compile(rf"\s+(?:{_SEP_ALT})\s*$")
 _SEPARATOR_START = re.compile(rf"^\s*(?:{_SEP_ALT})\s+")
 _MAX_SUFFIX_PARTS = 2  # 'Headline | Site | Section': the site's name is one of the last two
 _MAX_H1 = 5  # a page with more <h1>s uses them for teasers: the first few are enough
-_BY_PREFIX = re.compile(r"^by\s+", re.I)
+_BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|przez)\s+", re.I)
+# Between names: , ; & / | and ' and ' / ' und ' / ' et ' / ' y ' (with spaces, so 'Anderson'
+# and 'Bethune' stay whole).
+_AUTHOR_HARD_SPLIT = re.compile(r"\s*[;|]\s*")
+# Between names: , & / and ' and ' / ' und ' / ' et ' (with spaces, so 'Anderson' stays
+# whole). Organisations use them too ('Ministerium für Wirtschaft und Klimaschutz', 'Jobs &
+# Hire'), so a value is split there only when every part looks like a person's name.
+_AUTHOR_SPLIT = re.compile(r"\s*[,&/]\s*|\s+(?:and|und|et|y)\s+", re.I)
+_NAME_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "dos", "la", "le",
+     "zu", "ten", "ter", "bin", "al", "el"}
+)  # fmt: skip
+_AUTHOR_JUNK_WORD = re.compile(
+    r"\S+(?:@|\[at\]|\(at\))\S+|(?:https?://|www\.)\S+|\(?\S+\.(?:com|de|org|net)\)?(?=\s|$)",
+    re.I,
+)
+_URL_LIKE = re.compile(r"^(?:https?:|www\.)|\.[a-z]{2,6}$", re.I)
+_HANDLE = re.compile(r"^@\w+$")
+# Not a person: desks, roles and agencies' generic credits, as bylines print them (lower-case).
+_NOT_PERSONS = frozenset(
+    {
+        "staff", "staff writer", "editor", "editors", "editorial", "editorial staff",
+        "editorial team", "redaktion", "red", "online-redaktion", "newsroom", "reporter",
+        "correspondent", "korrespondent", "autor", "author", "admin", "administrator",
+        "guest", "gast", "team", "rédaction", "la rédaction", "redacción", "redakcja",
+        "agencies", "agenturen", "news desk", "web desk", "desk", "name", "posted",
+    }
+)  # fmt: skip
+_MAX_AUTHOR_LEN = 60  # a longer "name" is a sentence or a list the splitting missed
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_]|$)", re.I)
 # JSON-LD blocks as CMSs wrap them: in an HTML comment or a CDATA section.
 _JSON_WRAPPERS = re.compile(
@@ -234,13 +263,16 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_MODIFIED)),
             (META, self.tags(_META_MODIFIED)),
         )
-        author = pick(
+        author_keys = site_keys(site_name, self.url)
+        authors = pick(
             "author",
-            _authors,
+            lambda raw: clean_authors(_texts(raw), author_keys),
             (JSON_LD, lambda: ld.authors()),
             (OPENGRAPH, self.tags(_OG_AUTHOR)),
             (META, self.tags(_META_AUTHOR)),
         )
+        if authors:
+            sources["authors"] = sources["author"]  # the list and the joined string agree
         canonical_url = pick(
             "canonical_url",
             self._canonical,
@@ -288,7 +320,8 @@ class _Page:
             title=title,
             published_at=published_at,
             modified_at=modified_at,
-            author=author,
+            author=", ".join(authors) if authors else None,
+            authors=authors or (),
             site_name=site_name,
             canonical_url=canonical_url,
             description=description,
@@ -307,7 +340,7 @@ class _Page:
         site's name or tagline (`Headline | Site`); the printed <h1> alone is often the site's
         logo. Where they agree, the <h1> is the headline as the page prints it.
         """
-        sites = _site_keys(site_name, self.url)
+        sites = site_keys(site_name, self.url)
         declared: list[tuple[str, str]] = []
         for source, raw in (
             (JSON_LD, self.ld.values("headline", "name")),
@@ -590,17 +623,52 @@ def _first_language(raw: Any) -> str | None:
     return None
 
 
-def _authors(raw: Any) -> str | None:
+def clean_authors(
+    values: Iterable[str | None], sites: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Person names out of author fields: split on , ; & / | and and/und/et, with bylines
+    ('By', 'Von'), e-mails, URLs, handles, numeric ids, roles ('Staff', 'Redaktion') and the
+    site's own name (`sites`: site_keys()) dropped; each name once."""
     names: list[str] = []
     seen: set[str] = set()
-    for value in _texts(raw):
-        if value.lower().startswith(("http://", "https://", "www.", "/")):
+    for value in values:
+        if not value or value.lower().startswith(("http://", "https://", "www.", "/")):
             continue  # article:author is often a profile URL, not a name
-        name = _BY_PREFIX.sub("", value)
-        if name and name.casefold() not in seen:
+        # An e-mail or a URL inside a name ('Lüder Hoppe info@example.de'): keep the rest.
+        for part in _split_names(_AUTHOR_JUNK_WORD.sub(" ", value)):
+            name = _clean(_BY_PREFIX.sub("", part.strip(" -–—:|,;()")))
+            if not name or not _is_person(name, sites) or name.casefold() in seen:
+                continue
             seen.add(name.casefold())
             names.append(name)
-    return ", ".join(names) or None
+    return tuple(names)
+
+
+def _split_names(value: str) -> list[str]:
+    parts: list[str] = []
+    for chunk in _AUTHOR_HARD_SPLIT.split(value):
+        chunk = _BY_PREFIX.sub("", chunk.strip())
+        pieces = [p for p in _AUTHOR_SPLIT.split(chunk) if p.strip()]
+        parts.extend(pieces if len(pieces) > 1 and all(map(_looks_like_name, pieces)) else [chunk])
+    return parts
+
+
+def _looks_like_name(text: str) -> bool:
+    """Two to five words, each capitalised or a particle ('Ursula von der Leyen', 'J. I. DA
+    SILVA'): a person, where 'Wirtschaft' or 'Hire' alone is part of an organisation's name."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(
+        w[0].isupper() or w.casefold() in _NAME_PARTICLES for w in words
+    )
+
+
+def _is_person(name: str, sites: frozenset[str]) -> bool:
+    folded = name.casefold()
+    if not any(ch.isalpha() for ch in name) or len(name) > _MAX_AUTHOR_LEN:
+        return False  # a numeric id, or a sentence that landed in the field
+    if _HANDLE.match(name) or folded in _NOT_PERSONS or _URL_LIKE.search(name):
+        return False
+    return not _is_site(name, sites)
 
 
 def _keywords(raw: Any) -> tuple[str, ...]:
@@ -621,7 +689,7 @@ def _loose(text: str) -> str:
     return " ".join(kept.split())
 
 
-def _site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
+def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
     """What a site calls itself in a title, spaces removed: its name, its host, the host's
     name without the TLD ('haenselblatt.com', 'haenselblatt')."""
     keys = set()
@@ -648,7 +716,7 @@ def _strip_site(title: str | None, sites: frozenset[str] | str | None) -> str | 
     if not title or not sites:
         return title
     if isinstance(sites, str):
-        sites = _site_keys(sites, None)
+        sites = site_keys(sites, None)
     parts = _TITLE_SPLIT.split(title)
     if len(parts) < 2:
         return title

@@ -3,8 +3,13 @@ bench/extraction_real.py --metadata: md5(url) even)."""
 
 from __future__ import annotations
 
+import json
+
+from tasks.discover import discover
+from tasks.extract import extract_batch
+from tasks.land import Batch, land_batch
 from tasks.metadata import PageMeta, page_metadata
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, rows
 
 REAL = FIXTURES / "real"
 
@@ -22,3 +27,25 @@ def test_site_suffixed_title_is_cleaned_by_host() -> None:
         "https://ethify.org/content/vegetarier-zu-sein-bedarf-trend-oder-eigene-entscheidung",
     )
     assert meta.title == "Vegetarier zu sein. Bedarf, Trend oder eigene Entscheidung?"
+
+
+def test_author_email_is_dropped_and_the_name_kept() -> None:
+    # <meta name="author" content="L&uuml;der Hoppe info@buero-hoppe.de">
+    meta = _meta("buero-hoppe.de.baumgutachten.html", "http://www.buero-hoppe.de/baumgutachten.htm")
+    assert meta.author == "Lüder Hoppe"
+    assert meta.authors == ("Lüder Hoppe",)
+
+
+def test_several_authors_land_as_a_list(warehouse: str) -> None:
+    # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
+    items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    assert articles[0].authors == ["Ibtisam Mahdi", "Ruwaida Kamal Amer"]
+    land_batch(warehouse, "run-1", Batch(items=items, articles=articles))
+    landed = rows(warehouse, "SELECT author, authors, metadata_sources FROM articles")
+    assert landed[0][:2] == (
+        "Ibtisam Mahdi, Ruwaida Kamal Amer",
+        ["Ibtisam Mahdi", "Ruwaida Kamal Amer"],
+    )
+    assert json.loads(landed[0][2])["authors"] == "json-ld"

@@ -13,7 +13,7 @@ from hashlib import sha256 as _sha256
 
 from tasks import minhash
 from tasks.clean_text import clean_text, strip_controls
-from tasks.dates import parse_datetime
+from tasks.dates import parse_datetime, plausible_published, url_date
 from tasks.decode import DecodeError, declared_charset, decode
 from tasks.dedup import content_hash
 from tasks.enrich import enrich
@@ -241,6 +241,18 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
         fields[name] = value.strip() if isinstance(value, str) else value
         if value is not None:
             sources[name] = origin
+    # A published date in the future or before the date in the page's URL is a site clock, a
+    # copyright year or an event's date: the next candidate that is plausible, else the URL's.
+    page_url = fields.get("url") or item.url
+    dates = [(v, o) for v, o in candidates["published_at"] if v]
+    if dates and not plausible_published(fields["published_at"], page_url):  # type: ignore[arg-type]
+        good = next(((v, o) for v, o in dates if plausible_published(v, page_url)), None)  # type: ignore[arg-type]
+        if good is None and (named := url_date(page_url)) is not None:  # type: ignore[arg-type]
+            good = (named, "url")
+        fields["published_at"], origin = good or (None, "")
+        sources.pop("published_at", None)
+        if good:
+            sources["published_at"] = origin
     fields["authors"] = list(fields["authors"] or ())
     fields["author"] = ", ".join(fields["authors"]) or None  # type: ignore[arg-type]
     if "authors" in sources:

@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from tasks.dates import parse_datetime
+from tasks.dates import parse_datetime, plausible_published
 from tasks.urls import canonicalize, is_http_url
 
 T = TypeVar("T")
@@ -248,9 +248,11 @@ class _Page:
         title, title_source = self._title(site_name)
         if title:
             sources["title"] = title_source
+        # Dates in the future or before the URL's own date are skipped (tasks.dates).
+        date_url = self.url or self.canonical_link or next(iter(self.tags(_OG_URL)), None)
         published_at = pick(
             "published_at",
-            _first_date,
+            lambda raw: _first_date(raw, date_url),
             (JSON_LD, lambda: ld.values("datePublished", "dateCreated")),
             (OPENGRAPH, self.tags(_OG_PUBLISHED)),
             (META, self.tags(_META_PUBLISHED)),
@@ -612,8 +614,12 @@ def _first_text(raw: Any) -> str | None:
     return next(_texts(raw), None)
 
 
-def _first_date(raw: Any) -> datetime | None:
-    return next((d for v in _texts(raw) if (d := parse_datetime(v))), None)
+def _first_date(raw: Any, url: str | None = None) -> datetime | None:
+    """The first date of `raw`; with `url`, the first plausible one as a published date."""
+    for value in _texts(raw):
+        if (d := parse_datetime(value)) and (url is None or plausible_published(d, url)):
+            return d
+    return None
 
 
 def _first_language(raw: Any) -> str | None:

@@ -30,7 +30,9 @@ published_at, same pool run as above) and for bare `trafilatura.extract_metadata
 default_url=url)` on the same pages:
 - title exact: whitespace-normalised and stripped, equal to the gold one (pages with a gold
   title); "loose": equal after case folding and dropping punctuation and symbols.
-- date: the published date is the gold day (pages with a gold date).
+- date: the published date is the gold day (pages with a gold date); "±1day": within a day
+  of it. The gold is the day as the page prints it, in the site's time zone; newsflow stores
+  UTC (an article at 00:30 in Buenos Aires is the next day in UTC), trafilatura the local day.
 - author found: every gold name (the gold string split on , ; & / and/und/et) is contained,
   case-folded, in the extracted authors joined (pages with a gold author).
 - author junk: of the pages where an author was extracted, the share with an e-mail, a URL,
@@ -60,6 +62,7 @@ import unicodedata
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 # Light on purpose: every pool worker imports this module again as __mp_main__, so heavy
@@ -726,6 +729,7 @@ class MetaCounts:
     title_loose: int = 0
     dates: int = 0
     date_day: int = 0
+    date_near: int = 0  # within a day: the gold is the local day, newsflow stores UTC
     authors: int = 0  # pages with a gold author
     author_found: int = 0
     extracted: int = 0  # pages where an author was extracted
@@ -752,6 +756,16 @@ def meta_score(page: Page, got: dict[str, object] | None) -> MetaCounts:
         c.dates = 1
         published = got.get("published_at")
         c.date_day = int(published is not None and published.date().isoformat() == gold_date)
+        try:
+            gold_day = datetime.fromisoformat(gold_date)
+        except ValueError:  # a few gold dates are not dates ('2022-25-10')
+            gold_day = None
+        c.date_near = int(
+            published is not None
+            and gold_day is not None
+            and abs(published.replace(hour=0, minute=0, second=0, microsecond=0) - gold_day)
+            <= timedelta(days=1)
+        )
     authors = [str(a) for a in (got.get("authors") or [])]
     if gold := page.gold.get("author", ""):
         c.authors = 1
@@ -804,10 +818,13 @@ def print_metadata_table(pages: list[Page], systems: list[System], title: str) -
     for page in pages:
         members.setdefault(page.group, []).append(page)
     order = sorted(members, key=lambda g: (g == "other", -len(members[g]), g))
-    width = 41
+    width = 48
     print(f"\n{title}")
     print(f"{'':<7}{'pages':>6}  " + "  ".join(f"{s.name[:width]:^{width}}" for s in systems))
-    head = f"{'title':>6} {'loose':>6} {'date':>6} {'author':>6} {'junk':>6} {'n t/d/a':>8}"
+    head = (
+        f"{'title':>6} {'loose':>6} {'date':>6} {'±1day':>6} {'author':>6} {'junk':>6} "
+        f"{'n t/d/a':>8}"
+    )
     print(f"{'lang':<7}{'':>6}  " + "  ".join(head for _ in systems))
     for group, group_pages in [(g, members[g]) for g in order] + [("all", pages)]:
         if group == "all":
@@ -819,7 +836,8 @@ def print_metadata_table(pages: list[Page], systems: list[System], title: str) -
                 c.add(meta_score(p, s.meta.get(p.url)))
             cells.append(
                 f"{_rate(c.title_exact, c.titles)} {_rate(c.title_loose, c.titles)} "
-                f"{_rate(c.date_day, c.dates)} {_rate(c.author_found, c.authors)} "
+                f"{_rate(c.date_day, c.dates)} {_rate(c.date_near, c.dates)} "
+                f"{_rate(c.author_found, c.authors)} "
                 f"{_rate(c.junk, c.extracted)} {f'{c.titles}/{c.dates}/{c.authors}':>8}"
             )
         print(f"{group:<7}{len(group_pages):>6}  " + "  ".join(cells))

@@ -98,7 +98,7 @@ _META_MODIFIED = ("itemprop:datemodified", "dcterms.modified", "dc.date.modified
 
 _TITLE_PARENTS = frozenset({"head", "body", "html"})
 _SPACE = re.compile(r"\s+")
-_TITLE_SEPARATORS = ("|", "-", "–", "—", "::", "·", "•", "//", "»")
+_TITLE_SEPARATORS = ("|", "-", "–", "—", "::", "·", "•", "//", "»", "›")
 # " | ", " - ", ...: a separator with a space each side, so "Tsai Ing-wen" is one part.
 _SEP_ALT = "|".join(re.escape(s) for s in _TITLE_SEPARATORS)
 _TITLE_SPLIT = re.compile(rf"\s+(?:{_SEP_ALT})\s+")
@@ -249,7 +249,7 @@ class _Page:
         if title:
             sources["title"] = title_source
         # Dates in the future or before the URL's own date are skipped (tasks.dates).
-        date_url = self.url or self.canonical_link or next(iter(self.tags(_OG_URL)), None)
+        date_url = self._page_url()
         published_at = pick(
             "published_at",
             lambda raw: _first_date(raw, date_url),
@@ -265,7 +265,7 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_MODIFIED)),
             (META, self.tags(_META_MODIFIED)),
         )
-        author_keys = site_keys(site_name, self.url)
+        author_keys = site_keys(site_name, self._page_url())
         authors = pick(
             "author",
             lambda raw: clean_authors(_texts(raw), author_keys),
@@ -342,7 +342,7 @@ class _Page:
         site's name or tagline (`Headline | Site`); the printed <h1> alone is often the site's
         logo. Where they agree, the <h1> is the headline as the page prints it.
         """
-        sites = site_keys(site_name, self.url)
+        sites = site_keys(site_name, self._page_url())
         declared: list[tuple[str, str]] = []
         for source, raw in (
             (JSON_LD, self.ld.values("headline", "name")),
@@ -373,6 +373,9 @@ class _Page:
                     return h1, HTML_H1
                 if cut and key.startswith(_loose(cut)):  # declared cut short, h1 whole
                     return h1, HTML_H1
+                # Cut without a mark (a quote that broke the attribute, a length limit).
+                if stripped and len(key) > len(stripped) and key.startswith(stripped + " "):
+                    return h1, HTML_H1
         # A declared title cut short ("...") loses to a longer one that it starts.
         for i, (source, text) in enumerate(declared):
             cut = _cut_short(text)
@@ -383,6 +386,12 @@ class _Page:
                 return _strip_site(text, sites), source
         source, text = declared[0]
         return _strip_site(text, sites), source
+
+    def _page_url(self) -> str | None:
+        """Where the page was fetched, else where it says it lives (a saved file has no URL):
+        its host names the site, its path may name the day."""
+        declared = self.canonical_link or next(iter(self.tags(_OG_URL)), None)
+        return self.url or (_absolute(declared, None) if declared else None)
 
     def _headlines(self) -> list[str]:
         """<h1> texts: inside <article> first, then the rest of the page (a few at most)."""

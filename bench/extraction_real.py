@@ -1,6 +1,7 @@
 """Body extraction on real pages: newsflow against bare trafilatura, per language, one run.
 
     python -m bench.extraction_real [--limit N] [--lang de] [--json out.json] [--flow]
+    python -m bench.extraction_real --metadata [--split dev|held-out|all] [--misses 20]
 
 Data: ../shared/data/extraction-eval.tar.xz (990 real pages, trafilatura's evaluation set;
 see ../shared/data/README.md), unpacked once into --cache (default /tmp/newsflow-extraction-eval)
@@ -23,6 +24,22 @@ Systems, on the same pages:
 - trafilatura: `trafilatura.extract(html)` with its defaults in a plain one-core loop, and
   the favor_precision / favor_recall variants (skip them with --no-variants).
 
+Metadata (--metadata, instead of the body figures): evaldata.json has a gold `title`,
+`author` and `date` for 851 of the pages. For newsflow (Article.title / authors / author /
+published_at, same pool run as above) and for bare `trafilatura.extract_metadata(html,
+default_url=url)` on the same pages:
+- title exact: whitespace-normalised and stripped, equal to the gold one (pages with a gold
+  title); "loose": equal after case folding and dropping punctuation and symbols.
+- date: the published date is the gold day (pages with a gold date); "±1day": within a day
+  of it. The gold is the day as the page prints it, in the site's time zone; newsflow stores
+  UTC (an article at 00:30 in Buenos Aires is the next day in UTC), trafilatura the local day.
+- author found: every gold name (the gold string split on , ; & / and/und/et) is contained,
+  case-folded, in the extracted authors joined (pages with a gold author).
+- author junk: of the pages where an author was extracted, the share with an e-mail, a URL,
+  a handle, a number-only id or the site's name (og:site_name or host) among the authors.
+trafilatura is tuned on this set, so the pages are split by URL: md5(url) even = dev (tune
+rules there), odd = held-out (report only). Both splits are printed.
+
 Language per page: the eval data has none (its `region` is a country), so py3langid on the
 page's `with` snippets joined; languages with fewer than 10 pages are reported as "other".
 """
@@ -31,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import hashlib
 import json
 import logging
 import os
@@ -44,6 +62,7 @@ import unicodedata
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 # Light on purpose: every pool worker imports this module again as __mp_main__, so heavy
@@ -80,6 +99,12 @@ class Page:
     lang: str
     cjk: bool
     group: str = ""  # lang, or "other" when the whole set has fewer than MIN_LANG_PAGES
+    gold: dict[str, str] = field(default_factory=dict)  # title, author, date (may be "")
+
+    @property
+    def split(self) -> str:
+        """dev (md5 of the URL even: rules are tuned there) or held-out (odd: report only)."""
+        return "dev" if hashlib.md5(self.url.encode()).digest()[-1] % 2 == 0 else "held-out"
 
 
 @dataclass(slots=True)
@@ -145,6 +170,8 @@ class System:
     encodings: dict[str, str] = field(default_factory=dict)  # newsflow: url -> charset used
     workers: int = 1  # processes it ran on
     scores: dict[str, Counts] = field(default_factory=dict)
+    # url -> extracted metadata: title, authors (list), published_at (datetime or None)
+    meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def score_all(self, pages: list[Page]) -> None:
         self.scores = {p.url: score(p, self.outputs.get(p.url)) for p in pages}
@@ -202,9 +229,13 @@ def load_pages(corpus: Path) -> list[Page]:
         lang = entry.get("language") or identifier.classify(snippets)[0]
         letters = len(_LETTER.findall(snippets))
         cjk = letters > 0 and len(_CJK.findall(snippets)) / letters >= 0.5
-        pages.append(
-            Page(url, entry["file"], str(path), entry["with"], entry["without"], lang, cjk)
-        )
+        page = Page(url, entry["file"], str(path), entry["with"], entry["without"], lang, cjk)
+        page.gold = {
+            k: "; ".join(v) if isinstance(v := entry.get(k) or "", list) else v
+            for k in ("title", "author", "date")
+            if k in entry
+        }  # a few gold authors are lists
+        pages.append(page)
     return pages
 
 
@@ -276,6 +307,15 @@ def run_newsflow(pages: list[Page]) -> tuple[System, System, Counter[str]]:
             text.outputs[url] = result.text
             text.encodings[url] = result.encoding or ""
             titled.outputs[url] = f"{result.title}\n{result.text}" if result.title else result.text
+            authors = getattr(result, "authors", None)
+            if authors is None:  # before the authors column: the joined string, split
+                authors = [a.strip() for a in (result.author or "").split(", ") if a.strip()]
+            text.meta[url] = {
+                "title": result.title,
+                "authors": list(authors),
+                "published_at": result.published_at,
+                "site_name": result.site_name,
+            }
         else:
             text.errors[url] = f"{result.stage}: {result.error}"
     for url, reason in text.errors.items():
@@ -653,6 +693,199 @@ def dump_json(path: str, pages: list[Page], systems: list[System], found: dict) 
     print(f"\nper-page results: {path}")
 
 
+# ----------------------------------------------------------------------------- metadata
+
+_GOLD_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;&/]|\s(?:and|und|et)\s)\s*", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_URLISH = re.compile(r"^(?:https?://|www\.)|\.(?:com|de|org|net|fr|pl|es|it|uk|at|ch)\b", re.I)
+_HANDLE = re.compile(r"^@\w+$")
+_ID = re.compile(r"^[\d\W_]+$")
+
+
+def loose(text: str) -> str:
+    """Case-folded, punctuation and symbols dropped, whitespace normalised."""
+    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text.casefold())
+    return norm(kept)
+
+
+def gold_authors(gold: str) -> list[str]:
+    return [a for a in _GOLD_AUTHOR_SPLIT.split(gold) if a.strip()]
+
+
+def junk_author(name: str, site_name: str | None, host: str) -> bool:
+    """An e-mail, URL, handle, number-only id or the site's own name, not a person."""
+    folded = name.casefold().strip()
+    sites = {s for s in (site_name and site_name.casefold(), host, host.split(".")[0]) if s}
+    return bool(
+        _EMAIL.search(name) or _URLISH.search(name) or _HANDLE.match(name.strip())
+        or _ID.match(name.strip()) or folded in sites
+    )  # fmt: skip
+
+
+@dataclass(slots=True)
+class MetaCounts:
+    titles: int = 0
+    title_exact: int = 0
+    title_loose: int = 0
+    dates: int = 0
+    date_day: int = 0
+    date_near: int = 0  # within a day: the gold is the local day, newsflow stores UTC
+    authors: int = 0  # pages with a gold author
+    author_found: int = 0
+    extracted: int = 0  # pages where an author was extracted
+    junk: int = 0  # of those, with a junk author
+
+    def add(self, other: MetaCounts) -> None:
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def meta_score(page: Page, got: dict[str, object] | None) -> MetaCounts:
+    """One page's metadata counts against its gold title, author and date."""
+    from urllib.parse import urlsplit
+
+    got = got or {}
+    c = MetaCounts()
+    gold_title = norm(page.gold.get("title", ""))
+    title = norm(str(got.get("title") or ""))
+    if gold_title:
+        c.titles = 1
+        c.title_exact = int(title == gold_title)
+        c.title_loose = int(bool(title) and loose(title) == loose(gold_title))
+    if gold_date := page.gold.get("date", "")[:10]:
+        c.dates = 1
+        published = got.get("published_at")
+        c.date_day = int(published is not None and published.date().isoformat() == gold_date)
+        try:
+            gold_day = datetime.fromisoformat(gold_date)
+        except ValueError:  # a few gold dates are not dates ('2022-25-10')
+            gold_day = None
+        c.date_near = int(
+            published is not None
+            and gold_day is not None
+            and abs(published.replace(hour=0, minute=0, second=0, microsecond=0) - gold_day)
+            <= timedelta(days=1)
+        )
+    authors = [str(a) for a in (got.get("authors") or [])]
+    if gold := page.gold.get("author", ""):
+        c.authors = 1
+        joined = " ".join(authors).casefold()
+        c.author_found = int(all(n.casefold() in joined for n in gold_authors(gold)))
+    if authors:
+        c.extracted = 1
+        host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+        site = got.get("site_name")
+        c.junk = int(any(junk_author(a, site, host) for a in authors))  # type: ignore[arg-type]
+    return c
+
+
+def run_trafilatura_metadata(pages: list[Page]) -> System:
+    """trafilatura.extract_metadata(html, default_url=url) in a one-core loop."""
+    import trafilatura
+
+    system = System("trafilatura")
+    started = time.perf_counter()
+    for page in pages:
+        with open(page.path, "rb") as fh:
+            html = fh.read()
+        try:
+            doc = trafilatura.extract_metadata(html, default_url=page.url)
+        except Exception as exc:  # scored as nothing found
+            system.errors[page.url] = f"{type(exc).__name__}: {exc}"
+            continue
+        if doc is None:
+            continue
+        from tasks.extract.dates import parse_datetime
+
+        system.meta[page.url] = {
+            "title": doc.title,
+            # extract_metadata joins several authors with "; "
+            "authors": [a.strip() for a in (doc.author or "").split(";") if a.strip()],
+            "published_at": parse_datetime(doc.date),
+            "site_name": doc.sitename,
+        }
+    system.seconds = time.perf_counter() - started
+    return system
+
+
+def _rate(n: int, d: int) -> str:
+    return f"{n / d:6.3f}" if d else f"{'-':>6}"
+
+
+def print_metadata_table(pages: list[Page], systems: list[System], title: str) -> None:
+    """Per language: title exact / loose, date same day, author found / junk, per system."""
+    members: dict[str, list[Page]] = {}
+    for page in pages:
+        members.setdefault(page.group, []).append(page)
+    order = sorted(members, key=lambda g: (g == "other", -len(members[g]), g))
+    width = 48
+    print(f"\n{title}")
+    print(f"{'':<7}{'pages':>6}  " + "  ".join(f"{s.name[:width]:^{width}}" for s in systems))
+    head = (
+        f"{'title':>6} {'loose':>6} {'date':>6} {'±1day':>6} {'author':>6} {'junk':>6} "
+        f"{'n t/d/a':>8}"
+    )
+    print(f"{'lang':<7}{'':>6}  " + "  ".join(head for _ in systems))
+    for group, group_pages in [(g, members[g]) for g in order] + [("all", pages)]:
+        if group == "all":
+            print("-" * (15 + (width + 2) * len(systems)))
+        cells = []
+        for s in systems:
+            c = MetaCounts()
+            for p in group_pages:
+                c.add(meta_score(p, s.meta.get(p.url)))
+            cells.append(
+                f"{_rate(c.title_exact, c.titles)} {_rate(c.title_loose, c.titles)} "
+                f"{_rate(c.date_day, c.dates)} {_rate(c.date_near, c.dates)} "
+                f"{_rate(c.author_found, c.authors)} "
+                f"{_rate(c.junk, c.extracted)} {f'{c.titles}/{c.dates}/{c.authors}':>8}"
+            )
+        print(f"{group:<7}{len(group_pages):>6}  " + "  ".join(cells))
+
+
+def print_metadata_misses(pages: list[Page], system: System, limit: int) -> None:
+    """newsflow's wrong titles, dates and authors on the pages given (use dev pages only)."""
+    for kind in ("title", "date", "author", "junk"):
+        shown = 0
+        print(f"\nnewsflow {kind} misses (first {limit})")
+        for page in pages:
+            got = system.meta.get(page.url) or {}
+            c = meta_score(page, got)
+            miss = {
+                "title": c.titles and not c.title_exact,
+                "date": c.dates and not c.date_day,
+                "author": c.authors and not c.author_found,
+                "junk": c.junk,
+            }[kind]
+            if not miss or shown >= limit:
+                continue
+            shown += 1
+            value = {"title": got.get("title"), "date": got.get("published_at"),
+                     "author": got.get("authors"), "junk": got.get("authors")}[kind]  # fmt: skip
+            gold = page.gold.get("author" if kind == "junk" else kind)
+            print(f"  {page.file}: got {value!r} gold {gold!r}")
+
+
+def run_metadata(args: argparse.Namespace, pages: list[Page]) -> None:
+    pages = [p for p in pages if "title" in p.gold]
+    newsflow, _, _ = run_newsflow(pages)
+    print(f"  ran newsflow ({newsflow.seconds:.1f} s)", flush=True)
+    bare = run_trafilatura_metadata(pages)
+    print(f"  ran trafilatura.extract_metadata ({bare.seconds:.1f} s)", flush=True)
+    for split in ("dev", "held-out"):
+        if args.split in (split, "both"):
+            chosen = [p for p in pages if p.split == split]
+            print_metadata_table(
+                chosen, [newsflow, bare], f"Metadata, {split} pages: newsflow vs trafilatura "
+                "(n t/d/a: pages with a gold title / date / author)",
+            )  # fmt: skip
+    if args.split == "all":
+        print_metadata_table(pages, [newsflow, bare], "Metadata, all pages")
+    if args.misses:
+        dev = [p for p in pages if p.split == "dev"]
+        print_metadata_misses(dev, newsflow, args.misses)
+
+
 # --------------------------------------------------------------------------------- main
 
 
@@ -667,6 +900,11 @@ def main() -> None:
         "--no-variants", action="store_true", help="skip favor_precision / favor_recall"
     )
     parser.add_argument("--flow", action="store_true", help="also time the ingest_files flow")
+    parser.add_argument(
+        "--metadata", action="store_true", help="title, date and author scores instead of body"
+    )
+    parser.add_argument("--split", choices=("both", "dev", "held-out", "all"), default="both")
+    parser.add_argument("--misses", type=int, default=0, help="--metadata: list N dev misses")
     parser.add_argument(
         "--warm-sample", type=int, default=100, help="pages for the steady-state CPU (0: skip)"
     )
@@ -702,6 +940,9 @@ def run(args: argparse.Namespace) -> None:
         pages = pages[: args.limit]
     if not pages:
         sys.exit("no pages match")
+    if args.metadata:
+        run_metadata(args, pages)
+        return
     langs = Counter(p.lang for p in pages)
     load = os.getloadavg()[0]
     print(f"pages: {len(pages)} ({', '.join(f'{k} {v}' for k, v in langs.most_common(8))}, ...)")

@@ -75,6 +75,8 @@ class Article:
     extractor: str
     word_count: int
     fetched_url: str | None = None
+    # The author names apart (tasks.metadata.clean_authors); `author` is them joined by ", ".
+    authors: list[str] = field(default_factory=list)
     metadata_sources: str | None = None  # JSON: field -> json-ld | opengraph | meta | ...
     # For the duplicate and story stages, computed in the extraction workers; not columns of
     # `articles` but of article_signatures, minhash_bands and article_terms.
@@ -193,6 +195,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("extractor", pa.string()),
         ("word_count", pa.int32()),
         ("fetched_url", pa.string()),
+        ("authors", pa.list_(pa.string())),
         ("metadata_sources", pa.string()),
         ("shingles", pa.int32()),
         ("signature", pa.binary()),

@@ -39,6 +39,7 @@ def test_big_publisher_json_ld_graph_beats_disagreeing_open_graph_and_meta() -> 
         published_at=datetime(2024, 10, 22, 5, 30),  # 06:30+01:00; OG says 21 Oct 23:59
         modified_at=datetime(2024, 10, 22, 8, 15),  # written +0100
         author="Amira Okafor, Tom Reyes",
+        authors=("Amira Okafor", "Tom Reyes"),
         site_name="The Daily Planet",  # publisher.name, not OG's nor the WebSite node's
         canonical_url="https://www.dailyplanet.example/news/2024/oct/22/harbour-wind-farm-approval",
         description="Ministers have approved the 1.2GW Harbour wind farm, ending a ten-year "
@@ -113,6 +114,7 @@ def test_meta_and_title_only_page() -> None:
         "title": "html",
         "site_name": "meta",
         "author": "meta",
+        "authors": "meta",
         "published_at": "meta",
         "canonical_url": "html",
         "description": "meta",

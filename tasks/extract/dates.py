@@ -76,3 +76,44 @@ def _parse_date_text(text: str) -> datetime | None:
             return date_parser.parse(text, default=datetime(2000, 1, 1), tzinfos=_TZ_ABBREVIATIONS)
     except (ValueError, OverflowError, TypeError, date_parser.ParserError):
         return None
+
+
+# /2024/10/22/, /2024-10-22-, /20241022/ and /2024/10/ in a URL's path: when the CMS put the
+# publication date there. Years 1990-2099 only, so ids like /12345678/ are not read as dates.
+_URL_DAY = re.compile(
+    r"(?<![\d])((?:199|20\d)\d)[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?![\d])"
+)
+_URL_MONTH = re.compile(r"/((?:199|20\d)\d)/(0[1-9]|1[0-2])/")
+# A date more than this after now is a typo, a scheduled event or an expiry, not the article's
+# publication; a day's slack covers the time zones of the site's clock.
+FUTURE_SLACK = timedelta(days=1)
+
+
+def url_date(url: str | None) -> datetime | None:
+    """The day (or, failing that, the first of the month) a URL's path names, or None."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    path = path.split("//", 1)[-1].partition("/")[2]  # the host's digits are no date
+    for pattern in (_URL_DAY, _URL_MONTH):
+        if m := pattern.search("/" + path):
+            parts = [int(g) for g in m.groups()] + [1]
+            try:
+                return datetime(parts[0], parts[1], parts[2])
+            except ValueError:
+                continue
+    return None
+
+
+def plausible_published(
+    value: datetime | None, url: str | None, now: datetime | None = None
+) -> bool:
+    """False for a published date in the future or before the day (or month) the page's URL
+    names: a CMS that puts the date in the URL writes it when the article is published."""
+    if value is None:
+        return False
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    if value > now + FUTURE_SLACK:
+        return False
+    named = url_date(url)
+    return named is None or value >= named - FUTURE_SLACK

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from tasks.extract.dates import parse_datetime
+from tasks.extract.dates import parse_datetime, plausible_published
 from tasks.extract.urls import canonicalize, is_http_url
 
 T = TypeVar("T")
@@ -40,7 +41,8 @@ class PageMeta:
     title: str | None = None
     published_at: datetime | None = None  # UTC, naive (tzinfo removed after converting to UTC)
     modified_at: datetime | None = None
-    author: str | None = None  # several authors joined with ", "
+    author: str | None = None  # the authors joined with ", "
+    authors: tuple[str, ...] = ()  # names only (tasks.metadata.clean_authors)
     site_name: str | None = None
     canonical_url: str | None = None  # absolute, via tasks.extract.urls.canonicalize
     description: str | None = None
@@ -54,6 +56,7 @@ class PageMeta:
 
 
 JSON_LD, OPENGRAPH, META, HTML = "json-ld", "opengraph", "meta", "html"
+HTML_H1 = "html-h1"  # the page's printed headline, agreeing with a declared title
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -95,8 +98,43 @@ _META_MODIFIED = ("itemprop:datemodified", "dcterms.modified", "dc.date.modified
 
 _TITLE_PARENTS = frozenset({"head", "body", "html"})
 _SPACE = re.compile(r"\s+")
-_TITLE_SEPARATORS = ("|", "-", "–", "—", "::", "·", "•")
-_BY_PREFIX = re.compile(r"^by\s+", re.I)
+_TITLE_SEPARATORS = ("|", "-", "–", "—", "::", "·", "•", "//", "»", "›")
+# " | ", " - ", ...: a separator with a space each side, so "Tsai Ing-wen" is one part.
+_SEP_ALT = "|".join(re.escape(s) for s in _TITLE_SEPARATORS)
+_TITLE_SPLIT = re.compile(rf"\s+(?:{_SEP_ALT})\s+")
+_SEPARATOR_END = re.compile(rf"\s+(?:{_SEP_ALT})\s*$")
+_SEPARATOR_START = re.compile(rf"^\s*(?:{_SEP_ALT})\s+")
+_MAX_SUFFIX_PARTS = 2  # 'Headline | Site | Section': the site's name is one of the last two
+_MAX_H1 = 5  # a page with more <h1>s uses them for teasers: the first few are enough
+_BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|przez)\s+", re.I)
+# Between names: , ; & / | and ' and ' / ' und ' / ' et ' / ' y ' (with spaces, so 'Anderson'
+# and 'Bethune' stay whole).
+_AUTHOR_HARD_SPLIT = re.compile(r"\s*[;|]\s*")
+# Between names: , & / and ' and ' / ' und ' / ' et ' (with spaces, so 'Anderson' stays
+# whole). Organisations use them too ('Ministerium für Wirtschaft und Klimaschutz', 'Jobs &
+# Hire'), so a value is split there only when every part looks like a person's name.
+_AUTHOR_SPLIT = re.compile(r"\s*[,&/]\s*|\s+(?:and|und|et|y)\s+", re.I)
+_NAME_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "dos", "la", "le",
+     "zu", "ten", "ter", "bin", "al", "el"}
+)  # fmt: skip
+_AUTHOR_JUNK_WORD = re.compile(
+    r"\S+(?:@|\[at\]|\(at\))\S+|(?:https?://|www\.)\S+|\(?\S+\.(?:com|de|org|net)\)?(?=\s|$)",
+    re.I,
+)
+_URL_LIKE = re.compile(r"^(?:https?:|www\.)|\.[a-z]{2,6}$", re.I)
+_HANDLE = re.compile(r"^@\w+$")
+# Not a person: desks, roles and agencies' generic credits, as bylines print them (lower-case).
+_NOT_PERSONS = frozenset(
+    {
+        "staff", "staff writer", "editor", "editors", "editorial", "editorial staff",
+        "editorial team", "redaktion", "red", "online-redaktion", "newsroom", "reporter",
+        "correspondent", "korrespondent", "autor", "author", "admin", "administrator",
+        "guest", "gast", "team", "rédaction", "la rédaction", "redacción", "redakcja",
+        "agencies", "agenturen", "news desk", "web desk", "desk", "name", "posted",
+    }
+)  # fmt: skip
+_MAX_AUTHOR_LEN = 60  # a longer "name" is a sentence or a list the splitting missed
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_]|$)", re.I)
 # JSON-LD blocks as CMSs wrap them: in an HTML comment or a CDATA section.
 _JSON_WRAPPERS = re.compile(
@@ -207,17 +245,14 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_SITE)),
             (META, self.tags(_META_SITE)),
         )
-        title = pick(
-            "title",
-            lambda raw: _strip_site(_first_text(raw), site_name),
-            (JSON_LD, lambda: ld.values("headline", "name")),
-            (OPENGRAPH, self.tags(_OG_TITLE)),
-            (META, self.tags(_META_TITLE)),
-            (HTML, self.title),
-        )
+        title, title_source = self._title(site_name)
+        if title:
+            sources["title"] = title_source
+        # Dates in the future or before the URL's own date are skipped (tasks.dates).
+        date_url = self._page_url()
         published_at = pick(
             "published_at",
-            _first_date,
+            lambda raw: _first_date(raw, date_url),
             (JSON_LD, lambda: ld.values("datePublished", "dateCreated")),
             (OPENGRAPH, self.tags(_OG_PUBLISHED)),
             (META, self.tags(_META_PUBLISHED)),
@@ -230,13 +265,16 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_MODIFIED)),
             (META, self.tags(_META_MODIFIED)),
         )
-        author = pick(
+        author_keys = site_keys(site_name, self._page_url())
+        authors = pick(
             "author",
-            _authors,
+            lambda raw: clean_authors(_texts(raw), author_keys),
             (JSON_LD, lambda: ld.authors()),
             (OPENGRAPH, self.tags(_OG_AUTHOR)),
             (META, self.tags(_META_AUTHOR)),
         )
+        if authors:
+            sources["authors"] = sources["author"]  # the list and the joined string agree
         canonical_url = pick(
             "canonical_url",
             self._canonical,
@@ -284,7 +322,8 @@ class _Page:
             title=title,
             published_at=published_at,
             modified_at=modified_at,
-            author=author,
+            author=", ".join(authors) if authors else None,
+            authors=authors or (),
             site_name=site_name,
             canonical_url=canonical_url,
             description=description,
@@ -294,6 +333,83 @@ class _Page:
             keywords=keywords or (),
             sources=sources,
         )
+
+    def _title(self, site_name: str | None) -> tuple[str | None, str]:
+        """The headline printed on the page (an <h1>) when it is one of the declared titles
+        modulo the site name; else the first declared title with the site name cut off.
+
+        Declared titles are often the search-engine version of the headline or carry the
+        site's name or tagline (`Headline | Site`); the printed <h1> alone is often the site's
+        logo. Where they agree, the <h1> is the headline as the page prints it.
+        """
+        sites = site_keys(site_name, self._page_url())
+        declared: list[tuple[str, str]] = []
+        for source, raw in (
+            (JSON_LD, self.ld.values("headline", "name")),
+            (OPENGRAPH, self.tags(_OG_TITLE)),
+            (META, self.tags(_META_TITLE)),
+            (HTML, [self.title]),
+        ):
+            if (text := _first_text(raw)) is not None:
+                declared.append((source, text))
+        if not declared:
+            return None, ""
+        for h1 in self._headlines():
+            if _is_site(h1, sites):
+                continue  # the site's logo in an <h1>
+            key = _loose(h1)
+            for source, text in declared:
+                if h1 in (text, _strip_site(text, sites)):
+                    return h1, source  # the same words: the declared source has them
+                parts = _TITLE_SPLIT.split(text)
+                stripped = _loose(_strip_site(text, sites) or "")
+                cut = _cut_short(text)
+                # The headline is the title's first part, or its last after the site's name
+                # ('Site - Headline'); a middle or trailing part is a tagline or section.
+                ends = {_loose(parts[0])} if len(parts) > 1 else set()
+                if len(parts) > 1 and _is_site(parts[0], sites):
+                    ends.add(_loose(parts[-1]))
+                if key in (stripped, _loose(text)) or key in ends:
+                    return h1, HTML_H1
+                if cut and key.startswith(_loose(cut)):  # declared cut short, h1 whole
+                    return h1, HTML_H1
+                # Cut without a mark (a quote that broke the attribute, a length limit).
+                if stripped and len(key) > len(stripped) and key.startswith(stripped + " "):
+                    return h1, HTML_H1
+        # A declared title cut short ("...") loses to a longer one that it starts.
+        for i, (source, text) in enumerate(declared):
+            cut = _cut_short(text)
+            if cut is None:
+                return _strip_site(text, sites), source
+            whole = next((t for _, t in declared[i + 1 :] if t.startswith(cut)), None)
+            if whole is None:
+                return _strip_site(text, sites), source
+        source, text = declared[0]
+        return _strip_site(text, sites), source
+
+    def _page_url(self) -> str | None:
+        """Where the page was fetched, else where it says it lives (a saved file has no URL):
+        its host names the site, its path may name the day."""
+        declared = self.canonical_link or next(iter(self.tags(_OG_URL)), None)
+        return self.url or (_absolute(declared, None) if declared else None)
+
+    def _headlines(self) -> list[str]:
+        """<h1> texts: inside <article> first, then the rest of the page (a few at most)."""
+        body = next(self.root.iter("body"), None)
+        if body is None:
+            return []
+        article = next(body.iter("article"), None)
+        found: list[str] = []
+        for scope in (article, body):
+            if scope is None:
+                continue
+            for h1 in scope.iter("h1"):
+                text = _clean(" ".join(h1.itertext()))
+                if text and text not in found:
+                    found.append(text)
+                if len(found) >= _MAX_H1:
+                    return found
+        return found
 
     def _article_time(self) -> list[str]:
         # Only inside <article>: a <time> elsewhere is a site clock, a comment or a teaser.
@@ -507,8 +623,12 @@ def _first_text(raw: Any) -> str | None:
     return next(_texts(raw), None)
 
 
-def _first_date(raw: Any) -> datetime | None:
-    return next((d for v in _texts(raw) if (d := parse_datetime(v))), None)
+def _first_date(raw: Any, url: str | None = None) -> datetime | None:
+    """The first date of `raw`; with `url`, the first plausible one as a published date."""
+    for value in _texts(raw):
+        if (d := parse_datetime(value)) and (url is None or plausible_published(d, url)):
+            return d
+    return None
 
 
 def _first_language(raw: Any) -> str | None:
@@ -518,17 +638,52 @@ def _first_language(raw: Any) -> str | None:
     return None
 
 
-def _authors(raw: Any) -> str | None:
+def clean_authors(
+    values: Iterable[str | None], sites: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Person names out of author fields: split on , ; & / | and and/und/et, with bylines
+    ('By', 'Von'), e-mails, URLs, handles, numeric ids, roles ('Staff', 'Redaktion') and the
+    site's own name (`sites`: site_keys()) dropped; each name once."""
     names: list[str] = []
     seen: set[str] = set()
-    for value in _texts(raw):
-        if value.lower().startswith(("http://", "https://", "www.", "/")):
+    for value in values:
+        if not value or value.lower().startswith(("http://", "https://", "www.", "/")):
             continue  # article:author is often a profile URL, not a name
-        name = _BY_PREFIX.sub("", value)
-        if name and name.casefold() not in seen:
+        # An e-mail or a URL inside a name ('Lüder Hoppe info@example.de'): keep the rest.
+        for part in _split_names(_AUTHOR_JUNK_WORD.sub(" ", value)):
+            name = _clean(_BY_PREFIX.sub("", part.strip(" -–—:|,;()")))
+            if not name or not _is_person(name, sites) or name.casefold() in seen:
+                continue
             seen.add(name.casefold())
             names.append(name)
-    return ", ".join(names) or None
+    return tuple(names)
+
+
+def _split_names(value: str) -> list[str]:
+    parts: list[str] = []
+    for chunk in _AUTHOR_HARD_SPLIT.split(value):
+        chunk = _BY_PREFIX.sub("", chunk.strip())
+        pieces = [p for p in _AUTHOR_SPLIT.split(chunk) if p.strip()]
+        parts.extend(pieces if len(pieces) > 1 and all(map(_looks_like_name, pieces)) else [chunk])
+    return parts
+
+
+def _looks_like_name(text: str) -> bool:
+    """Two to five words, each capitalised or a particle ('Ursula von der Leyen', 'J. I. DA
+    SILVA'): a person, where 'Wirtschaft' or 'Hire' alone is part of an organisation's name."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(
+        w[0].isupper() or w.casefold() in _NAME_PARTICLES for w in words
+    )
+
+
+def _is_person(name: str, sites: frozenset[str]) -> bool:
+    folded = name.casefold()
+    if not any(ch.isalpha() for ch in name) or len(name) > _MAX_AUTHOR_LEN:
+        return False  # a numeric id, or a sentence that landed in the field
+    if _HANDLE.match(name) or folded in _NOT_PERSONS or _URL_LIKE.search(name):
+        return False
+    return not _is_site(name, sites)
 
 
 def _keywords(raw: Any) -> tuple[str, ...]:
@@ -543,18 +698,58 @@ def _keywords(raw: Any) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _strip_site(title: str | None, site_name: str | None) -> str | None:
-    """'Headline | Site' -> 'Headline' (and 'Site - Headline') when Site is the site name."""
-    if not title or not site_name:
+def _loose(text: str) -> str:
+    """Case-folded, punctuation and symbols dropped: 'Korsetts – Shops' == 'korsetts shops'."""
+    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text.casefold())
+    return " ".join(kept.split())
+
+
+def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
+    """What a site calls itself in a title, spaces removed: its name, its host, the host's
+    name without the TLD ('haenselblatt.com', 'haenselblatt')."""
+    keys = set()
+    if site_name:
+        keys.add(_loose(site_name).replace(" ", ""))
+    if url and (host := urlsplit(url).hostname):
+        host = host.removeprefix("www.")
+        keys.add(_loose(host).replace(" ", ""))
+        labels = host.split(".")
+        if len(labels) >= 2:
+            keys.add(_loose(labels[-2]).replace(" ", ""))
+    keys.discard("")
+    return frozenset(keys)
+
+
+def _is_site(part: str, sites: frozenset[str]) -> bool:
+    key = _loose(part).replace(" ", "")
+    return bool(key) and any(key == s or (len(s) >= 4 and key.startswith(s)) for s in sites)
+
+
+def _strip_site(title: str | None, sites: frozenset[str] | str | None) -> str | None:
+    """'Headline | Site' -> 'Headline' (and 'Site - Headline') when Site is the site's name
+    or host; the headline itself is never cut."""
+    if not title or not sites:
         return title
-    lower, site = title.casefold(), site_name.casefold()
-    for sep in _TITLE_SEPARATORS:
-        suffix, prefix = f" {sep} {site}", f"{site} {sep} "
-        if lower.endswith(suffix) and len(title) > len(suffix):
-            return title[: -len(suffix)].strip() or title
-        if lower.startswith(prefix) and len(title) > len(prefix):
-            return title[len(prefix) :].strip() or title
+    if isinstance(sites, str):
+        sites = site_keys(sites, None)
+    parts = _TITLE_SPLIT.split(title)
+    if len(parts) < 2:
+        return title
+    # The site's name may be followed by a section: 'Headline – Site – IT'.
+    for part in parts[-1 : -min(len(parts), _MAX_SUFFIX_PARTS + 1) : -1]:
+        if _is_site(part, sites):
+            return _SEPARATOR_END.sub("", title[: title.rfind(part)]).strip() or title
+    if _is_site(parts[0], sites):
+        return _SEPARATOR_START.sub("", title[len(parts[0]) :]).strip() or title
     return title
+
+
+def _cut_short(title: str) -> str | None:
+    """The text before a trailing '...' / '…' (a title cut for a preview), else None."""
+    for mark in ("...", "…"):
+        if title.endswith(mark) and len(title) > len(mark) + 10:
+            return title[: -len(mark)].rstrip()
+    return None
 
 
 def _absolute(value: str, base: str | None) -> str | None:

@@ -63,6 +63,11 @@ class _Newsflow(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
+            from flows.signals import interrupted
+
+            if interrupted(exc):
+                click.echo("newsflow: interrupted", err=True)
+                ctx.exit(EXIT_INTERRUPTED)
             if (ctx.obj or {}).get("verbose"):
                 raise
             raise click.ClickException(f"{one_line(exc)} (-v shows the traceback)") from exc

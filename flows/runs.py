@@ -20,6 +20,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
 from flows.progress import Progress
+from flows.signals import interrupted
 from tasks.extract.pool import extract_task, make_pool, start
 from tasks.land import Batch, Landed, land_task
 from tasks.models import Article, FailedItem, SourceItem
@@ -70,11 +71,11 @@ def recorded_run(warehouse: str | None, parameters: dict) -> Iterator[RunSummary
         _crash_in_prefect(crashed)
     try:
         yield summary
-    except (KeyboardInterrupt, SystemExit) as exc:
-        _finish(summary, started, "crashed", f"interrupted ({type(exc).__name__})")
-        raise
     except BaseException as exc:
-        _finish(summary, started, "failed", f"{type(exc).__name__}: {exc}")
+        if interrupted(exc):
+            _finish(summary, started, "crashed", f"interrupted ({type(exc).__name__})")
+        else:
+            _finish(summary, started, "failed", f"{type(exc).__name__}: {exc}")
         raise
     _finish(summary, started, "completed", None)
     get_run_logger().info(

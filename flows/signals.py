@@ -26,6 +26,21 @@ def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is an interrupt, or was raised while one was being handled: Ctrl-C
+    that lands while Prefect creates a task run comes back as its ValueError('Task run is
+    not set'), the KeyboardInterrupt only in its context."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (KeyboardInterrupt, SystemExit)):
+            return True
+        seen.add(id(current))
+        context = None if current.__suppress_context__ else current.__context__
+        current = current.__cause__ or context
+    return False
+
+
 def install() -> None:
     """Route SIGTERM to `stop_like_ctrl_c` (signals can only be set from the main thread)."""
     if threading.current_thread() is threading.main_thread():

@@ -126,6 +126,13 @@ def main(ctx: click.Context, warehouse: str | None, sources: str | None, verbose
     from flows import signals
 
     signals.install()
+    from tasks.errors import ConfigError
+    from tasks.settings import settings
+
+    try:
+        settings()  # a setting that cannot be meant stops every command, in one line
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     ctx.obj = {"warehouse": warehouse, "sources": sources, "verbose": verbose}
     if sys.stderr.isatty() and not verbose:
         # Log lines would tear the progress bar; they still reach the Prefect UI.
@@ -650,19 +657,23 @@ def _check_rules() -> None:
     """A topics or gazetteer file of the user's (NEWSFLOW_TOPICS, NEWSFLOW_ENTITIES) that
     cannot be used stops the command before Prefect starts, with one line naming the file:
     in the workers it would turn every article of the run into an error row instead."""
-    if os.environ.get("NEWSFLOW_TOPICS"):
-        from tasks.enrich.topics import TaxonomyError, load_taxonomy
+    from tasks.errors import ConfigError
+    from tasks.settings import settings
+
+    given = settings()
+    if given.topics_file:
+        from tasks.enrich.topics import load_taxonomy
 
         try:
-            load_taxonomy(Path(os.environ["NEWSFLOW_TOPICS"]))
-        except TaxonomyError as exc:
+            load_taxonomy(given.topics_file)
+        except ConfigError as exc:
             raise click.ClickException(f"NEWSFLOW_TOPICS: {first_line(exc)}") from exc
-    if os.environ.get("NEWSFLOW_ENTITIES"):
-        from tasks.enrich.entities import DEFAULT_FILES, Gazetteer, GazetteerError, user_files
+    if given.entities_files:
+        from tasks.enrich.entities import DEFAULT_FILES, Gazetteer
 
         try:
-            Gazetteer.load((*DEFAULT_FILES, *user_files()), given_names=None)
-        except GazetteerError as exc:
+            Gazetteer.load((*DEFAULT_FILES, *given.entities_files), given_names=None)
+        except ConfigError as exc:
             raise click.ClickException(f"NEWSFLOW_ENTITIES: {first_line(exc)}") from exc
 
 
@@ -751,8 +762,7 @@ def _stopped_by_ctrl_c() -> Iterator[None]:
 def _run_flow(ctx: click.Context, call: Callable[[], object], workers: bool = True) -> None:
     """Run one flow (the checks before Prefect are done) and report it; exit 3 when some
     inputs failed."""
-    from tasks.sources.registry import RegistryError
-    from warehouse.store import WarehouseError
+    from tasks.errors import ConfigError
 
     _check_rules()
     with _prefect(ctx):
@@ -764,7 +774,7 @@ def _run_flow(ctx: click.Context, call: Callable[[], object], workers: bool = Tr
         with _progress_bar():
             try:
                 summary = call()
-            except (WarehouseError, RegistryError) as exc:
+            except ConfigError as exc:  # a bad sources file, an unusable warehouse
                 raise click.ClickException(first_line(exc)) from exc
     s = summary  # a RunSummary
     click.echo(

@@ -33,12 +33,12 @@ from tasks.extract.document import article_from_feed
 from tasks.extract.read import read_regular_file
 from tasks.land import Batch, unchanged_task
 from tasks.models import Article, FailedItem, FileState, ListedItem, SourceItem, printable_path
+from tasks.settings import settings
 from tasks.sources.feeds import parse_feed
 from tasks.sources.files import discover
 from tasks.sources.http.fetch import FetchPolicy
 from tasks.sources.registry import RegistryError, append_feeds, parse_opml
 
-DEFAULT_INBOX = "inbox"
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 OPML_SUFFIXES = (".opml",)
 SETTLE_SECONDS = 1.0
@@ -62,7 +62,7 @@ _ENTRY_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 
 def inbox_dir(inbox: str | None = None) -> Path:
     """The argument, else $NEWSFLOW_INBOX, else ./inbox."""
-    return Path(inbox or os.environ.get("NEWSFLOW_INBOX") or DEFAULT_INBOX)
+    return Path(inbox) if inbox else settings().inbox
 
 
 def ready_files(inbox: Path, settle_seconds: float = SETTLE_SECONDS) -> list[Path]:

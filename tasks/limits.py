@@ -9,10 +9,11 @@ than the landing it guards. With a PostgreSQL-backed server it costs millisecond
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+
+from tasks.settings import settings
 
 WAREHOUSE = "newsflow-warehouse"
 _created: set[str] = set()
@@ -20,7 +21,7 @@ _lock = threading.Lock()
 
 
 def enabled() -> bool:
-    return os.environ.get("NEWSFLOW_WAREHOUSE_LIMIT", "0").lower() in ("1", "true", "yes", "on")
+    return settings().warehouse_limit
 
 
 def ensure(name: str, limit: int) -> None:

@@ -278,3 +278,14 @@ def test_an_error_raised_while_an_interrupt_unwinds_is_still_an_interrupt() -> N
     except ValueError as exc:
         assert interrupted(exc)
     assert not interrupted(ValueError("a plain failure"))
+
+
+def test_a_setting_that_cannot_be_meant_stops_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSFLOW_ENRICH", "maybe")
+    proc = newsflow(tmp_path, "--warehouse", str(tmp_path / "w.duckdb"), "ingest", "seeds")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line == "Error: NEWSFLOW_ENRICH='maybe': say 1 or 0 (true/false, yes/no, on/off)"
+    assert not _prefect_started(tmp_path)

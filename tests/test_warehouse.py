@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tasks.errors import ConfigError
 from warehouse import sql, store
 
 
@@ -110,5 +111,5 @@ def test_a_bad_lock_timeout_setting_is_a_clear_error(
     warehouse: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NEWSFLOW_LOCK_TIMEOUT", "soon")
-    with pytest.raises(store.WarehouseError, match="NEWSFLOW_LOCK_TIMEOUT='soon'"):
+    with pytest.raises(ConfigError, match="NEWSFLOW_LOCK_TIMEOUT='soon'"):
         store.connect(warehouse).__enter__()

@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from tasks.errors import ConfigError
+from tasks.settings import settings
 from warehouse import sql
 
-DEFAULT_WAREHOUSE = Path("data") / "newsflow.duckdb"
 # DuckDB allows one writing process per file (or any number of readers). A run waits for the
 # lock as long as it takes, saying so every LOCK_REPORT_S, rather than give up and lose its
 # work: an analyst's read-only session can hold it for hours. NEWSFLOW_LOCK_TIMEOUT (seconds)
@@ -30,21 +31,13 @@ log = logging.getLogger("newsflow.warehouse")
 _FROM_ENV = -1.0  # connect(lock_timeout=...) default: NEWSFLOW_LOCK_TIMEOUT, else no limit
 
 
-def _env_lock_timeout() -> float | None:
-    value = os.environ.get("NEWSFLOW_LOCK_TIMEOUT")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        raise WarehouseError(f"NEWSFLOW_LOCK_TIMEOUT={value!r} is not in seconds") from None
-
-
-class WarehouseError(RuntimeError):
+class WarehouseError(ConfigError, RuntimeError):
     """The warehouse cannot be opened or used."""
 
 
 def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The warehouse file: the argument, else $NEWSFLOW_WAREHOUSE, else data/newsflow.duckdb."""
-    return Path(path or os.environ.get("NEWSFLOW_WAREHOUSE") or DEFAULT_WAREHOUSE)
+    return Path(path) if path else settings().warehouse
 
 
 def resolved_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -75,7 +68,7 @@ def connect(
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create the folder {file.parent}: {exc}") from exc
-    timeout = _env_lock_timeout() if lock_timeout == _FROM_ENV else lock_timeout
+    timeout = settings().lock_timeout if lock_timeout == _FROM_ENV else lock_timeout
     con = _open(file, read_only, timeout)
     try:
         if not read_only:

@@ -9,13 +9,13 @@ and claims off (the language is still detected).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from tasks.enrich.claims import find_claims
 from tasks.enrich.entities import find_entities
 from tasks.enrich.language import detect
 from tasks.enrich.topics import tag_topics
+from tasks.settings import settings
 
 RULES_LANGUAGES = {"en"}
 
@@ -111,7 +111,7 @@ def enrich_stored(rows: list[tuple[str, str | None, str, str | None]]) -> list[d
 
 
 def enabled() -> bool:
-    return os.environ.get("NEWSFLOW_ENRICH", "1").lower() not in ("0", "false", "no", "off")
+    return settings().enrich
 
 
 def warm_up() -> None:

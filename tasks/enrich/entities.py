@@ -21,7 +21,6 @@ merged over the shipped ones.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 import unicodedata
@@ -31,6 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from wordfreq import zipf_frequency
+
+from tasks.errors import ConfigError
+from tasks.settings import settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FILES = (DATA_DIR / "entities.toml", DATA_DIR / "places.toml")
@@ -93,7 +95,7 @@ class Known:
     code: str | None
 
 
-class GazetteerError(ValueError):
+class GazetteerError(ConfigError):
     """A gazetteer file cannot be used: a configuration error, named with its file."""
 
 
@@ -222,7 +224,7 @@ def default_gazetteer() -> Gazetteer:
 
 def user_files() -> list[Path]:
     """The gazetteer files a user added with NEWSFLOW_ENTITIES."""
-    return [Path(p) for p in os.environ.get(EXTRA_ENV, "").split(os.pathsep) if p.strip()]
+    return list(settings().entities_files)
 
 
 # --------------------------------------------------------------------------- candidate spans

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import re
 import tomllib
 from collections import Counter
@@ -37,6 +36,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
+
+from tasks.errors import ConfigError
+from tasks.settings import settings
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "data" / "topics.toml"
 MAX_TERM_WORDS = 3
@@ -56,7 +58,7 @@ _ENGLISH = frozenset(_ENGLISH_WORDS.split())
 _ENGLISH_MIN_TOKENS = 20
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(ConfigError):
     """A taxonomy file cannot be used as it is; the message says where and why."""
 
 
@@ -210,7 +212,8 @@ def _default(extra: str | None) -> Taxonomy:
 
 def default_taxonomy() -> Taxonomy:
     """The shipped taxonomy plus $NEWSFLOW_TOPICS if set; parsed once per process."""
-    return _default(os.environ.get("NEWSFLOW_TOPICS") or None)
+    extra = settings().topics_file
+    return _default(str(extra) if extra else None)
 
 
 def load_taxonomy(extra: Path | None = None, base: Path = DEFAULT_TAXONOMY) -> Taxonomy:

@@ -32,9 +32,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from tasks.errors import ConfigError
 from tasks.models import short_hash
+from tasks.settings import settings
 
-DEFAULT_SOURCES = Path("sources.toml")
 _SOURCE_KEYS = {"name", "url", "poll_minutes", "max_items", "allow"}
 _NETWORK_KEYS = {
     "allowed_hosts", "allow_private", "per_host_delay", "per_host_concurrency", "user_agent",
@@ -42,7 +43,7 @@ _NETWORK_KEYS = {
 }  # fmt: skip
 
 
-class RegistryError(ValueError):
+class RegistryError(ConfigError):
     """The sources file cannot be used as it is; the message says where and why."""
 
 
@@ -85,7 +86,7 @@ def source_id(kind: str, url: str) -> str:
 
 def sources_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The sources file: the argument, else $NEWSFLOW_SOURCES, else ./sources.toml."""
-    return Path(path or os.environ.get("NEWSFLOW_SOURCES") or DEFAULT_SOURCES)
+    return Path(path) if path else settings().sources
 
 
 def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:

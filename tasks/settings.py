@@ -1,0 +1,69 @@
+"""Every setting newsflow reads from the environment, with its default, in one place
+(docs/configuration.md is the same table for users). Command-line options win over these;
+they are read when asked for, so a test or a long-running server sees the current values."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tasks.errors import ConfigError
+
+DEFAULT_WAREHOUSE = Path("data") / "newsflow.duckdb"
+DEFAULT_SOURCES = Path("sources.toml")
+DEFAULT_INBOX = Path("inbox")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    warehouse: Path  # NEWSFLOW_WAREHOUSE: the DuckDB file
+    sources: Path  # NEWSFLOW_SOURCES: feeds and sites to poll
+    inbox: Path  # NEWSFLOW_INBOX: the folder drops are taken from
+    lock_timeout: float | None  # NEWSFLOW_LOCK_TIMEOUT: seconds to wait for the lock (None: ∞)
+    enrich: bool  # NEWSFLOW_ENRICH: topics, entities and claims as articles land
+    topics_file: Path | None  # NEWSFLOW_TOPICS: the user's topic rules, added to the shipped
+    entities_files: tuple[Path, ...]  # NEWSFLOW_ENTITIES: extra gazetteer files, ':'-separated
+    warehouse_limit: bool  # NEWSFLOW_WAREHOUSE_LIMIT: a Prefect concurrency slot per landing
+
+
+def settings() -> Settings:
+    """The settings as the environment gives them now; a value that cannot be meant raises
+    ConfigError naming the variable."""
+    env = os.environ
+    return Settings(
+        warehouse=Path(env.get("NEWSFLOW_WAREHOUSE") or DEFAULT_WAREHOUSE),
+        sources=Path(env.get("NEWSFLOW_SOURCES") or DEFAULT_SOURCES),
+        inbox=Path(env.get("NEWSFLOW_INBOX") or DEFAULT_INBOX),
+        lock_timeout=_seconds("NEWSFLOW_LOCK_TIMEOUT"),
+        enrich=_flag("NEWSFLOW_ENRICH", True),
+        topics_file=Path(env["NEWSFLOW_TOPICS"]) if env.get("NEWSFLOW_TOPICS") else None,
+        entities_files=tuple(
+            Path(p) for p in env.get("NEWSFLOW_ENTITIES", "").split(os.pathsep) if p.strip()
+        ),
+        warehouse_limit=_flag("NEWSFLOW_WAREHOUSE_LIMIT", False),
+    )
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={value!r}: say 1 or 0 (true/false, yes/no, on/off)")
+
+
+def _seconds(name: str) -> float | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number of seconds") from None
+    if seconds < 0:
+        raise ConfigError(f"{name}={value!r}: seconds cannot be negative")
+    return seconds

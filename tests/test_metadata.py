@@ -13,7 +13,7 @@ from tasks.extract.dates import parse_datetime as parse_date
 from tasks.extract.metadata import PageMeta, page_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
-ALL_FIELDS = [f.name for f in fields(PageMeta) if f.name != "sources"]
+ALL_FIELDS = [f.name for f in fields(PageMeta) if f.name not in ("sources", "error")]
 
 
 def _fixture(name: str, url: str | None = None) -> PageMeta:
@@ -456,3 +456,26 @@ def test_large_page() -> None:
     assert len(big) > 5_000_000
     meta = page_metadata(big)
     assert meta.title == "Harbour wind farm wins final approval after decade-long fight"
+
+
+def test_a_metadata_failure_is_recorded_not_swallowed(monkeypatch) -> None:
+    """A page whose metadata reader fails still lands (trafilatura's metadata), and the
+    failure is in metadata_sources; before, it vanished without a trace."""
+    import json
+    import os
+
+    from tasks.extract import document, metadata
+    from tasks.models import Article, SourceItem
+    from tests.conftest import FIXTURES
+
+    def broken(self):
+        raise KeyError("og:title")
+
+    monkeypatch.setattr(metadata._Page, "metadata", broken)
+    path = FIXTURES / "pages" / "harbour-wind-farm.html"
+    st = os.stat(path)
+    article = document.extract_item(
+        SourceItem("file", str(path), str(path), st.st_size, st.st_mtime_ns)
+    )
+    assert isinstance(article, Article) and article.title
+    assert json.loads(article.metadata_sources)["metadata_error"] == "KeyError: 'og:title'"

@@ -237,7 +237,7 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
                      (lang and lang.group(1).decode().lower(), "html")],
     }  # fmt: skip
     fields: dict[str, object] = {}
-    sources: dict[str, str] = {}
+    sources: dict[str, str] = {"metadata_error": meta.error} if meta.error else {}
     for name, options in candidates.items():
         value, origin = next(((v, o) for v, o in options if v), (None, ""))
         fields[name] = value.strip() if isinstance(value, str) else value

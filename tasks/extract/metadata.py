@@ -53,6 +53,9 @@ class PageMeta:
     # field name -> where it came from: "json-ld" | "opengraph" | "meta" | "html".
     # Left out of the hash so a PageMeta can still be hashed, as frozen dataclasses promise.
     sources: dict[str, str] = field(default_factory=dict, hash=False)
+    # Why the page's metadata could not be read (a bug on a page we did not foresee): the
+    # article still lands with trafilatura's metadata, and metadata_sources says this.
+    error: str | None = None
 
 
 JSON_LD, OPENGRAPH, META, HTML = "json-ld", "opengraph", "meta", "html"
@@ -155,8 +158,8 @@ def page_metadata(html: str | bytes | etree._Element, url: str | None = None) ->
         if root is None:
             return PageMeta()
         return _Page(root, url).metadata()
-    except Exception:  # a metadata bug must not cost the article: the body is still good
-        return PageMeta()
+    except Exception as exc:  # a metadata bug must not cost the article: the body is still good
+        return PageMeta(error=f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _parse(html: str | bytes) -> etree._Element | None:

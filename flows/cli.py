@@ -404,7 +404,7 @@ def reprocess_cmd(ctx: click.Context) -> None:
     _open_warehouse(ctx)
 
     def run() -> object:
-        from flows.web import reprocess
+        from flows.reprocess import reprocess
 
         return reprocess(warehouse=ctx.obj["warehouse"])
 

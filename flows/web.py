@@ -21,9 +21,8 @@ from prefect.utilities.annotations import quote
 
 from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land_and_count, recorded_run
 from tasks.extract.document import article_from_feed
-from tasks.extract.pool import extract_batch, make_pool
 from tasks.extract.urls import canonicalize
-from tasks.land import Batch, replace_articles
+from tasks.land import Batch
 from tasks.models import (
     POLL_SCHEMA,
     Article,
@@ -468,67 +467,3 @@ def _discover_sitemap_pages(
     if not pages and not errors:
         errors.append(FailedItem.of_url("sitemap", url, "discover", "no sitemap found"))
     return list(pages.values()), errors
-
-
-# -- reprocess -----------------------------------------------------------------------------
-
-
-@task(name="re-extract", cache_policy=NO_CACHE, task_run_name="re-extract")
-def reextract_task(items: list[SourceItem]) -> tuple[list[Article], list[FailedItem]]:
-    pool = make_pool(len(items))
-    try:
-        return extract_batch(items, pool)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-
-
-@flow(name="reprocess")
-def reprocess(warehouse: str | None = None) -> RunSummary:
-    """Re-extract every fetched article from the raw store, without the network, and replace
-    the stored versions (after an extractor or cleaner upgrade, say)."""
-    with recorded_run(warehouse, {}) as summary:
-        raw_root = rawstore.root_for(summary.warehouse)
-        with store.connect(summary.warehouse) as con:
-            rows = store.run_sql(con, "sql/raw_articles.sql")
-        items = [
-            SourceItem(
-                r["source_kind"],
-                r["source_uri"],
-                str(raw_root / r["path"]),
-                r["size"],
-                0,
-                url=r["fetched_url"],
-                charset=r["charset"],
-                hints=_hints(r),
-            )
-            for r in rows
-        ]
-        summary.items_seen = summary.items_read = len(items)
-        articles, errors = reextract_task(quote(items)) if items else ([], [])
-        old = [r["article_id"] for r in rows]
-        landed = replace_articles(
-            summary.warehouse, summary.run_id, old, Batch(articles=articles, errors=errors)
-        )
-        summary.unchanged = len(set(old) & {a.article_id for a in articles})
-        summary.new_articles = landed.new_articles - summary.unchanged
-        summary.duplicates = landed.duplicates
-        summary.errors = len(errors)
-        summary.failures.extend((e.source_uri, e.stage, e.error) for e in errors)
-    return summary
-
-
-def _hints(row: dict) -> ListedItem | None:
-    """The feed's title and date for a re-extracted page, as they were when it was fetched."""
-    if not row["guid"]:
-        return None
-    return ListedItem(
-        guid=row["guid"],
-        link=row["source_uri"],
-        url=row["entry_url"],
-        title=row["entry_title"],
-        published_at=row["entry_published_at"],
-        author=None,
-        summary=None,
-        content=None,
-    )

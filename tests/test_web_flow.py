@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.web import ingest_feeds, ingest_sitemap, ingest_urls, reprocess
+from flows.reprocess import reprocess
+from flows.web import ingest_feeds, ingest_sitemap, ingest_urls
 from tasks.extract.clean_text import clean_text
 from tests.conftest import FIXTURES, SEEDS, rows
 from tests.webserver import LocalServer, Reply, Request

@@ -80,7 +80,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def api(url: str, method: str, path: str, body: dict | None = None) -> object:
-    response = httpx.request(method, f"{url}{path}", json=body, timeout=10)
+    # The SQLite-backed server answers 503 while its database is locked, under load (seen in
+    # a full run); Prefect's own client retries those, and so does this one.
+    for attempt in range(6):
+        response = httpx.request(method, f"{url}{path}", json=body, timeout=10)
+        if response.status_code not in (502, 503) or attempt == 5:
+            break
+        time.sleep(1 + attempt)
     response.raise_for_status()
     return response.json()
 

@@ -16,7 +16,6 @@ from tasks.models import (
     ERROR_SCHEMA,
     FEED_ITEM_SCHEMA,
     FILE_STATE_SCHEMA,
-    RAW_KEEP_BYTES,
     RAW_PAGE_SCHEMA,
     Article,
     FailedItem,
@@ -24,7 +23,6 @@ from tasks.models import (
     FileState,
     RawPage,
     SourceItem,
-    short_hash,
     to_table,
 )
 from tasks.relate import simindex
@@ -105,16 +103,7 @@ def _as_error(batch: Batch, exc: BaseException) -> Batch:
     """The one-article batch with its article replaced by an ingest_errors row."""
     (article,) = batch.articles
     reason = f"cannot be stored: {type(exc).__name__}: {str(exc)[:300]}"
-    error = FailedItem(
-        error_id=short_hash(article.article_id, "land", reason),
-        source_kind=article.source_kind,
-        source_uri=article.source_uri,
-        stage="land",
-        error=reason,
-        raw=article.text.encode("utf-8", "replace")[:RAW_KEEP_BYTES],
-        raw_size=article.raw_size,
-        raw_sha256=article.raw_sha256,
-    )
+    error = FailedItem.of_article(article, "land", reason)
     feed_items = [  # dealt with, failed for good: the next poll does not fetch it again
         replace(f, article_id=None) if f.article_id == article.article_id else f
         for f in batch.feed_items

@@ -126,6 +126,21 @@ class FailedItem:
         return cls._build(source_kind, url, (printable_path(url), "0", "0"), stage, message, raw, 0)
 
     @classmethod
+    def of_article(cls, article: Article, stage: str, message: str) -> FailedItem:
+        """The row for an extracted article that failed at `stage` (landing): it keeps the
+        article's text, since its input bytes are no longer at hand, and the input's hash."""
+        return cls(
+            error_id=short_hash(article.article_id, stage, message),
+            source_kind=article.source_kind,
+            source_uri=article.source_uri,
+            stage=stage,
+            error=message,
+            raw=article.text.encode("utf-8", "replace")[:RAW_KEEP_BYTES],
+            raw_size=article.raw_size,
+            raw_sha256=article.raw_sha256,
+        )
+
+    @classmethod
     def _build(
         cls,
         source_kind: str,

@@ -1,7 +1,8 @@
-"""Near duplicates: MinHash signatures over 5-word shingles, LSH bands, and the pair test.
+"""Near duplicates: MinHash signatures over 3-word shingles of the prose, LSH bands, and the
+pair test.
 
 Exact hashing (tasks/relate/exact.py) misses re-posts that differ by boilerplate, a dropped
-sentence, edits or truncation; those keep most of their 5-word shingles, so the share of
+sentence, edits or truncation; those keep most of their 3-word shingles, so the share of
 shingles two texts have in common (Jaccard) or the share of the smaller one found in the
 larger (containment) catches them. A signature keeps NUM_PERM minimum hashes per text; the
 warehouse stores BANDS band hashes per article, takes articles sharing any band as
@@ -11,7 +12,8 @@ Signatures are stored, so everything here is deterministic across processes, run
 numpy versions: integer arithmetic only, and permutation parameters derived from blake2b
 rather than from a random generator (Python's hash() is salted per process). Changing the
 normalisation, a constant or a step below changes every signature: bump SIGNATURE_VERSION
-and recompute the stored ones.
+and add a migration that marks the stored ones stale (as 013 does); the relate stage
+recomputes them (tasks/relate/resign.py).
 
 Every step after normalisation is a numpy operation over the whole text; there is no
 per-word or per-shingle Python loop. `python bench/dedup_eval.py` measures the speed and
@@ -22,29 +24,39 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import string
 import unicodedata
 
 import numpy as np
 
-from tasks.extract.scripts import space_han_kana
+from tasks.extract.scripts import count_words, space_han_kana
 from tasks.relate.exact import QUOTES
 
-SIGNATURE_VERSION = 1
+# 1: 5-word shingles of the whole text, J >= 0.38. 2: 3-word shingles of the prose, J >= 0.46.
+SIGNATURE_VERSION = 2
 NUM_PERM = 128
-SHINGLE = 5
-# 64 bands of 2 rows: a pair at Jaccard 0.38 becomes a candidate with probability
-# 1 - (1 - 0.38**2)**64 > 0.9999, where 32x4 gives 0.49 and 16x8 0.007. It costs 3.7x the
+# Each changed word breaks SHINGLE shingles, so shorter shingles keep edited copies closer
+# while BBC follow-ups that reuse half an earlier story stay where they were (~0.35-0.5 at
+# any size). bench/dedup_eval.py, 500 dev originals, expected recall on copies with 10% of
+# their words replaced / expected corpus follow-up pairs joined: 5 words at J >= 0.38
+# 76.7% / 2.2 (the old choice), 4 at 0.40 95.8% / 2.3, 3 at 0.46 99.3% / 1.8. Unrelated
+# pairs stay at 0.000 expected; five unrelated Chinese and Japanese pages share <= 0.4% of
+# their 3-character shingles. Han and kana characters are words (3-character shingles).
+SHINGLE = 3
+# 64 bands of 2 rows: a pair at Jaccard 0.46 becomes a candidate with probability
+# 1 - (1 - 0.46**2)**64 > 0.9999, where 32x4 gives 0.77 and 16x8 0.03. It costs 2x the
 # candidates of 32x4, each confirmed cheaply from the signatures.
 BANDS = 64
 ROWS = 2
 # Either test suffices. Jaccard catches edited copies: 10% of the words changed at random
-# leaves 0.36-0.51 (median 0.42), while BBC follow-ups that reuse half an earlier story reach
-# 0.36, so no threshold parts them fully: 0.38 keeps recall >= 95% on the evaluation's
-# re-posts and pairs about one such follow-up in the 2,225 BBC articles (0.40: none, 93%).
+# leaves 0.54-0.62 (median 0.57) at 3-word shingles, while BBC follow-ups that reuse half an
+# earlier story reach 0.52: 0.46 finds 99.2% of the edited copies (held out: 99.4%) and
+# pairs 3 such follow-ups in the 2,225 BBC articles (0.40: 5, 0.50: 92.8% found).
 # Containment catches one text inside a much longer one (a short teaser, an extended
-# version), where Jaccard is low; distinct stories reach 0.67.
-JACCARD_MIN = 0.38
+# version, a teaser among links once the links are gone, see `prose`), where Jaccard is
+# low; C >= 0.8 pairs 3 follow-ups (0.7: 5), and 0.9 would lose 1.3% of the copies.
+JACCARD_MIN = 0.46
 CONTAINMENT_MIN = 0.8
 
 assert BANDS * ROWS == NUM_PERM
@@ -112,6 +124,35 @@ def _powers() -> tuple[np.ndarray, np.ndarray]:
     return _cumulative_powers(_P), _cumulative_powers(_P_INV)
 
 
+# Page furniture: a line shorter than LIST_LINE_WORDS that does not end a sentence is a
+# headline, a link, a menu entry or a date, not the article's prose. Aggregators print a
+# teaser among tens of such lines: shingled with them, a 40% teaser was contained in its
+# original at ~0.4 (6% found, bench/dedup_eval.py); without them, at ~1. BBC headlines have
+# 5 words on average, 14 at most; a paragraph without a final stop is rare (383 of 10,547,
+# mostly lists) and is dropped from both copies alike.
+LIST_LINE_WORDS = 15
+# ...unless the prose left is shorter than this: a text made of short lines (a list, a
+# poem, a table of results) is shingled whole, or its few prose words would decide alone.
+MIN_PROSE_WORDS = 25
+_SENTENCE_END = re.compile("[.!?…。！？][\"'”’»)\\]」』]*$")
+
+
+def prose(text: str) -> str:
+    """`text` without its furniture lines (short and not ending a sentence), unless that
+    leaves fewer than MIN_PROSE_WORDS words."""
+    lines = text.splitlines()
+    if len(lines) < 2:
+        return text
+    kept = [
+        line
+        for line in lines
+        if _SENTENCE_END.search(line.rstrip()) or count_words(line) >= LIST_LINE_WORDS
+    ]
+    if len(kept) == len(lines) or count_words("\n".join(kept)) < MIN_PROSE_WORDS:
+        return text
+    return "\n".join(kept)
+
+
 def _normalized_bytes(text: str) -> np.ndarray:
     text = space_han_kana(unicodedata.normalize("NFKC", text).casefold())
     for mark, to in _REPLACE:
@@ -137,7 +178,7 @@ def _word_spans(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def words(text: str) -> list[str]:
     """The normalised words the shingles are made of (for inspection and tests)."""
-    data = _normalized_bytes(text)
+    data = _normalized_bytes(prose(text))
     starts, ends = _word_spans(data)
     raw = data.tobytes()
     return [raw[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
@@ -169,12 +210,14 @@ def _word_hashes(data: np.ndarray) -> np.ndarray:
     return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
 
 
-def shingle_hashes(text: str, shingle: int = SHINGLE) -> np.ndarray:
-    """Sorted distinct uint32 hashes of the 5-word shingles; a shorter text is one shingle.
+def shingle_hashes(text: str, shingle: int = SHINGLE, furniture: bool = False) -> np.ndarray:
+    """Sorted distinct uint32 hashes of the prose's SHINGLE-word shingles; a shorter text is
+    one shingle.
 
-    `shingle` other than SHINGLE is for measuring other shingle sizes only.
+    `shingle` other than SHINGLE and `furniture` (keep the furniture lines) are for
+    measuring other choices only.
     """
-    word_hashes = _word_hashes(_normalized_bytes(text))
+    word_hashes = _word_hashes(_normalized_bytes(text if furniture else prose(text)))
     if word_hashes.size == 0:
         return np.empty(0, dtype=np.uint32)
     k = min(shingle, word_hashes.size)
@@ -202,12 +245,14 @@ def signature(text: str) -> np.ndarray:
     return _minhash(shingle_hashes(text))
 
 
-def signatures(texts: list[str], shingle: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+def signatures(
+    texts: list[str], shingle: int = SHINGLE, furniture: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Signatures (n, NUM_PERM) uint32 and distinct-shingle counts (n,) int32 of a batch."""
     sigs = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
     counts = np.empty(len(texts), dtype=np.int32)
     for i, text in enumerate(texts):
-        shingles = shingle_hashes(text, shingle)
+        shingles = shingle_hashes(text, shingle, furniture)
         sigs[i] = _minhash(shingles)
         counts[i] = shingles.size
     return sigs, counts

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from tasks.extract.clean_text import clean_text
 from tasks.extract.document import build_article
 from tasks.land import Batch, land_batch
 from tasks.models import Article, SourceItem
-from tasks.relate import simindex
+from tasks.relate import minhash, simindex
+from tasks.relate.stories import term_vector
 from tests.conftest import SEEDS, rows
 from warehouse import relations, store
 
@@ -127,3 +130,104 @@ def test_index_memory_is_reported(warehouse: str) -> None:
     index = simindex._CACHE[str(Path(warehouse).resolve())]
     # 5 signatures of 128 uint32 alone are 2,560 bytes.
     assert index.nbytes >= 5 * 128 * 4
+
+
+_LINKS = (
+    "Markets rally as oil price falls", "Storm closes schools across the north 2 hours ago",
+    "Minister quits over expenses row", "Cup final tickets sell out in minutes",
+    "New phone sales beat forecasts", "Hospital waiting lists grow again Yesterday",
+    "Film festival names winners", "Bank holds interest rates", "Rail strike called off",
+    "Police appeal after museum theft 35 minutes ago", "Top stories", "More headlines",
+    "Council tax to rise by 4%", "Airline cuts winter routes", "Singer cancels world tour",
+    "Flood defences to be reviewed", "Chess champion retires", "Trending now",
+)  # fmt: skip
+
+
+def teaser_among_links(a: Article, name: str) -> Article:
+    """An aggregator's page: the first 40% of `a`'s paragraphs among unrelated headlines."""
+    paragraphs = a.text.split("\n")
+    teaser = paragraphs[: max(1, len(paragraphs) * 2 // 5)]
+    return article(name, "\n".join([*_LINKS[:9], *teaser, "Read more", *_LINKS[9:]]))
+
+
+def test_an_upgraded_warehouse_recomputes_its_signatures_and_finds_the_new_pairs(
+    warehouse: str,
+) -> None:
+    seeds = seed_articles()
+    copy = teaser_among_links(seeds[0], "teaser.txt")
+    land_batch(warehouse, "r1", Batch(articles=[*seeds, copy]))
+    # Make it the warehouse signature version 1 left: 5-word shingles of every line, the
+    # teaser not paired (its containment in the seed was ~0.5), no migration 013 applied.
+    articles = [*seeds, copy]
+    old, counts = minhash.signatures([a.text for a in articles], shingle=5, furniture=True)
+    old_j, old_c = minhash.score_pairs(old, counts, np.array([0]), np.array([len(seeds)]))
+    assert not minhash.is_near_duplicate(old_j[0], old_c[0], 0.38, 0.8)
+    old_rows = pa.table(
+        {
+            "article_id": [a.article_id for a in articles],
+            "shingles": counts,
+            "signature": [sig.astype("<u4").tobytes() for sig in old],
+            "bands": minhash.band_hashes(old).tolist(),
+        }
+    )
+    with store.connect(warehouse) as con:
+        con.register("old_rows", old_rows)
+        con.execute("DELETE FROM article_signatures; DELETE FROM minhash_bands")
+        con.execute(
+            "INSERT INTO article_signatures SELECT article_id, shingles, signature FROM old_rows"
+        )
+        con.execute(
+            "INSERT INTO minhash_bands SELECT (generate_subscripts(bands, 1) - 1)::SMALLINT, "
+            "unnest(bands), article_id FROM old_rows"
+        )
+        con.execute("UPDATE article_terms SET term = 'stale-' || term")
+        con.execute("DELETE FROM duplicate_pairs")
+        con.execute(
+            "UPDATE articles SET duplicate_of = NULL, story_id = CASE WHEN article_id = ? "
+            "THEN 's' || substr(article_id, 1, 15) ELSE story_id END",
+            [copy.article_id],
+        )
+        con.execute("DROP TABLE IF EXISTS stale_signatures")
+        con.execute("DELETE FROM schema_migrations WHERE version = 13")
+    simindex.forget(warehouse)  # the old version's process is gone
+
+    # The upgraded code lands anything: migration 013 marks every signature stale, and the
+    # relate stage recomputes them before comparing the batch with them.
+    newcomer = article("newcomer.txt", " ".join(f"{w} met the board on Monday." for w in _LINKS))
+    land_batch(warehouse, "r2", Batch(articles=[newcomer]))
+
+    everything = sorted([*articles, newcomer], key=lambda a: a.article_id)
+    sigs, counts = minhash.signatures([a.text for a in everything])
+    stored = rows(
+        warehouse, "SELECT shingles, signature FROM article_signatures ORDER BY article_id"
+    )
+    assert stored == [
+        (n, s.astype("<u4").tobytes()) for n, s in zip(counts.tolist(), sigs, strict=True)
+    ]
+    bands = rows(
+        warehouse,
+        "SELECT list(hash ORDER BY band) FROM minhash_bands GROUP BY article_id "
+        "ORDER BY article_id",
+    )
+    assert [b for (b,) in bands] == minhash.band_hashes(sigs).tolist()
+    terms = rows(
+        warehouse,
+        "SELECT list(term ORDER BY rank) FROM article_terms GROUP BY article_id "
+        "ORDER BY article_id",
+    )
+    assert [t for (t,) in terms] == [list(term_vector(a.title, a.text)) for a in everything]
+    assert rows(warehouse, "SELECT count(*) FROM stale_signatures") == [(0,)]
+    # The teaser the old signatures missed is now a copy of the seed, in the seed's story.
+    assert rows(
+        warehouse,
+        "SELECT c.duplicate_of, c.story_id = s.story_id FROM articles c, articles s "
+        "WHERE c.article_id = ? AND s.article_id = ?",
+        [copy.article_id, seeds[0].article_id],
+    ) == [(seeds[0].article_id, True)]
+    assert rows(warehouse, "SELECT count(*) FROM duplicate_pairs WHERE method = 'near'") == [(1,)]
+    # The in-memory index holds the recomputed signatures, as one loaded afresh does.
+    cached = simindex._CACHE[str(Path(warehouse).resolve())]
+    loaded = index_of(warehouse)
+    assert cached.version == loaded.version
+    order = [cached.rows[i] for i in loaded.ids]
+    assert np.array_equal(cached._signatures.values[order], loaded._signatures.values)

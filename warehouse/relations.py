@@ -84,3 +84,25 @@ def set_stories(con: duckdb.DuckDBPyConnection, assigned: dict[str, str]) -> Non
     """Put each article (key) in its story (value)."""
     table = pa.table({"article_id": list(assigned), "story_id": list(assigned.values())})
     run_sql(con, "sql/set_story.sql", {"assigned_stories": table})
+
+
+def stale_articles(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
+    """Up to `limit` (article_id, title, text) whose signatures, bands and term vectors a
+    migration marked stale."""
+    return run_sql(con, "sql/stale_articles.sql", params={"limit": limit})
+
+
+def replace_signatures(con: duckdb.DuckDBPyConnection, resigned: pa.Table) -> None:
+    """Store recomputed (article_id, shingles, signature, bands, terms, weights) in place of
+    the stale rows, unmark them, and bump the index version."""
+    run_sql(con, "sql/replace_signatures.sql", {"resigned": resigned})
+
+
+def resigned_candidates(con: duckdb.DuckDBPyConnection, ids: list[str]) -> pa.Table:
+    """(a_id, b_id, a_shingles, a_signature, b_shingles, b_signature) of the pairs sharing an
+    LSH band where at least one side is in `ids`."""
+    con.register("resigned", _ids(ids))
+    try:
+        return con.execute(sql.load("sql/resigned_candidates.sql")).to_arrow_table()
+    finally:
+        con.unregister("resigned")

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from tasks.models import PAIR_SCHEMA, Article
-from tasks.relate import simindex
+from tasks.relate import resign, simindex
 from tasks.relate.duplicates import confirm_pairs, copies_landed
 from tasks.relate.stories import MAX_CANDIDATES, MAX_INDEX_DF, WINDOW, NewArticle, assign_stories
 from warehouse import relations, store
@@ -21,6 +21,8 @@ def relate_batch(
     and to everything landed before. Returns the new articles that are copies, and what the
     similarity index takes once the transaction committed (simindex.commit). Hold
     simindex.LOCK from before this call until that commit."""
+    # After a migration that changed how signatures are made: the stored ones first.
+    resign.refresh_stale(con, new_ids)
     index, version = simindex.current(con, warehouse, new_ids)
     added = set(new_ids)
     records = index.records([a for a in articles if a.article_id in added])

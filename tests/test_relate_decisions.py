@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from tasks.extract.document import build_article
+from tasks.land import Batch, land_batch
 from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, PAIR_SCHEMA, Article, SourceItem, to_table
+from tasks.relate import simindex
 from tasks.relate.duplicates import confirm_pairs
 from tasks.relate.minhash import CONTAINMENT_MIN, JACCARD_MIN
 from tasks.relate.stories import (
@@ -22,6 +25,7 @@ from tasks.relate.stories import (
     Similar,
     assign_stories,
     story_id_for,
+    term_vector,
 )
 from warehouse import relations, store
 
@@ -172,3 +176,62 @@ def test_new_articles_are_taken_in_time_order_so_an_earlier_one_seeds_the_story(
         {},
     )
     assert assigned == {"b": story_id_for("b"), "a": story_id_for("b")}
+
+
+# -- story terms in scripts without spaces ----------------------------------------------------
+
+# Two outlets on one earthquake, in their own words, and a football report.
+QUAKE_A = (
+    "日本东北部海域周一发生7.3级强烈地震，首都东京有明显震感。日本气象厅随即发布海啸预警，"
+    "宫城县和福岛县沿海居民被要求立即撤离。目前尚无人员伤亡报告，核电站运行正常。"
+)
+QUAKE_B = (
+    "据日本气象厅消息，东北部近海发生强烈地震，震级为7.3级，东京震感明显。"
+    "气象厅对宫城县、福岛县发布海啸警报，当地政府紧急疏散沿海居民。核电站未发现异常。"
+)
+FOOTBALL = (
+    "巴塞罗那足球俱乐部昨晚在欧洲冠军联赛中以三比一战胜拜仁慕尼黑，梅西梅开二度。"
+    "主教练赛后表示，球队的防守仍需改进，下一轮比赛将在主场进行。"
+)
+QUAKE_JA = (
+    "東京都で大きな地震がありました。気象庁によると、震度6強を観測しました。"
+    "津波の心配はありません。"
+)
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def test_chinese_and_japanese_story_terms_are_words() -> None:
+    # Before: a whole run between two punctuation marks was one term ("日本东北部海域周一发生"),
+    # found in no other article: two reports of one earthquake had cosine 0.
+    a, b, football = (term_vector(None, t) for t in (QUAKE_A, QUAKE_B, FOOTBALL))
+    assert {"地震", "海啸", "气象厅", "东京"} <= set(a)
+    assert _cosine(a, b) >= LINK_MIN
+    assert _cosine(a, football) < 0.05 and _cosine(b, football) < 0.05
+    japanese = term_vector("東京で震度6強", QUAKE_JA)
+    assert {"地震", "気象庁", "津波", "東京"} <= set(japanese)
+    assert not any(all("\u3040" <= ch <= "\u309f" for ch in t) for t in japanese)  # no particles
+    # Traditional characters are looked up as simplified ones.
+    assert {"地震", "东京"} <= set(term_vector(None, "東京發生強烈地震，氣象廳發布海嘯警報。"))
+
+
+def test_two_chinese_reports_of_one_event_share_a_story(tmp_path: Path) -> None:
+    warehouse = str(tmp_path / "w.duckdb")
+    dated = [(QUAKE_A, "quake-a"), (QUAKE_B, "quake-b"), (FOOTBALL, "football")]
+    batch = []
+    for i, (text, name) in enumerate(dated):
+        item = SourceItem("file", name, f"/test/{name}", 0, 0)
+        fields = {"title": None, "text": text, "published_at": DAY + timedelta(hours=i)}
+        batch.append(build_article(item, fields, text, "test", "0" * 64, 0, "utf-8", name, {}))
+    try:
+        for i, a in enumerate(batch):
+            land_batch(warehouse, f"r{i}", Batch(articles=[a]))
+    finally:
+        simindex.forget(warehouse)
+    with store.connect(warehouse) as con:
+        stories = dict(con.execute("SELECT source_uri, story_id FROM articles").fetchall())
+        copies = con.execute("SELECT count(*) FROM duplicate_pairs").fetchone()
+    assert stories["quake-a"] == stories["quake-b"] != stories["football"]
+    assert copies == (0,)  # one event in other words: a story, not a copy

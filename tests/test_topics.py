@@ -3,7 +3,9 @@ tasks/enrich/data/topics.toml)."""
 
 from __future__ import annotations
 
+import fnmatch
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,72 @@ OTHER_TOPICS = {
 }
 
 
+# Wire briefs and feed summaries: a headline and one sentence, written for these tests in the
+# way the BBC's sections write them (bench/topics_short.py measures the held-out BBC ones).
+SHORT_ITEMS = [
+    (
+        "medtop:04000000",
+        "Airline to drop two Gulf routes",
+        "The carrier will stop flying from Manchester to Dubai and Doha from next spring, it said.",
+    ),
+    (
+        "medtop:04000000",
+        "Family feud spills into boardroom",
+        "A row between the two brothers who control the group has spilled over into a meeting of "
+        "its board.",
+    ),
+    (
+        "medtop:04000000",
+        "Brewer buys rival for $4bn",
+        "The brewer has agreed to buy its smaller rival in a deal that will create the world's "
+        "third-largest drinks group.",
+    ),
+    (
+        "medtop:15000000",
+        "Captain a doubt for Saturday",
+        "The skipper is struggling with a hamstring injury picked up in training on Tuesday.",
+    ),
+    (
+        "medtop:15000000",
+        "Veteran forward signs new deal",
+        "The 33-year-old has agreed a one-year extension that will keep him at the club until "
+        "next summer.",
+    ),
+    (
+        "medtop:11000000",
+        "Chancellor rules out giveaway",
+        "The chancellor has dismissed talk of tax cuts in next month's budget ahead of the "
+        "election.",
+    ),
+    (
+        "medtop:11000000",
+        "Peers throw out ID card plans",
+        "The House of Lords has voted down the government's plans by 120 votes, sending the bill "
+        "back to MPs.",
+    ),
+    (
+        "medtop:13000000",
+        "Gadget show opens its doors",
+        "The world's biggest consumer electronics show opened in Las Vegas with a keynote on home "
+        "entertainment.",
+    ),
+    (
+        "medtop:13000000",
+        "Handset makers chase older buyers",
+        "Mobile makers are building simpler handsets with bigger buttons for people over 60.",
+    ),
+    (
+        "medtop:01000000",
+        "Star pulls out of West End run",
+        "The actress has withdrawn from the play a week before opening night, the producers said.",
+    ),
+]
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0] + "."
+
+
 def _codes(result: list[tuple[str, str, float]]) -> list[str]:
     return [code for code, _, _ in result]
 
@@ -156,6 +224,97 @@ def test_sport_text_is_sport_first() -> None:
 def test_hand_written_topics_still_win_their_own_texts(code: str) -> None:
     title, text = OTHER_TOPICS[code]
     assert _codes(tag_topics(title, text))[0] == code
+
+
+@pytest.mark.parametrize(("code", "title", "text"), SHORT_ITEMS, ids=lambda v: str(v)[:24])
+def test_short_items_get_their_topic(code: str, title: str, text: str) -> None:
+    assert _codes(tag_topics(title, text))[0] == code
+
+
+@pytest.mark.parametrize("code", sorted(OTHER_TOPICS))
+def test_hand_written_topics_win_their_headline_and_first_sentence(code: str) -> None:
+    # The short-text model knows only the BBC's five sections: a brief about health, weather
+    # or crime must keep its own topic (the environment one was once taken for another language:
+    # "to" is its only English function word).
+    title, text = OTHER_TOPICS[code]
+    assert _codes(tag_topics(title, _first_sentence(text)))[0] == code
+
+
+def test_an_english_item_with_little_to_go_on_gets_one_topic_with_a_low_score() -> None:
+    # The taxonomy's terms alone are too weak here for any topic to reach min_score.
+    _, title, text = SHORT_ITEMS[1]
+    settings = default_taxonomy().settings
+    assert max(topic_scores(title, text, load_taxonomy(model=None))) < settings.min_score
+    result = tag_topics(title, text)
+    assert len(result) == 1
+    assert result[0][0] == "medtop:04000000"
+    assert 0 < result[0][2] < settings.min_score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Regierung plant eine neue Steuer auf Energie und Lebensmittel.",
+        "Le président a annoncé une réforme des retraites.",
+        "El gobierno anunció nuevas medidas contra la inflación en el país.",
+        "Il governo ha approvato la riforma delle pensioni in Parlamento.",
+        "De regering heeft een nieuw plan voor de economie gepresenteerd.",
+        "Rząd przedstawił nowy plan dla gospodarki i rynku pracy.",
+    ],
+    ids=["de", "fr", "es", "it", "nl", "pl"],
+)
+def test_short_non_english_items_get_nothing(text: str) -> None:
+    # Too short for the function-word share; the words the model knows tell instead.
+    assert tag_topics("Nachrichten", text) == []
+
+
+def test_the_model_can_be_switched_off_in_the_taxonomy(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.toml"
+    extra.write_text("[settings]\nmodel_weight = 0\n")
+    _, title, text = SHORT_ITEMS[1]
+    assert _codes(tag_topics(title, text)) == ["medtop:04000000"]
+    off = load_taxonomy(extra)
+    assert "medtop:04000000" not in _codes(tag_topics(title, text, off))
+    assert topic_scores(title, text, off) == topic_scores(title, text, load_taxonomy(model=None))
+
+
+def test_a_user_topic_outweighs_the_model_on_a_short_item(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.toml"
+    extra.write_text(
+        '[topics."custom:crypto"]\nname = "cryptocurrency"\n[topics."custom:crypto".terms]\n'
+        'bitcoin = 4\n"crypto exchange" = 5\n'
+    )
+    title, text = "Bitcoin slides", "Bitcoin fell 8% as the crypto exchange halted withdrawals."
+    assert _codes(tag_topics(title, text))[0] == "medtop:04000000"
+    assert _codes(tag_topics(title, text, load_taxonomy(extra)))[0] == "custom:crypto"
+
+
+def test_model_file_is_small_and_shipped_with_the_package() -> None:
+    model = topics.DEFAULT_MODEL
+    assert model.stat().st_size < 500_000
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["tasks.enrich"]
+    assert any(fnmatch.fnmatch(f"data/{model.name}", g) for g in globs)
+    loaded = topics.load_model(model)
+    assert set(loaded.codes) == {
+        "medtop:01000000",
+        "medtop:04000000",
+        "medtop:11000000",
+        "medtop:13000000",
+        "medtop:15000000",
+    }
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not a zip", b"PK\x03\x04 truncated"], ids=["empty", "text", "zip"]
+)
+def test_unreadable_model_file_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    bad = tmp_path / "model.npz"
+    bad.write_bytes(content)
+    with pytest.raises(TaxonomyError, match=r"model\.npz: not a topic model file"):
+        load_taxonomy(model=bad)
+    with pytest.raises(TaxonomyError, match=r"none\.npz: cannot read the topic model"):
+        load_taxonomy(model=tmp_path / "none.npz")
 
 
 def test_result_shape_sorted_capped_and_scored() -> None:
@@ -328,6 +487,7 @@ def test_environment_variable_names_the_default_extra_file(
         ("[settings]\nmax_topics = 2.5\n", "max_topics must be a whole number"),
         ("[settings]\nmin_score = -1\n", "min_score must be a number >= 0"),
         ("[settings]\nmax_topics = 0\n", "max_topics >= 1"),
+        ("[settings]\nmodel_weight = 2\n", "model_weight <= 1"),
     ],
 )
 def test_malformed_user_file_is_a_clear_value_error(

@@ -77,6 +77,9 @@ class Article:
     fetched_url: str | None = None
     # The author names apart (tasks.metadata.clean_authors); `author` is them joined by ", ".
     authors: list[str] = field(default_factory=list)
+    # When the page says it was last changed (UTC, like published_at), kept apart from the
+    # publication: a page updated days later still reports the day it first appeared.
+    modified_at: datetime | None = None
     metadata_sources: str | None = None  # JSON: field -> json-ld | opengraph | meta | ...
     # For the duplicate and story stages, computed in the extraction workers; not columns of
     # `articles` but of article_signatures, minhash_bands and article_terms.
@@ -211,6 +214,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("word_count", pa.int32()),
         ("fetched_url", pa.string()),
         ("authors", pa.list_(pa.string())),
+        ("modified_at", pa.timestamp("us")),
         ("metadata_sources", pa.string()),
         ("shingles", pa.int32()),
         ("signature", pa.binary()),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from tasks.extract.dates import url_date
+from tasks.extract.dates import parse_datetime, parse_local, plausible_published, url_date
 from tasks.extract.document import extract_item
 from tasks.models import Article
 from tasks.sources.files import discover
@@ -56,3 +56,40 @@ def test_url_date_reads_days_and_months_not_ids() -> None:
     assert url_date("https://x.example/2019/08/storm") == datetime(2019, 8, 1)
     assert url_date("https://x.example/a/12345678") is None
     assert url_date("https://x2019.example/news/storm") is None
+
+
+def test_numeric_dates_read_day_first_with_dots_and_dashes_month_first_with_slashes() -> None:
+    # As real pages of the dev split write them (bench/extraction_real.py --metadata):
+    # exxpress.at <time datetime="01-11-2023 10:29"> prints '1. November 2023';
+    # simmeltalzeitung.ch <meta name="date" content="11/01/2023 12:43:42"> prints
+    # 'Erstellt am: 01.11.2023'.
+    assert parse_datetime("01-11-2023 10:29") == datetime(2023, 11, 1, 10, 29)
+    assert parse_datetime("11/01/2023 12:43:42") == datetime(2023, 11, 1, 12, 43, 42)
+    assert parse_datetime("01.11.2023") == datetime(2023, 11, 1)
+    assert parse_datetime("Monday, 2022-01-03") == datetime(2022, 1, 3)  # ISO order stays
+
+
+def test_weekday_names_and_javascript_dates_are_read() -> None:
+    # jagderleben.de article:published_time; wevolver.com article:published_time.
+    assert parse_datetime("Di., 25.01.2022 - 14:45") == datetime(2022, 1, 25, 14, 45)
+    assert parse_datetime(
+        "Tue Feb 20 2018 01:00:00 GMT+0100 (Central European Standard Time)"
+    ) == datetime(2018, 2, 20, 0, 0)
+
+
+def test_the_offset_a_date_was_written_in_is_kept_beside_the_utc_time() -> None:
+    # clarin.com: published at 22:46 on 3 May in Buenos Aires, 4 May in UTC.
+    assert parse_local("2022-05-03T22:46:08-03:00") == (
+        datetime(2022, 5, 4, 1, 46, 8),
+        timedelta(hours=-3),
+    )
+    assert parse_local("2022-05-03") == (datetime(2022, 5, 3), None)
+
+
+def test_url_days_without_leading_zeros_and_dates_weeks_after_them() -> None:
+    url = "https://www.befifty.de/home/2017/7/12/unter-uns-montauk"
+    assert url_date(url) == datetime(2017, 7, 12)
+    assert plausible_published(datetime(2017, 7, 13, 9), url)
+    assert not plausible_published(datetime(2019, 6, 17, 16, 28), url)
+    # A month alone says nothing about the day: a month later is still that month's article.
+    assert plausible_published(datetime(2021, 11, 10), "https://x.example/2021/10/meldung")

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from tasks.extract.dates import parse_datetime as parse_date
-from tasks.extract.metadata import PageMeta, page_metadata
+from tasks.extract.metadata import PageMeta, clean_authors, page_metadata, site_keys
 
 FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
-ALL_FIELDS = [f.name for f in fields(PageMeta) if f.name not in ("sources", "error")]
+ALL_FIELDS = [
+    f.name for f in fields(PageMeta) if f.name not in ("sources", "error", "published_offset")
+]
 
 
 def _fixture(name: str, url: str | None = None) -> PageMeta:
@@ -479,3 +481,32 @@ def test_a_metadata_failure_is_recorded_not_swallowed(monkeypatch) -> None:
     )
     assert isinstance(article, Article) and article.title
     assert json.loads(article.metadata_sources)["metadata_error"] == "KeyError: 'og:title'"
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        # What bylines and author fields held on dev pages of bench/extraction_real.py.
+        ("Art Edwards says", ()),  # a commenter
+        ("Posted on September 3, 2020", ()),
+        ("On August 3", ()),
+        ("Text und Interview: Harald Willenbrock", ("Harald Willenbrock",)),
+        ("red, wien.ORF.at/Agenturen", ()),  # a desk and the outlet
+        ("Hecho en Bolivia con Drupal por Smartica", ()),  # a sentence
+        ("Autorin: Uta Staschewski, Projektleiterin der HSS in Tunesien", ("Uta Staschewski",)),
+        (
+            "Michael L. Anderson, PhD; Carlos Dobkin, PhD; Devon Gorry, PhD",
+            ("Michael L. Anderson", "Carlos Dobkin", "Devon Gorry"),
+        ),
+        ("Follow", ()),
+    ],
+)
+def test_clean_authors_drops_what_is_not_a_name(value: str, names: tuple[str, ...]) -> None:
+    assert clean_authors([value]) == names
+
+
+def test_an_archived_page_is_its_original_site() -> None:
+    url = "https://web.archive.org/web/20080731095558/http://www.dimido.de/2008/07/29/was-ist"
+    assert "dimido" in site_keys(None, url)
+    assert "bundeskanzleramt" in site_keys(None, "https://www.bundeskanzleramt.gv.at/x.html")
+    assert "nestlefamilyme" in site_keys("Nestlé Family ME", None)  # accents as hosts spell them

@@ -24,13 +24,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from tasks.extract.dates import parse_datetime, plausible_published
+from tasks.extract.dates import FUTURE_SLACK, parse_local, plausible_published
 from tasks.extract.urls import canonicalize, is_http_url
 
 T = TypeVar("T")
@@ -40,7 +40,10 @@ T = TypeVar("T")
 class PageMeta:
     title: str | None = None
     published_at: datetime | None = None  # UTC, naive (tzinfo removed after converting to UTC)
-    modified_at: datetime | None = None
+    modified_at: datetime | None = None  # UTC, naive: when the page says it last changed
+    # The UTC offset the page wrote published_at in (None: no zone given): the site's own day,
+    # e.g. for scoring against a day as the page prints it (bench/extraction_real.py).
+    published_offset: timedelta | None = field(default=None, compare=False)
     author: str | None = None  # the authors joined with ", "
     authors: tuple[str, ...] = ()  # names only (tasks.metadata.clean_authors)
     site_name: str | None = None
@@ -109,7 +112,23 @@ _SEPARATOR_END = re.compile(rf"\s+(?:{_SEP_ALT})\s*$")
 _SEPARATOR_START = re.compile(rf"^\s*(?:{_SEP_ALT})\s+")
 _MAX_SUFFIX_PARTS = 2  # 'Headline | Site | Section': the site's name is one of the last two
 _MAX_H1 = 5  # a page with more <h1>s uses them for teasers: the first few are enough
-_BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|przez)\s+", re.I)
+# 'By', 'Von', ... and the credits bylines print before a name ('Text: ', 'Interview ',
+# 'Autorin: '): what follows is the name.
+_BY_PREFIX = re.compile(
+    r"^(?:(?:by|von|par|por|di|door|av|przez)\s+|(?:text|interview|autor(?:in)?|author|"
+    r"written by|geschrieben von|verfasst von|posted by|beitrag von)\b\s*:?\s*"
+    r"|(?:und|and|&)\s+(?=(?:text|interview)\b))+",
+    re.I,
+)
+# A comment's author ('Art Edwards says'), a source credit ('Quelle: dpa'), a date ('On
+# August 3'), not an author.
+_NOT_A_BYLINE = re.compile(
+    r"\s(?:says|said|sagt|schreibt|wrote)$|^(?:quelle|source|fuente|foto|photo|bild)\b"
+    r"|^on\s+\w+\s+\d|^(?:posted|published|updated|veröffentlicht|aktualisiert)\b",
+    re.I,
+)
+_LOGIN = re.compile(r"^[a-z0-9_.-]{4,}$")  # a user name, all lower case, no space
+_MAX_NAME_WORDS = 6  # 'Hecho en Bolivia con Drupal por Smartica' is a sentence
 # Between names: , ; & / | and ' and ' / ' und ' / ' et ' / ' y ' (with spaces, so 'Anderson'
 # and 'Bethune' stay whole).
 _AUTHOR_HARD_SPLIT = re.compile(r"\s*[;|]\s*")
@@ -122,7 +141,8 @@ _NAME_PARTICLES = frozenset(
      "zu", "ten", "ter", "bin", "al", "el"}
 )  # fmt: skip
 _AUTHOR_JUNK_WORD = re.compile(
-    r"\S+(?:@|\[at\]|\(at\))\S+|(?:https?://|www\.)\S+|\(?\S+\.(?:com|de|org|net)\)?(?=\s|$)",
+    r"\S+(?:@|\[at\]|\(at\))\S+|(?:https?://|www\.)\S+|\(?\S+\.(?:com|de|org|net)\)?(?=\s|$)"
+    r"|\S+\.[a-z]{2,3}/\S*",  # a host with a path: 'wien.ORF.at/Agenturen'
     re.I,
 )
 _URL_LIKE = re.compile(r"^(?:https?:|www\.)|\.[a-z]{2,6}$", re.I)
@@ -135,6 +155,9 @@ _NOT_PERSONS = frozenset(
         "correspondent", "korrespondent", "autor", "author", "admin", "administrator",
         "guest", "gast", "team", "rédaction", "la rédaction", "redacción", "redakcja",
         "agencies", "agenturen", "news desk", "web desk", "desk", "name", "posted",
+        # Labels a byline search picks up beside the name.
+        "follow", "folgen", "datum", "date", "text", "interview", "share", "teilen",
+        "kommentare", "comments", "mehr", "more", "contact", "kontakt",
     }
 )  # fmt: skip
 _MAX_AUTHOR_LEN = 60  # a longer "name" is a sentence or a list the splitting missed
@@ -251,11 +274,20 @@ class _Page:
         title, title_source = self._title(site_name)
         if title:
             sources["title"] = title_source
-        # Dates in the future or before the URL's own date are skipped (tasks.dates).
-        date_url = self._page_url()
+        language = pick(
+            "language",
+            _first_language,
+            (JSON_LD, lambda: ld.languages()),
+            (OPENGRAPH, self.tags(_OG_LOCALE)),
+            (META, self.tags(_META_LANGUAGE)),
+            (HTML, [self.root.get("lang"), self.root.get("xml:lang")]),
+        )
+        dates = _Dates(self._page_url())
+        # Published dates in the future or before (or weeks after) the URL's own date are
+        # skipped (tasks.extract.dates.plausible_published).
         published_at = pick(
             "published_at",
-            lambda raw: _first_date(raw, date_url),
+            dates.published,
             (JSON_LD, lambda: ld.values("datePublished", "dateCreated")),
             (OPENGRAPH, self.tags(_OG_PUBLISHED)),
             (META, self.tags(_META_PUBLISHED)),
@@ -263,7 +295,7 @@ class _Page:
         )
         modified_at = pick(
             "modified_at",
-            _first_date,
+            dates.modified,
             (JSON_LD, lambda: ld.values("dateModified")),
             (OPENGRAPH, self.tags(_OG_MODIFIED)),
             (META, self.tags(_META_MODIFIED)),
@@ -274,8 +306,11 @@ class _Page:
             lambda raw: clean_authors(_texts(raw), author_keys),
             (JSON_LD, lambda: ld.authors()),
             (OPENGRAPH, self.tags(_OG_AUTHOR)),
-            (META, self.tags(_META_AUTHOR)),
+            (META, self.tags(_META_AUTHOR) + self._written_by()),
+            (HTML, self._bylines),
         )
+        if authors and sources.get("author") != HTML and any(map(_LOGIN.match, authors)):
+            authors = self._spelt_out(authors, author_keys)
         if authors:
             sources["authors"] = sources["author"]  # the list and the joined string agree
         canonical_url = pick(
@@ -291,14 +326,6 @@ class _Page:
             (JSON_LD, lambda: ld.values("description")),
             (OPENGRAPH, self.tags(_OG_DESCRIPTION)),
             (META, self.tags(_META_DESCRIPTION)),
-        )
-        language = pick(
-            "language",
-            _first_language,
-            (JSON_LD, lambda: ld.languages()),
-            (OPENGRAPH, self.tags(_OG_LOCALE)),
-            (META, self.tags(_META_LANGUAGE)),
-            (HTML, [self.root.get("lang"), self.root.get("xml:lang")]),
         )
         image = pick(
             "image",
@@ -325,6 +352,7 @@ class _Page:
             title=title,
             published_at=published_at,
             modified_at=modified_at,
+            published_offset=dates.offset if published_at else None,
             author=", ".join(authors) if authors else None,
             authors=authors or (),
             site_name=site_name,
@@ -357,38 +385,74 @@ class _Page:
                 declared.append((source, text))
         if not declared:
             return None, ""
-        for h1 in self._headlines():
-            if _is_site(h1, sites):
+        headlines = self._headlines()
+        # A "site name" that is the page's headline (a CMS filling application-name with the
+        # title) names no site: cutting it would cut the headline.
+        titles = {_loose(t).replace(" ", "") for t in [h.text for h in headlines[:1]]}
+        titles |= {_loose(t).replace(" ", "") for _, t in declared}
+        sites = frozenset(k for k in sites if k not in titles) or sites
+        for printed in headlines:
+            if _is_logo(printed.text, sites):
                 continue  # the site's logo in an <h1>
-            key = _loose(h1)
-            for source, text in declared:
-                if h1 in (text, _strip_site(text, sites)):
-                    return h1, source  # the same words: the declared source has them
-                parts = _TITLE_SPLIT.split(text)
-                stripped = _loose(_strip_site(text, sites) or "")
-                cut = _cut_short(text)
-                # The headline is the title's first part, or its last after the site's name
-                # ('Site - Headline'); a middle or trailing part is a tagline or section.
-                ends = {_loose(parts[0])} if len(parts) > 1 else set()
-                if len(parts) > 1 and _is_site(parts[0], sites):
-                    ends.add(_loose(parts[-1]))
-                if key in (stripped, _loose(text)) or key in ends:
-                    return h1, HTML_H1
-                if cut and key.startswith(_loose(cut)):  # declared cut short, h1 whole
-                    return h1, HTML_H1
-                # Cut without a mark (a quote that broke the attribute, a length limit).
-                if stripped and len(key) > len(stripped) and key.startswith(stripped + " "):
-                    return h1, HTML_H1
-        # A declared title cut short ("...") loses to a longer one that it starts.
+            found = self._printed_title(printed, declared, sites)
+            if found is not None:
+                return found
+        # A declared title cut short ("...", or at a quote that ended the attribute) loses
+        # to a longer one that it starts.
         for i, (source, text) in enumerate(declared):
-            cut = _cut_short(text)
-            if cut is None:
-                return _strip_site(text, sites), source
-            whole = next((t for _, t in declared[i + 1 :] if t.startswith(cut)), None)
-            if whole is None:
-                return _strip_site(text, sites), source
+            if _continued(text, [t for _, t in declared[i + 1 :]], sites) is None:
+                return _tidy(_strip_site(text, sites)), source
         source, text = declared[0]
-        return _strip_site(text, sites), source
+        return _tidy(_strip_site(text, sites)), source
+
+    def _printed_title(
+        self, printed: _Headline, declared: list[tuple[str, str]], sites: frozenset[str]
+    ) -> tuple[str, str] | None:
+        """`printed` (or the part of it that is the headline) if a declared title agrees."""
+        h1 = printed.text
+        for source, text in declared:
+            if h1 in (text, _strip_site(text, sites)):
+                return h1, source  # the same words: the declared source has them
+        # An <h1> printed in parts (a kicker and the headline, a headline and a subtitle):
+        # the part a declared title is alone is the headline ('<span>Abstandsregeln und
+        # Fieberkontrollen</span><span>:</span><span>Wie Firmen ...</span>', og:title 'Wie
+        # Firmen ...'); so is the part a declared title puts first when it moves the other
+        # behind it ('<span>Interne Unterlagen im Netz</span><span>Daten von Rheinmetall
+        # gehackt</span>', og:title 'Daten von Rheinmetall gehackt - Interne Unterlagen im
+        # Netz'). A declared title with the parts in printed order agrees with the whole.
+        if printed.parts:
+            keys = [_loose(part) for part in printed.parts]
+            for _, text in declared:
+                stripped = _strip_site(text, sites) or text
+                if _loose(stripped) in keys:
+                    part = printed.parts[keys.index(_loose(stripped))]
+                    if _substantial(part):
+                        return part, HTML_H1
+                for m in _KICKER_SPLIT.finditer(stripped):
+                    first, second = _loose(stripped[: m.start()]), _loose(stripped[m.end() :])
+                    if first in keys and second in keys and keys.index(second) < keys.index(first):
+                        return printed.parts[keys.index(first)], HTML_H1
+        key = _loose(h1)
+        for _, text in declared:
+            # The whole title, or its start or end at a separator: 'Chronik: Lotte Tobisch ist
+            # tot' prints 'Lotte Tobisch ist tot', 'Headline - Tagline' prints 'Headline'.
+            if key in _title_variants(text, sites) and _substantial(h1):
+                return h1, HTML_H1
+            stripped = _strip_site(text, sites) or text
+            # The printed headline is the declared one and a kicker ('"Pure Leere": Marita
+            # Kramer verpasst ...' for 'Marita Kramer verpasst ...').
+            if _loose(stripped) in _title_variants(h1, sites):
+                return h1, HTML_H1
+            if _continued(text, [h1], sites) is not None:  # declared cut short, h1 whole
+                return h1, HTML_H1
+        # Reworded for search engines: the printed headline in the article when most of its
+        # words are the declared title's ('Minions mit Schablonen malen – mit Malerrolle und
+        # bunten Farben' for '... - mit Malerrolle & bunter Farbe').
+        if printed.in_article and _substantial(h1):
+            for _, text in declared:
+                if _overlap(h1, _strip_site(text, sites) or text) >= _REWORDED_OVERLAP:
+                    return h1, HTML_H1
+        return None
 
     def _page_url(self) -> str | None:
         """Where the page was fetched, else where it says it lives (a saved file has no URL):
@@ -396,23 +460,68 @@ class _Page:
         declared = self.canonical_link or next(iter(self.tags(_OG_URL)), None)
         return self.url or (_absolute(declared, None) if declared else None)
 
-    def _headlines(self) -> list[str]:
-        """<h1> texts: inside <article> first, then the rest of the page (a few at most)."""
+    def _headlines(self) -> list[_Headline]:
+        """<h1>s: inside <article> first, then the rest of the page (a few at most)."""
         body = next(self.root.iter("body"), None)
         if body is None:
             return []
         article = next(body.iter("article"), None)
-        found: list[str] = []
+        found: list[_Headline] = []
+        seen: set[str] = set()
         for scope in (article, body):
             if scope is None:
                 continue
             for h1 in scope.iter("h1"):
-                text = _clean(" ".join(h1.itertext()))
-                if text and text not in found:
-                    found.append(text)
+                headline = _headline(h1, in_article=scope is article)
+                if headline is not None and headline.text not in seen:
+                    seen.add(headline.text)
+                    found.append(headline)
                 if len(found) >= _MAX_H1:
                     return found
         return found
+
+    def _written_by(self) -> list[str]:
+        """Yoast's reading-time card: twitter:label1 'Written by' / 'Geschrieben von' with
+        the name in twitter:data1."""
+        out = []
+        for n in ("1", "2"):
+            label = next(iter(self.tags(["twitter:label" + n])), "")
+            if _WRITTEN_BY.search(label):
+                out += self.tags(["twitter:data" + n])
+        return out
+
+    def _spelt_out(self, authors: tuple[str, ...], sites: frozenset[str]) -> tuple[str, ...]:
+        """A declared login ('arianschlichenmayer') as the byline prints the name ('Arian
+        Schlichenmayer'), when the byline spells exactly it."""
+        printed = {_loose(n).replace(" ", ""): n for n in clean_authors(self._bylines(), sites)}
+        return tuple(printed.get(a, a) if _LOGIN.match(a) else a for a in authors)
+
+    def _bylines(self) -> list[str]:
+        """Names in the page's byline: an element marked as the author (rel=author,
+        itemprop=author, class author / byline / author-name ...), inside <article> first;
+        never in comments, where every commenter is marked the same way."""
+        body = next(self.root.iter("body"), None)
+        if body is None:
+            return []
+        article = next(body.iter("article"), None)
+        for scope in (article, body):
+            if scope is None:
+                continue
+            found: list[str] = []
+            for el in scope.iter():
+                if not isinstance(el.tag, str) or not _is_byline(el) or _in_comments(el):
+                    continue
+                # <span itemprop="author"><meta itemprop="name" content="..."></span>
+                names = [m.get("content") for m in el.iter("meta") if m.get("itemprop") == "name"]
+                text = _clean(names[0] if names and names[0] else _printed_text(el))
+                if text and len(text) <= _MAX_BYLINE and text not in found:
+                    found.append(text)
+                if len(found) >= _MAX_BYLINES:
+                    break
+            if found:
+                # Digits belong to a date or a time printed beside the name.
+                return [_BYLINE_TAIL.split(t, 1)[0] for t in found]
+        return []
 
     def _article_time(self) -> list[str]:
         # Only inside <article>: a <time> elsewhere is a site clock, a comment or a teaser.
@@ -626,12 +735,29 @@ def _first_text(raw: Any) -> str | None:
     return next(_texts(raw), None)
 
 
-def _first_date(raw: Any, url: str | None = None) -> datetime | None:
-    """The first date of `raw`; with `url`, the first plausible one as a published date."""
-    for value in _texts(raw):
-        if (d := parse_datetime(value)) and (url is None or plausible_published(d, url)):
-            return d
-    return None
+class _Dates:
+    """Converters for pick(): the first usable published or modified date of a tier."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.now = datetime.now(UTC).replace(tzinfo=None)
+        self.offset: timedelta | None = None  # of the published date found
+
+    def published(self, raw: Any) -> datetime | None:
+        for value in _texts(raw):
+            parsed = parse_local(value)
+            if parsed and plausible_published(parsed[0], self.url, self.now):
+                self.offset = parsed[1]
+                return parsed[0]
+        return None
+
+    def modified(self, raw: Any) -> datetime | None:
+        # A change in the future is a scheduled or mistyped value: the next one is read.
+        for value in _texts(raw):
+            parsed = parse_local(value)
+            if parsed and parsed[0] <= self.now + FUTURE_SLACK:
+                return parsed[0]
+        return None
 
 
 def _first_language(raw: Any) -> str | None:
@@ -667,7 +793,16 @@ def _split_names(value: str) -> list[str]:
     for chunk in _AUTHOR_HARD_SPLIT.split(value):
         chunk = _BY_PREFIX.sub("", chunk.strip())
         pieces = [p for p in _AUTHOR_SPLIT.split(chunk) if p.strip()]
-        parts.extend(pieces if len(pieces) > 1 and all(map(_looks_like_name, pieces)) else [chunk])
+        if len(pieces) > 1 and all(map(_looks_like_name, pieces)):
+            parts.extend(pieces)
+            continue
+        # 'Uta Staschewski, Projektleiterin der HSS', 'Michael L. Anderson, PhD': a name and
+        # then what the person is.
+        first, comma, rest = chunk.partition(",")
+        if comma and _looks_like_name(first) and not _looks_like_name(rest.strip()):
+            parts.append(first)
+        else:
+            parts.append(chunk)
     return parts
 
 
@@ -686,7 +821,161 @@ def _is_person(name: str, sites: frozenset[str]) -> bool:
         return False  # a numeric id, or a sentence that landed in the field
     if _HANDLE.match(name) or folded in _NOT_PERSONS or _URL_LIKE.search(name):
         return False
+    if _NOT_A_BYLINE.search(name) or len(name.split()) > _MAX_NAME_WORDS:
+        return False
     return not _is_site(name, sites)
+
+
+@dataclass(frozen=True, slots=True)
+class _Headline:
+    text: str  # as printed: inline tags joined without a space, block ones with one
+    parts: tuple[str, ...]  # the texts of its parts (child elements and the text between)
+    in_article: bool
+
+
+# Tags that run inside a word or a phrase: no space where they start or end ('Frauen im
+# <abbr>THW</abbr>: ...'). Any other child (span, div, br, small) is set apart by a space.
+_INLINE = frozenset({"a", "abbr", "b", "em", "i", "strong", "sup", "sub", "mark", "q", "u", "s"})
+_SEPARATOR_ONLY = re.compile(rf"^(?:{_SEP_ALT}|:)$")
+# The share of the shorter title's words that a reworded printed headline shares with the
+# declared one. On the dev pages of bench/extraction_real.py --metadata the rewordings the gold
+# calls the printed headline share 0.67-0.86; unrelated teaser <h1>s at most 0.5.
+_REWORDED_OVERLAP = 0.6
+
+
+def _headline(h1: etree._Element, in_article: bool) -> _Headline | None:
+    el = h1
+    # <h1><a href=...>Headline</a></h1>: the link is the headline, its parts are the parts.
+    while len(el) == 1 and not (el.text or "").strip() and not (el[0].tail or "").strip():
+        el = el[0]
+    text = _clean(_printed_text(h1))
+    if not text:
+        return None
+    parts = [el.text] + [t for child in el for t in (_printed_text(child), child.tail)]
+    kept = [p for raw in parts if (p := _clean(raw)) and not _SEPARATOR_ONLY.match(p)]
+    return _Headline(text, tuple(kept) if len(kept) > 1 else (), in_article)
+
+
+def _printed_text(el: etree._Element) -> str:
+    out = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            gap = "" if child.tag in _INLINE else " "
+            out += [gap, _printed_text(child), gap]
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _title_variants(title: str, sites: frozenset[str]) -> set[str]:
+    """A title's loose forms that may be the printed headline: whole, without the site's
+    name, its start before a separator ('Headline - Tagline') and its end after a colon
+    ('Chronik: Lotte Tobisch ist tot'; after ' | ' the end is a tagline, not a headline)."""
+    stripped = _strip_site(title, sites) or title
+    out = {_loose(title), _loose(stripped)}
+    # 'Site - Section - Headline': after the site's name every end may be the headline.
+    after_site = stripped != title and _is_site(_TITLE_SPLIT.split(title)[0], sites)
+    for m in _KICKER_SPLIT.finditer(stripped):
+        out.add(_loose(stripped[: m.start()]))
+        if after_site or ":" in m.group() or "：" in m.group():
+            out.add(_loose(stripped[m.end() :]))
+    out.discard("")
+    return out
+
+
+# Where a title's parts meet: a spaced separator, or a colon after a word ('Chronik: ...').
+_KICKER_SPLIT = re.compile(rf"\s+(?:{_SEP_ALT})\s+|(?<=\w)[:：]\s+|\s+:\s+")
+
+
+def _substantial(text: str) -> bool:
+    """Two words or more (one word is a section's name: 'Chronik', 'Politik'), or a script
+    without spaces."""
+    return len(text.split()) >= 2 or (len(text) >= 6 and any(ord(ch) >= 0x2E80 for ch in text))
+
+
+def _overlap(a: str, b: str) -> float:
+    words_a, words_b = set(_loose(a).split()), set(_loose(b).split())
+    if not words_a or not words_b:
+        return 0.0
+    return len(words_a & words_b) / min(len(words_a), len(words_b))
+
+
+def _continued(title: str, others: list[str], sites: frozenset[str]) -> str | None:
+    """The first of `others` that continues `title` when `title` was cut short: it ends in
+    '...' / '…', or stops where another goes on with more words (a quote that ended the
+    attribute: 'Senador ... a Biden de' for 'Senador ... a Biden de "incapacitado"')."""
+    cut = _cut_short(title)
+    stripped = _loose(_strip_site(title, sites) or title)
+    for other in others:
+        other_key = _loose(_strip_site(other, sites) or other)
+        if cut and other.startswith(cut) and len(other) > len(cut):
+            return other
+        if cut and other_key.startswith(_loose(cut)) and len(other_key) > len(_loose(cut)):
+            return other
+        rest = (_strip_site(other, sites) or other)[len(_strip_site(title, sites) or title) :]
+        if (
+            stripped
+            and other_key.startswith(stripped + " ")
+            and not _SEPARATOR_START.match(rest)
+            and not rest.lstrip().startswith(":")
+        ):
+            return other
+    return None
+
+
+def _tidy(title: str | None) -> str | None:
+    """A separator left at either end once the site's name is cut ('» Jens Weber')."""
+    if not title:
+        return title
+    tidy = _EDGE_SEPARATORS.sub("", title)
+    return tidy or title
+
+
+_EDGE_SEPARATORS = re.compile(rf"^(?:\s*(?:{_SEP_ALT}))+\s+|\s+(?:(?:{_SEP_ALT})\s*)+$")
+
+
+def _is_logo(h1: str, sites: frozenset[str]) -> bool:
+    """An <h1> that is the site's name: the name itself, or a few words that start with it
+    ('Krimiblog-Archiv'); a longer headline that starts with it is a headline ('Welpen kaufen
+    – Tipps zu jeder Hunderasse' on a site called 'Welpen')."""
+    key = _loose(h1).replace(" ", "")
+    return key in sites or (len(h1.split()) <= _LOGO_WORDS and _is_site(h1, sites))
+
+
+_LOGO_WORDS = 3
+
+
+_WRITTEN_BY = re.compile(
+    r"written by|geschrieben von|verfasst von|autor|author|écrit par|escrito por|scritto da",
+    re.I,
+)
+# Class names that mark a byline as the author's (tokens, or the end of a BEM name such as
+# 'article__author-name'); 'author' alone also marks comment authors, see _in_comments.
+_BYLINE_CLASSES = frozenset(
+    {"author", "byline", "author-name", "author_name", "authorname", "entry-author",
+     "post-author", "article-author", "story-author", "byline-author", "author-link"}
+)  # fmt: skip
+_BYLINE_CLASS_END = re.compile(r"[_-]author(?:[_-]?name)?$")
+_COMMENTS = re.compile(r"comment|respond|reply|discussion|forum", re.I)
+_MAX_BYLINE = 120  # more is a paragraph that mentions the author, not a byline
+_MAX_BYLINES = 3
+# Where a byline's name ends: a date, a time or a separator printed after it.
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|•·]|\s[-–—]\s)|\s+(?:(?:at|on|am|um|le|el|il|em|op|w)\s+)?\d", re.I
+)
+
+
+def _is_byline(el: etree._Element) -> bool:
+    if (el.get("rel") or "").lower() == "author" or (el.get("itemprop") or "") == "author":
+        return True
+    tokens = (el.get("class") or "").lower().split()
+    return any(t in _BYLINE_CLASSES or _BYLINE_CLASS_END.search(t) for t in tokens)
+
+
+def _in_comments(el: etree._Element) -> bool:
+    for node in (el, *el.iterancestors()):
+        if _COMMENTS.search(node.get("class") or "") or _COMMENTS.search(node.get("id") or ""):
+            return True
+    return False
 
 
 def _keywords(raw: Any) -> tuple[str, ...]:
@@ -709,23 +998,52 @@ def _loose(text: str) -> str:
 
 def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
     """What a site calls itself in a title, spaces removed: its name, its host, the host's
-    name without the TLD ('haenselblatt.com', 'haenselblatt')."""
+    name without the public suffix ('haenselblatt.com', 'haenselblatt'; 'bundeskanzleramt'
+    of bundeskanzleramt.gv.at), each also without accents and with German umlauts spelt out
+    as hosts write them ('Nestlé Family' ~ nestle-family.com, 'Ökologisch Bauen' ~
+    oekologisch-bauen.info). A page saved by the Internet Archive is the archived site's."""
     keys = set()
     if site_name:
         keys.add(_loose(site_name).replace(" ", ""))
+    url = _archived(url) if url else url
     if url and (host := urlsplit(url).hostname):
         host = host.removeprefix("www.")
         keys.add(_loose(host).replace(" ", ""))
         labels = host.split(".")
         if len(labels) >= 2:
             keys.add(_loose(labels[-2]).replace(" ", ""))
+        # co.uk, gv.at, com.br: the name is the label before the two-part suffix.
+        if len(labels) >= 3 and len(labels[-2]) <= _SECOND_LEVEL_MAX:
+            keys.add(_loose(labels[-3]).replace(" ", ""))
+    keys |= {_ascii_key(k) for k in keys}
     keys.discard("")
     return frozenset(keys)
 
 
+_SECOND_LEVEL_MAX = 3  # 'co', 'com', 'gv', 'org' in co.uk, com.br, gv.at, org.uk
+_ARCHIVED = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/(https?://.+)$", re.I)
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _archived(url: str) -> str:
+    """The original URL of an Internet Archive copy, else `url`."""
+    m = _ARCHIVED.match(url)
+    return m.group(1) if m else url
+
+
+def _ascii_key(key: str) -> str:
+    spelt = key.translate(_UMLAUTS)
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", spelt) if not unicodedata.combining(ch)
+    )
+
+
 def _is_site(part: str, sites: frozenset[str]) -> bool:
     key = _loose(part).replace(" ", "")
-    return bool(key) and any(key == s or (len(s) >= 4 and key.startswith(s)) for s in sites)
+    if not key:
+        return False
+    keys = {key, _ascii_key(key)}
+    return any(k == s or (len(s) >= 4 and k.startswith(s)) for k in keys for s in sites)
 
 
 def _strip_site(title: str | None, sites: frozenset[str] | str | None) -> str | None:

@@ -4,6 +4,11 @@ bench/extraction_real.py --metadata: md5(url) even)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
 
 from tasks.extract.metadata import PageMeta, page_metadata
 from tasks.extract.pool import extract_batch
@@ -49,3 +54,106 @@ def test_several_authors_land_as_a_list(warehouse: str) -> None:
         ["Ibtisam Mahdi", "Ruwaida Kamal Amer"],
     )
     assert json.loads(landed[0][2])["authors"] == "json-ld"
+
+
+def test_site_name_cut_by_the_host_under_a_two_part_suffix() -> None:
+    # og:title and <title> end in ' - Bundeskanzleramt Österreich' and no og:site_name says
+    # so: the host bundeskanzleramt.gv.at names the site (the label before 'gv.at'). The <h1>
+    # prints the day in one span and the headline in another: the headline is the title.
+    meta = _meta("bundeskanzleramt.gv.at-bundesminsterin.html", None)
+    assert meta.title == (
+        "Bundesministerin Raab: Mit Ländern und Unternehmen frauen- und familienfreundliche "
+        "Rahmenbedingungen gestalten"
+    )
+    assert meta.sources["title"] == "html-h1"
+
+
+def test_a_kicker_printed_in_the_h1_is_not_part_of_the_title() -> None:
+    # <h1><span>Interne Unterlagen im Netz</span><span>Daten von Rheinmetall gehackt</span>;
+    # og:title 'Daten von Rheinmetall gehackt - Interne Unterlagen im Netz' puts the headline
+    # first and the kicker behind it.
+    meta = _meta(
+        "tagesschau.de.rheinmetall.html",
+        "https://www.tagesschau.de/investigativ/ndr/rheinmetall-datenleck-101.html",
+    )
+    assert meta.title == "Daten von Rheinmetall gehackt"
+
+
+def test_the_byline_names_the_author_when_no_metadata_does() -> None:
+    # No author in the metadata; the post's footer has
+    # <span class="author"><span class="vcard">Günter W. Kienitz</span> at 12:00 ...
+    meta = _meta("archive.peptalks.de.schulnoten.html", None)
+    assert meta.authors == ("Günter W. Kienitz",)
+    assert meta.sources["authors"] == "html"
+
+
+def test_a_declared_login_is_spelt_out_as_the_byline_prints_it() -> None:
+    # JSON-LD author {"name": "arianschlichenmayer"}; the byline prints 'Arian Schlichenmayer'.
+    meta = _meta(
+        "baumeister.de.sportzentrum.html",
+        "https://www.baumeister.de/sportzentrum-kerenzerberg-filzbach/",
+    )
+    assert meta.authors == ("Arian Schlichenmayer",)
+
+
+GOATS = "nationalgeographic.co.uk.goats.html"
+GOATS_URL = (
+    "https://www.nationalgeographic.co.uk/environment-and-conservation/2020/01/"
+    "ravenous-wild-goats-ruled-island-over-century-now-its-being"
+)
+
+
+def test_modified_and_published_dates_are_kept_apart() -> None:
+    # JSON-LD datePublished 2020-01-03T09:48:24Z, dateModified 2020-01-06T09:22:36Z.
+    meta = _meta(GOATS, GOATS_URL)
+    assert meta.published_at == datetime(2020, 1, 3, 9, 48, 24)
+    assert meta.modified_at == datetime(2020, 1, 6, 9, 22, 36)
+    assert meta.sources["modified_at"] == "json-ld"
+
+
+def test_modified_and_published_dates_both_land(warehouse: str) -> None:
+    items, _ = discover([str(REAL / GOATS)], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    # The extraction stage's own hand-over of modified_at is tested below; this is the column.
+    meta = _meta(GOATS, GOATS_URL)
+    article = replace(articles[0], modified_at=meta.modified_at)
+    land_batch(warehouse, "run-1", Batch(items=items, articles=[article]))
+    landed = rows(warehouse, "SELECT published_at, modified_at FROM articles")
+    assert landed == [(datetime(2020, 1, 3, 9, 48, 24), datetime(2020, 1, 6, 9, 22, 36))]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tasks/extract/document.py does not yet pass PageMeta.modified_at to the Article "
+    "(a two-line change in _from_html and build_article, asked of its owner)",
+)
+def test_the_extraction_carries_the_modified_date() -> None:
+    items, _ = discover([str(REAL / GOATS)], "file")
+    articles, _ = extract_batch(items)
+    assert articles[0].modified_at == datetime(2020, 1, 6, 9, 22, 36)
+
+
+def test_a_modified_date_in_the_future_is_distrusted(tmp_path: Path) -> None:
+    # The same page with a mistyped year in JSON-LD's dateModified: Open Graph's
+    # article:modified_time (the next source) is believed instead.
+    html = (REAL / GOATS).read_text(encoding="utf-8")
+    typo = html.replace(
+        '"dateModified":"2020-01-06T09:22:36Z"', '"dateModified":"2094-01-06T09:22:36Z"'
+    )
+    assert typo != html
+    meta = page_metadata(typo, GOATS_URL)
+    assert meta.modified_at == datetime(2020, 1, 6, 9, 22, 36)
+    assert meta.sources["modified_at"] == "opengraph"
+
+
+def test_a_published_date_years_after_the_day_in_the_url_is_distrusted() -> None:
+    # Squarespace URL /home/2017/7/12/unter-uns-montauk (the gold's day); JSON-LD and
+    # microdata say 2019-06-17, when the blog was moved.
+    meta = _meta("befifty.montauk.html", None)
+    assert meta.published_at is None
+    items, _ = discover([str(REAL / "befifty.montauk.html")], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    assert articles[0].published_at is not None
+    assert articles[0].published_at.date() == date(2017, 7, 12)

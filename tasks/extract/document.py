@@ -9,7 +9,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from datetime import datetime
 from hashlib import sha256 as _sha256
+
+from lxml.html import HtmlElement
 
 from tasks.enrich.annotate import enrich
 from tasks.extract.clean_text import clean_text, strip_controls
@@ -37,6 +41,7 @@ FALLBACK_BELOW_WORDS = 200
 MIN_WORDS = 15
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.I)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
+_HOST = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")  # trafilatura's META_URL
 
 
 def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | FailedItem:
@@ -183,55 +188,43 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     """Body from trafilatura; metadata by priority: JSON-LD, Open Graph, other meta tags,
     then trafilatura's own guesses (htmldate for the date), then the feed entry."""
     import trafilatura  # heavy: imported where used, so the CLI starts fast
-    from trafilatura.metadata import extract_author
     from trafilatura.utils import load_html
 
     tree = load_html(html)
     if tree is None:
         return {}, {}
-    meta = page_metadata(tree, item.url)  # reads the tree before trafilatura prunes it
-    # trafilatura's own metadata pass (htmldate above all) costs about a quarter of the
-    # extraction; pages that declare their title and date (JSON-LD, Open Graph) skip it.
-    declared = bool(meta.title and meta.published_at)
+    # Every reader below leaves the tree as it is (trafilatura copies before it prunes), so
+    # the page is parsed once.
+    meta = page_metadata(tree, item.url)
     sites = site_keys(meta.site_name, item.url)
-    # Without the metadata pass, trafilatura's byline search (rel=author, class=byline, ...)
-    # still finds the authors of pages that declare none; it must read the unpruned tree.
-    # Measured (bench/extraction_real.py --metadata): authors found on dev pages 0.445 -> 0.571
-    # for ~6 ms CPU on the third of pages that need it (about 2 ms a page on average).
-    byline = extract_author(tree) if declared and not meta.authors else None
+    guess = _Guess(tree, meta.canonical_url or item.url, sites)
     # The main extractor alone (fast=True) gets well-structured article pages right; its
-    # fallbacks (readability, jusText) cost a quarter of the time and matter when it finds
-    # little. So: fast first, and the full cascade on a fresh parse when the text is short.
-    doc = trafilatura.bare_extraction(
-        tree if declared else html,
-        url=item.url,
-        with_metadata=not declared,
-        fast=True,
-        **TRAFILATURA_OPTIONS,
-    )
+    # fallbacks (readability, jusText) matter when it finds little. So: fast first, and the
+    # full cascade when the text is short.
+    doc = trafilatura.bare_extraction(tree, url=item.url, fast=True, **TRAFILATURA_OPTIONS)
     if doc is None or count_words(doc.text or "") < FALLBACK_BELOW_WORDS:
-        doc = trafilatura.bare_extraction(
-            html, url=item.url, with_metadata=not declared, **TRAFILATURA_OPTIONS
-        )
+        doc = trafilatura.bare_extraction(tree, url=item.url, **TRAFILATURA_OPTIONS)
     if doc is None:
         return {}, {}
     lang = _HTML_LANG.search(data[:4096])
     hints = item.hints
+    # trafilatura's guesses come after what the page declares and are searched for only when
+    # the page declares nothing usable (lazily: `guess.x` is a search; see _Guess).
     candidates: dict[str, list[tuple[object, str]]] = {
-        "title": [(meta.title, meta.sources.get("title", "")), (doc.title, "trafilatura"),
+        "title": [(meta.title, meta.sources.get("title", "")), (guess.title, "trafilatura"),
                   (hints and hints.title, "feed")],
         "published_at": [(meta.published_at, meta.sources.get("published_at", "")),
-                         (parse_datetime(doc.date), "trafilatura"),
+                         (guess.date, "trafilatura"),
                          (hints and hints.published_at, "feed")],
         "authors": [(meta.authors, meta.sources.get("author", "")),
-                    (clean_authors([doc.author or byline], sites), "trafilatura"),
+                    (guess.authors, "trafilatura"),
                     (clean_authors([hints and hints.author], sites), "feed")],
         "site_name": [(meta.site_name, meta.sources.get("site_name", "")),
-                      (doc.sitename, "trafilatura")],
+                      (guess.sitename, "trafilatura")],
         "description": [(meta.description, meta.sources.get("description", "")),
-                        (doc.description, "trafilatura"), (hints and hints.summary, "feed")],
+                        (hints and hints.summary, "feed")],
         "url": [(meta.canonical_url, meta.sources.get("canonical_url", "")),
-                (doc.url and canonicalize(doc.url), "trafilatura"),
+                (guess.url, "trafilatura"),
                 (item.url and canonicalize(item.url), "fetch")],
         "language": [(meta.language, meta.sources.get("language", "")),
                      (lang and lang.group(1).decode().lower(), "html")],
@@ -239,15 +232,15 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     fields: dict[str, object] = {}
     sources: dict[str, str] = {"metadata_error": meta.error} if meta.error else {}
     for name, options in candidates.items():
-        value, origin = next(((v, o) for v, o in options if v), (None, ""))
+        value, origin = next(((v, o) for v, o in _resolved(options) if v), (None, ""))
         fields[name] = value.strip() if isinstance(value, str) else value
         if value is not None:
             sources[name] = origin
     # A published date in the future or before the date in the page's URL is a site clock, a
     # copyright year or an event's date: the next candidate that is plausible, else the URL's.
     page_url = fields.get("url") or item.url
-    dates = [(v, o) for v, o in candidates["published_at"] if v]
-    if dates and not plausible_published(fields["published_at"], page_url):  # type: ignore[arg-type]
+    dates = ((v, o) for v, o in _resolved(candidates["published_at"]) if v)
+    if fields["published_at"] and not plausible_published(fields["published_at"], page_url):  # type: ignore[arg-type]
         good = next(((v, o) for v, o in dates if plausible_published(v, page_url)), None)  # type: ignore[arg-type]
         if good is None and (named := url_date(page_url)) is not None:  # type: ignore[arg-type]
             good = (named, "url")
@@ -261,13 +254,64 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
         sources["author"] = sources["authors"]
     lines = (doc.text or "").split("\n")
     # trafilatura keeps an in-article <h1> as the first line; the title has its own column.
-    if lines and lines[0].strip() in {fields["title"], (doc.title or "").strip()}:
+    if lines[0].strip() == fields["title"]:
         lines = lines[1:]
     # trafilatura.extract() returns NFC text but bare_extraction() does not: a page that
     # writes "é" as e + combining accent kept it, and "Jané" matched no search (2 real pages
     # in bench/extraction_real.py lost snippets to it).
     fields["text"] = unicodedata.normalize("NFC", "\n".join(lines).strip())
     return fields, sources
+
+
+class _Guess:
+    """trafilatura's metadata searches, each run only when a field is not declared by the
+    page and then once. Its whole metadata pass (htmldate, byline, title, site name, URL,
+    categories, tags, licence) cost ~15 ms CPU on each page without a declared title and
+    date, 40% of the real pages in bench/extraction_real.py: 17% of the extraction's CPU."""
+
+    def __init__(self, tree: HtmlElement, url: str | None, sites: frozenset[str]) -> None:
+        self._tree, self._url, self._sites = tree, url, sites
+
+    def title(self) -> str | None:
+        from trafilatura.metadata import extract_title
+
+        return extract_title(self._tree)
+
+    def date(self) -> datetime | None:
+        from htmldate import find_date
+        from trafilatura.settings import set_date_params
+
+        # extensive_search, as bare_extraction(fast=True, with_metadata=True) asked of it
+        return parse_datetime(find_date(self._tree, url=self._url, **set_date_params(True)))
+
+    def authors(self) -> list[str]:
+        # The byline search (rel=author, class=byline, ...). Measured (bench/extraction_real.py
+        # --metadata): authors found on dev pages 0.445 -> 0.571 when pages that declare a
+        # title and a date but no author got it too.
+        from trafilatura.metadata import extract_author
+
+        return clean_authors([extract_author(self._tree)], self._sites)
+
+    def sitename(self) -> str | None:
+        from trafilatura.metadata import extract_sitename
+
+        # As trafilatura's pass does: a Twitter handle loses its "@", else the host.
+        if name := (extract_sitename(self._tree) or "").lstrip("@"):
+            return name if "." in name or name[0].isupper() else name.title()
+        host = _HOST.match(self._url or "")
+        return host[1] if host else None
+
+    def url(self) -> str | None:
+        from trafilatura.metadata import extract_url
+
+        found = extract_url(self._tree, self._url)
+        return canonicalize(found) if found else None
+
+
+def _resolved(options: list[tuple[object, str]]) -> Iterator[tuple[object, str]]:
+    """(value, origin) in order, a _Guess search run only when it is reached."""
+    for value, origin in options:
+        yield (value() if callable(value) else value), origin
 
 
 def sha256(data: bytes) -> str:

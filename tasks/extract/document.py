@@ -123,6 +123,7 @@ def build_article(
         title=fields.get("title"),
         text=body,
         published_at=fields.get("published_at"),
+        modified_at=fields.get("modified_at"),  # type: ignore[arg-type]
         language=enriched.language,
         author=fields.get("author"),
         authors=list(fields.get("authors") or clean_authors([fields.get("author")])),  # type: ignore[list-item]
@@ -196,7 +197,9 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     # Every reader below leaves the tree as it is (trafilatura copies before it prunes), so
     # the page is parsed once.
     meta = page_metadata(tree, item.url)
-    sites = site_keys(meta.site_name, item.url)
+    # A saved file has no fetch URL: its canonical one names the outlet's host ("Wien Orf At"
+    # as a byline is the outlet).
+    sites = site_keys(meta.site_name, item.url or meta.canonical_url)
     guess = _Guess(tree, meta.canonical_url or item.url, sites)
     # The main extractor alone (fast=True) gets well-structured article pages right; its
     # fallbacks (readability, jusText) matter when it finds little. So: fast first, and the
@@ -219,6 +222,7 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
         "authors": [(meta.authors, meta.sources.get("author", "")),
                     (guess.authors, "trafilatura"),
                     (clean_authors([hints and hints.author], sites), "feed")],
+        "modified_at": [(meta.modified_at, meta.sources.get("modified_at", ""))],
         "site_name": [(meta.site_name, meta.sources.get("site_name", "")),
                       (guess.sitename, "trafilatura")],
         "description": [(meta.description, meta.sources.get("description", "")),

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.extract.document import extract_item
 from tasks.extract.read import MAX_BYTES
+from tasks.extract.worker import extract_chunk, ignore_ctrl_c
 from tasks.models import Article, FailedItem, SourceItem
 
-# Below this many items a pool's start-up costs more than it saves.
+# Below this many items, and with no fork server started ahead (prestart), a pool's start-up
+# costs more than it saves. With one started, a pool is always cheaper: its workers fork warm
+# in ~10 ms, where extracting in this process first imports trafilatura and loads the
+# enrichment models, ~3 s of CPU for a command's first page.
 POOL_MIN_ITEMS = 24
+_prestarted = False
 # What each worker process imports once, before it is forked from the fork server.
+# Nothing here may import Prefect (see worker.py).
 _WORKER_PRELOAD = [
-    "tasks.extract.document", "trafilatura", "charset_normalizer", "wordfreq",
+    "tasks.extract.worker", "trafilatura", "charset_normalizer", "wordfreq",
     "tasks.extract.warmup",
 ]  # fmt: skip
 
@@ -44,7 +48,7 @@ class Pending:
 
     def result(self) -> tuple[list[Article], list[FailedItem]]:
         if self._chunks is None:
-            results = _extract_chunk(self.items, self._max_bytes)
+            results = extract_chunk(self.items, self._max_bytes)
         else:
             results = [r for chunk in self._chunks for r in chunk.result()]
         articles: list[Article] = []
@@ -63,14 +67,10 @@ def start(
         return Pending(items, None, max_bytes)
     size = max(1, len(items) // (2 * _workers()))
     chunks = [
-        executor.submit(_extract_chunk, items[i : i + size], max_bytes)
+        executor.submit(extract_chunk, items[i : i + size], max_bytes)
         for i in range(0, len(items), size)
     ]
     return Pending(items, chunks, max_bytes)
-
-
-def _extract_chunk(items: list[SourceItem], max_bytes: int) -> list[Article | FailedItem]:
-    return [extract_item(item, max_bytes) for item in items]
 
 
 def _workers() -> int:
@@ -81,30 +81,26 @@ def prestart() -> None:
     """Start the workers' fork server now: its imports and model loading (about a second,
     more on a busy machine) then overlap with what comes before the first batch, such as a
     command's Prefect start-up, instead of delaying the first extraction."""
+    global _prestarted
     if _workers() < 2:
         return
     from multiprocessing import forkserver
 
     multiprocessing.get_context("forkserver").set_forkserver_preload(_WORKER_PRELOAD)
     forkserver.ensure_running()
+    _prestarted = True
 
 
 def make_pool(n_items: int) -> ProcessPoolExecutor | None:
     """A pool with one worker per core, or None when the work is too small to pay for one."""
     workers = _workers()
-    if workers < 2 or n_items < POOL_MIN_ITEMS:
+    if workers < 2 or n_items == 0 or (n_items < POOL_MIN_ITEMS and not _prestarted):
         return None
     # forkserver: forking Prefect's threaded process is unsafe; the server preloads our
     # modules once so each worker starts warm.
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(_WORKER_PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_ctrl_c)
-
-
-def _ignore_ctrl_c() -> None:
-    """Ctrl-C in a terminal reaches every process of its group: the command stops the pool
-    and says so in one line; each worker's own KeyboardInterrupt traceback was noise."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=ignore_ctrl_c)
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract-{label}")

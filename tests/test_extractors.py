@@ -46,3 +46,36 @@ def test_feed_entry_fills_what_the_page_lacks(tmp_path: Path) -> None:
     article = extract_item(item(tmp_path, bare, entry))
     sources = json.loads(article.metadata_sources)
     assert article.title == "Wind farm approved" and sources["title"] == "feed"
+
+
+# Real pages (tests/fixtures/real/, trimmed, from the dev split of bench/extraction_real.py).
+REAL = FIXTURES / "real"
+
+
+def real_item(tmp_path: Path, name: str) -> SourceItem:
+    return item(tmp_path, (REAL / name).read_text(encoding="utf-8"))
+
+
+def test_json_ld_article_body_rescues_a_page_whose_extraction_is_a_caption(tmp_path: Path) -> None:
+    # SCMP: the article is rendered by script; the HTML holds a photo caption (151 characters)
+    # and the JSON-LD articleBody holds the whole column (4,312).
+    article = extract_item(real_item(tmp_path, "scmp.com.playbook.html"))
+    assert "almost insulting to Hongkongers" in article.text
+    assert "using political shrewdness" in article.text
+    assert article.word_count > 600
+    assert json.loads(article.metadata_sources)["text"] == "json-ld"
+
+
+def test_chrome_from_the_fast_path_gets_the_full_cascade(tmp_path: Path) -> None:
+    # rnz.de: trafilatura's main extractor alone returns the site's menus (300 one-word lines);
+    # its fallbacks find the dpa report.
+    article = extract_item(real_item(tmp_path, "rnz.de.witzel.html"))
+    assert article.text.startswith("Frankfurt/Main (dpa) - Für einen Roman")
+    assert "Auszeichnung der Branche." in article.text
+    assert "Online-Service-Center" not in article.text and "Bammental" not in article.text
+
+
+def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
+    article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))
+    assert "NOTAS RELACIONADAS" not in article.text
+    assert "Tras el hackeo sistemático de diversas instituciones públicas" in article.text

@@ -392,26 +392,44 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_flow(pages: list[Page]) -> list[tuple[str, str]]:
-    """The whole ingest-files flow (every stage, landing in a fresh DuckDB file) on the pages."""
+FLOW_SMALL = 10  # pages in the small flow run that measures the fixed in-flow cost
+
+
+def run_flow(pages: list[Page], bare_rate: float) -> list[tuple[str, str]]:
+    """The whole ingest-files flow (every stage, landing in a fresh DuckDB file), twice, as
+    `newsflow ingest files` runs it (fork server started ahead, against one Prefect server):
+    on FLOW_SMALL pages and on all of them. The marginal rate is the pages beyond the small
+    run over the time beyond it; the fixed in-flow cost is what the small run took beyond
+    its pages at that rate (warehouse, discovery, pool, first and last batch hand-overs)."""
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.ingest import ingest_files
     from tasks.extract.pool import prestart
 
-    with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
-        prestart()
-        with prefect_test_harness(server_startup_timeout=120):
+    prestart()
+    runs = []
+    with (
+        tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp,
+        prefect_test_harness(server_startup_timeout=120),
+    ):
+        for n, subset in enumerate((pages[:FLOW_SMALL], pages)):
             wall = time.perf_counter()
             summary = ingest_files(
-                paths=[p.path for p in pages], warehouse=str(Path(tmp) / "bench.duckdb")
+                paths=[p.path for p in subset], warehouse=str(Path(tmp) / f"b{n}.duckdb")
             )
-            wall = time.perf_counter() - wall
-    rate = summary.items_read / summary.seconds if summary.seconds else 0.0
+            runs.append((len(subset), summary, time.perf_counter() - wall))
+    (n_small, small, _), (n_all, full, wall) = runs
+    marginal = (n_all - n_small) / max(full.seconds - small.seconds, 1e-9)
+    fixed = small.seconds - n_small / marginal
+    rate = full.items_read / full.seconds if full.seconds else 0.0
     return [
-        ("ingest_files flow, all stages: in-flow", f"{summary.seconds:.1f} s, {rate:.1f} pages/s"),
+        ("ingest_files flow, all stages: in-flow", f"{full.seconds:.1f} s, {rate:.1f} pages/s"),
         ("  wall (excl. Prefect server start-up)", f"{wall:.1f} s"),
-        ("  landed / errors", f"{summary.new_articles} / {summary.errors}"),
+        ("  landed / errors", f"{full.new_articles} / {full.errors}"),
+        (f"  in-flow, {n_small} pages", f"{small.seconds:.2f} s"),
+        ("  marginal rate (pages beyond the small run)", f"{marginal:.1f} pages/s"),
+        ("  fixed in-flow cost", f"{fixed:.2f} s"),
+        ("  marginal rate / bare trafilatura loop", f"{marginal / bare_rate:.2f} x"),
     ]
 
 
@@ -928,7 +946,12 @@ def main() -> None:
     parser.add_argument(
         "--no-variants", action="store_true", help="skip favor_precision / favor_recall"
     )
-    parser.add_argument("--flow", action="store_true", help="also time the ingest_files flow")
+    parser.add_argument(
+        "--flow",
+        action="store_true",
+        help="also run the ingest_files flow (every stage): its marginal rate against the bare "
+        f"loop and its fixed in-flow cost (a {FLOW_SMALL}-page run beside the full one)",
+    )
     parser.add_argument(
         "--metadata", action="store_true", help="title, date and author scores instead of body"
     )
@@ -989,7 +1012,7 @@ def run(args: argparse.Namespace) -> None:
     times = print_times(pages, systems, warm)
     times.append(("load average after the timed runs", f"{os.getloadavg()[0]:.2f}"))
     if args.flow:
-        times += run_flow(pages)
+        times += run_flow(pages, len(pages) / systems[1].seconds)
     for s in [*systems, titled]:
         s.score_all(pages)
 

@@ -320,6 +320,7 @@ def run_newsflow(pages: list[Page]) -> tuple[System, System, Counter[str]]:
                 "published_at": result.published_at,
                 "modified_at": getattr(result, "modified_at", None),
                 "site_name": result.site_name,
+                "language": result.language,
             }
         else:
             text.errors[url] = f"{result.stage}: {result.error}"
@@ -693,6 +694,22 @@ def print_cjk(pages: list[Page], newsflow: System, bare: System) -> None:
         print(f"      newsflow: {got}; trafilatura: {len(norm(bare_text or ''))} chars")
 
 
+def print_languages(pages: list[Page], newsflow: System) -> None:
+    """Article.language against the page's language as this bench labels it (py3langid on
+    its `with` snippets: a label, not a gold; the disagreements are listed to be read)."""
+    landed = [p for p in pages if p.url in newsflow.meta]
+    differ = [p for p in landed if newsflow.meta[p.url].get("language") != p.lang]
+    share = 1 - len(differ) / len(landed) if landed else 0.0
+    print(
+        f"\nLanguage: Article.language equals the snippets' language on "
+        f"{len(landed) - len(differ)} of {len(landed)} landed pages ({share:.3f})"
+    )
+    for page in differ:
+        text = norm(newsflow.outputs.get(page.url) or "")[:70]
+        got = newsflow.meta[page.url].get("language")
+        print(f"  snippets {page.lang:<4} newsflow {got or '-':<4} {text!r}")
+
+
 def dump_json(path: str, pages: list[Page], systems: list[System], found: dict) -> None:
     out = []
     for page in pages:
@@ -1028,6 +1045,7 @@ def run(args: argparse.Namespace) -> None:
     for reason, n in reasons.most_common():
         print(f"  {n:4d}  {reason}")
     print_cjk(pages, newsflow, systems[1])
+    print_languages(pages, newsflow)
     found = {p.url: d for p in pages if (d := diagnose(p, newsflow))}
     print_diagnoses(pages, newsflow, systems[1], found)
     print_losses(pages, newsflow, systems[1], found)

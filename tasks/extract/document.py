@@ -202,7 +202,7 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     # as a byline is the outlet).
     sites = site_keys(meta.site_name, item.url or meta.canonical_url)
     guess = _Guess(tree, meta.canonical_url or item.url, sites)
-    body, body_source = _body(tree, item.url, meta.description)
+    body, body_source = _body(tree, html, item.url, meta.description)
     if body is None:
         return {}, {}
     lang = _HTML_LANG.search(data[:4096])
@@ -265,16 +265,19 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     return fields, sources
 
 
-def _body(tree: HtmlElement, url: str | None, description: str | None) -> tuple[str | None, str]:
+def _body(
+    tree: HtmlElement, html: str, url: str | None, description: str | None
+) -> tuple[str | None, str]:
     """The article's text and where it came from ("trafilatura" or "json-ld").
 
     trafilatura's main extractor alone (fast=True) gets well-structured article pages right;
     its fallbacks (readability, jusText) matter when it finds little or finds the page's
     chrome, so: fast first, and the full cascade when the text is short or looks like chrome
-    (measured on 990 real pages, bench/extraction_real.py: the chrome test sends 25 more pages,
-    2.5%, through the cascade, ~+0.6 ms CPU a page on average; running the cascade on every
-    page costs +24 ms). The publisher's JSON-LD articleBody then rescues a page whose
-    extraction is a fragment, and bounds one where it agrees; label lines go last.
+    (measured on 990 real pages, bench/extraction_real.py: the chrome test, ~0.13 ms CPU a
+    page, sends 25 more pages, 2.5%, through the cascade, ~+0.6 ms a page on average; running
+    the cascade on every page costs +24 ms). The publisher's JSON-LD articleBody then
+    rescues a page whose extraction is a fragment, and bounds one where it agrees; label
+    lines go last.
     """
     import trafilatura  # heavy: imported where used, so the CLI starts fast
 
@@ -291,7 +294,8 @@ def _body(tree: HtmlElement, url: str | None, description: str | None) -> tuple[
     source = "trafilatura"
     # articleBody is often a teaser (on the 60 real pages that declare one it scores F1 0.80
     # against our extraction's 0.89), so it is used as a whole only where ours is short.
-    declared = _article_body(tree)
+    # (the page's text is searched first: walking its scripts costs ~0.15 ms a page)
+    declared = _article_body(tree) if "articleBody" in html else None
     if declared:
         words = count_words(text or "")
         if words < FALLBACK_BELOW_WORDS and count_words(declared) >= ARTICLE_BODY_RESCUE * words:

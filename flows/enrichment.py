@@ -15,6 +15,7 @@ from flows.progress import Progress
 from flows.runs import RunSummary, recorded_run
 from tasks.enrich.annotate import enrich_stored
 from tasks.extract.pool import make_pool
+from tasks.extract.worker import enrich_chunk, settings_env
 from tasks.models import ENRICHMENT_SCHEMA
 from warehouse import store
 
@@ -31,8 +32,8 @@ def enrich_task(warehouse: str, ids: list[str], pool: Executor | None, label: st
     if pool is None:
         enriched = enrich_stored(inputs)
     else:
-        size = max(1, len(inputs) // 8)
-        parts = [pool.submit(enrich_stored, inputs[i : i + size])
+        size, env = max(1, len(inputs) // 8), settings_env()
+        parts = [pool.submit(enrich_chunk, inputs[i : i + size], env)
                  for i in range(0, len(inputs), size)]  # fmt: skip
         enriched = [row for part in parts for row in part.result()]
     table = pa.Table.from_pylist(enriched, ENRICHMENT_SCHEMA)

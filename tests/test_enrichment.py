@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from flows.cli import main
 from flows.ingest import ingest_files, ingest_seeds
 from tasks.enrich.annotate import enrich
+from tasks.extract import pool
 from tests.conftest import SEEDS, rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -136,6 +137,23 @@ def test_enrich_fills_in_articles_landed_without_enrichment(
     again = CliRunner().invoke(main, ["--warehouse", warehouse, "enrich"])
     assert "0 read" in again.output  # nothing left to do
     assert rows(warehouse, "SELECT count(*) FROM claims WHERE unit = 'troops'") == [(claims,)]
+
+
+def test_pool_workers_read_the_settings_the_run_has_now(
+    warehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fork server starts first, as `newsflow` and `serve` start it, so its copy of the
+    # environment predates the setting; its workers must still follow the run's settings.
+    # (Before: the five seeds, extracted by the pool, got topics with NEWSFLOW_ENRICH=0.)
+    pool.prestart()
+    monkeypatch.setenv("NEWSFLOW_ENRICH", "0")
+    ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
+    assert rows(warehouse, "SELECT count(*), count(enriched_at) FROM articles") == [(5, 0)]
+    assert rows(warehouse, "SELECT count(*) FROM article_topics") == [(0,)]
+    monkeypatch.delenv("NEWSFLOW_ENRICH")
+    result = CliRunner().invoke(main, ["--warehouse", warehouse, "enrich"])
+    assert result.exit_code == 0, result.output
+    assert rows(warehouse, "SELECT count(DISTINCT article_id) FROM article_topics") == [(5,)]
 
 
 def test_enrich_all_applies_edited_topic_rules(

@@ -216,10 +216,15 @@ class Gazetteer:
         self.max_len[first] = max(self.max_len.get(first, 0), key.count(" ") + 1)
 
 
-@lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The shipped data plus any files named in NEWSFLOW_ENTITIES; loaded once per process."""
-    return Gazetteer.load((*DEFAULT_FILES, *user_files()))
+    """The shipped data plus any files named in NEWSFLOW_ENTITIES now; each set of files is
+    loaded once per process."""
+    return _gazetteer(tuple(user_files()))
+
+
+@lru_cache(maxsize=2)
+def _gazetteer(extra: tuple[Path, ...]) -> Gazetteer:
+    return Gazetteer.load((*DEFAULT_FILES, *extra))
 
 
 def user_files() -> list[Path]:

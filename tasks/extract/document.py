@@ -20,8 +20,7 @@ from tasks.enrich.annotate import enrich
 from tasks.extract.clean_text import clean_text, strip_controls
 from tasks.extract.dates import parse_datetime, plausible_published, url_date
 from tasks.extract.decode import DecodeError, declared_charset, decode
-from tasks.extract.metadata import _load_json as load_json_ld
-from tasks.extract.metadata import clean_authors, page_metadata, site_keys
+from tasks.extract.metadata import clean_authors, load_json_ld, page_metadata, site_keys
 from tasks.extract.read import MAX_BYTES, RawDoc, read_item
 from tasks.extract.scripts import count_words
 from tasks.extract.urls import canonicalize

@@ -559,7 +559,7 @@ class _JsonLd:
     def __init__(self, blocks: list[str]) -> None:
         self.nodes: list[dict[str, Any]] = []
         for block in blocks:
-            data = _load_json(block)
+            data = load_json_ld(block)
             if data is not None:
                 self.nodes.extend(_flatten(data, _MAX_JSON_NODES - len(self.nodes)))
         self.by_id = {n["@id"]: n for n in self.nodes if isinstance(n.get("@id"), str)}
@@ -656,7 +656,7 @@ class _JsonLd:
         return out
 
 
-def _load_json(block: str) -> Any:
+def load_json_ld(block: str) -> Any:
     """One JSON-LD block, or None. Comment wrappers, raw control characters and trailing
     commas are what CMS templates get wrong; past those a broken block is skipped."""
     text = _JSON_WRAPPERS.sub("", block).strip()

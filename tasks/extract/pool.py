@@ -14,7 +14,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.extract.read import MAX_BYTES
-from tasks.extract.worker import extract_chunk, ignore_ctrl_c
+from tasks.extract.worker import extract_chunk, ignore_ctrl_c, settings_env
 from tasks.models import Article, FailedItem, SourceItem
 
 # Below this many items, and with no fork server started ahead (prestart), a pool's start-up
@@ -66,8 +66,9 @@ def start(
     if executor is None:
         return Pending(items, None, max_bytes)
     size = max(1, len(items) // (2 * _workers()))
+    env = settings_env()
     chunks = [
-        executor.submit(extract_chunk, items[i : i + size], max_bytes)
+        executor.submit(extract_chunk, items[i : i + size], max_bytes, env)
         for i in range(0, len(items), size)
     ]
     return Pending(items, chunks, max_bytes)

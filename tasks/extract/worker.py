@@ -5,14 +5,44 @@ first page."""
 
 from __future__ import annotations
 
+import os
 import signal
 
+from tasks.enrich.annotate import enrich_stored
 from tasks.extract.document import extract_item
 from tasks.models import Article, FailedItem, SourceItem
 
 
-def extract_chunk(items: list[SourceItem], max_bytes: int) -> list[Article | FailedItem]:
+def extract_chunk(
+    items: list[SourceItem], max_bytes: int, env: dict[str, str] | None = None
+) -> list[Article | FailedItem]:
+    """`env`: the caller's NEWSFLOW_* variables now. A worker is forked from a fork server
+    that copied the environment when it started, which may be long before (`newsflow
+    serve`, or a process that changes its settings between runs): settings are read from
+    what the caller has, not what the fork server had."""
+    if env is not None:
+        _use_env(env)
     return [extract_item(item, max_bytes) for item in items]
+
+
+def enrich_chunk(inputs: list[tuple], env: dict[str, str]) -> list[dict]:
+    """Stored articles enriched again (flows/enrichment.py), with the caller's settings."""
+    _use_env(env)
+    return enrich_stored(inputs)
+
+
+def _use_env(env: dict[str, str]) -> None:
+    for name in [n for n in os.environ if n.startswith(ENV_PREFIX) and n not in env]:
+        del os.environ[name]
+    os.environ.update(env)
+
+
+ENV_PREFIX = "NEWSFLOW_"
+
+
+def settings_env() -> dict[str, str]:
+    """This process's NEWSFLOW_* variables, for extract_chunk."""
+    return {n: v for n, v in os.environ.items() if n.startswith(ENV_PREFIX)}
 
 
 def ignore_ctrl_c() -> None:

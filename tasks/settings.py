@@ -17,7 +17,7 @@ DEFAULT_INBOX = Path("inbox")
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    warehouse: Path  # NEWSFLOW_WAREHOUSE: the DuckDB file
+    warehouse: Path | str  # NEWSFLOW_WAREHOUSE: the DuckDB file, or a lake's name (a string)
     sources: Path  # NEWSFLOW_SOURCES: feeds and sites to poll
     inbox: Path  # NEWSFLOW_INBOX: the folder drops are taken from
     lock_timeout: float | None  # NEWSFLOW_LOCK_TIMEOUT: seconds to wait for the lock (None: ∞)
@@ -32,7 +32,7 @@ def settings() -> Settings:
     ConfigError naming the variable."""
     env = os.environ
     return Settings(
-        warehouse=Path(env.get("NEWSFLOW_WAREHOUSE") or DEFAULT_WAREHOUSE),
+        warehouse=_warehouse(env.get("NEWSFLOW_WAREHOUSE", "")),
         sources=Path(env.get("NEWSFLOW_SOURCES") or DEFAULT_SOURCES),
         inbox=Path(env.get("NEWSFLOW_INBOX") or DEFAULT_INBOX),
         lock_timeout=_seconds("NEWSFLOW_LOCK_TIMEOUT"),
@@ -43,6 +43,14 @@ def settings() -> Settings:
         ),
         warehouse_limit=_flag("NEWSFLOW_WAREHOUSE_LIMIT", False),
     )
+
+
+def _warehouse(value: str) -> Path | str:
+    """A DuckLake's name (ducklake:postgres:...) stays a string: as a Path, a libpq URL's
+    "//" would be folded into one "/"."""
+    if value.startswith("ducklake:"):
+        return value
+    return Path(value) if value else DEFAULT_WAREHOUSE
 
 
 def _flag(name: str, default: bool) -> bool:

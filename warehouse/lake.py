@@ -1,0 +1,147 @@
+"""The warehouse as a DuckLake: a catalog in PostgreSQL and the data as Parquet files on a
+shared path or bucket, so that several machines land into, and analysts query, the same
+tables with plain DuckDB (docs/scale-out.md).
+
+A warehouse named `ducklake:postgres:<libpq connection string>` is a lake; anything else is a
+DuckDB file. The password never appears in the name: libpq reads it from PGPASSWORD or
+~/.pgpass (PGPASSFILE), so nothing newsflow logs or records can show it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import duckdb
+
+from tasks.errors import ConfigError
+
+PREFIX = "ducklake:"
+ALIAS = "lake"  # the name the lake is attached as; every statement runs with USE lake
+
+# The extensions a lake needs: DuckLake itself, the PostgreSQL catalog, and httpfs for a
+# bucket. DuckDB cannot download them here, so the `lake` extra ships them as wheels
+# (duckdb-extension-<name>) built for one DuckDB version only: the pin in pyproject.toml.
+_EXTENSIONS = ("ducklake", "postgres_scanner")
+_S3_EXTENSIONS = ("httpfs",)
+
+
+class LakeError(ConfigError, RuntimeError):
+    """The lake's name or settings cannot be meant, or its extensions cannot be had."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lake:
+    """A DuckLake warehouse: `catalog` is DuckLake's part of the name ("postgres:dbname=...")
+    and `data_path` where new Parquet files go (None: the path the catalog recorded when the
+    lake was made)."""
+
+    catalog: str
+    data_path: str | None = None
+    metadata_schema: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The warehouse as the user names it: its identity in runs and caches."""
+        return PREFIX + self.catalog
+
+
+def is_lake(warehouse: str | os.PathLike[str] | None) -> bool:
+    return isinstance(warehouse, str) and warehouse.startswith(PREFIX)
+
+
+def parse(warehouse: str) -> Lake:
+    """The lake named `warehouse`, with the data path and metadata schema from the
+    environment (NEWSFLOW_LAKE_DATA_PATH, NEWSFLOW_LAKE_METADATA_SCHEMA)."""
+    catalog = warehouse[len(PREFIX) :].strip()
+    if not catalog.startswith("postgres:"):
+        raise LakeError(
+            f"warehouse {warehouse!r}: newsflow keeps a lake's catalog in PostgreSQL, "
+            "say ducklake:postgres:dbname=... host=... user=..."
+        )
+    if re.search(r"(^|[\s:/@?&])password\s*=|://[^/@\s]*:[^/@\s]*@", catalog, re.IGNORECASE):
+        # Refused rather than masked: the name is printed and recorded in many places.
+        raise LakeError(
+            "the warehouse name holds a password: give it in PGPASSWORD or ~/.pgpass "
+            "(PGPASSFILE) instead, so that it never appears in logs or run records"
+        )
+    if "'" in catalog:
+        raise LakeError(f"warehouse {warehouse!r}: a quote cannot be part of a lake's name")
+    env = os.environ
+    data_path = env.get("NEWSFLOW_LAKE_DATA_PATH", "").strip() or None
+    schema = env.get("NEWSFLOW_LAKE_METADATA_SCHEMA", "").strip() or None
+    if data_path and "'" in data_path:
+        raise LakeError(f"NEWSFLOW_LAKE_DATA_PATH={data_path!r}: a quote cannot be in the path")
+    if schema and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
+        raise LakeError(f"NEWSFLOW_LAKE_METADATA_SCHEMA={schema!r}: say a plain schema name")
+    if data_path and "://" not in data_path:
+        data_path = os.path.join(os.path.abspath(os.path.expanduser(data_path)), "")
+    return Lake(catalog=catalog, data_path=data_path, metadata_schema=schema)
+
+
+def load_extensions(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
+    """Load the extensions `lake` needs into `con`: from the `lake` extra's wheels when they
+    are installed (no network), else DuckDB's own INSTALL (which downloads them)."""
+    names = _EXTENSIONS + (_S3_EXTENSIONS if _remote(lake.data_path) else ())
+    for name in names:
+        shipped = _shipped(name)
+        try:
+            if shipped:
+                # LOAD by path: nothing is written to ~/.duckdb, as INSTALL would.
+                con.execute(f"LOAD '{shipped}'")
+            else:
+                con.execute(f"INSTALL {name}")
+                con.execute(f"LOAD {name}")
+        except duckdb.Error as exc:
+            raise LakeError(
+                f"cannot load DuckDB's {name} extension ({_first_line(exc)}): install "
+                f"newsflow[lake], whose wheels carry it for duckdb {_wheel_version()}"
+            ) from exc
+
+
+def _shipped(name: str) -> str | None:
+    """The extension file the `lake` extra installed for this DuckDB, if any."""
+    try:
+        package = resources.files(f"duckdb_extension_{name}")
+    except ModuleNotFoundError:
+        return None
+    folder = package.joinpath("extensions")
+    wanted = folder.joinpath(f"v{duckdb.__version__}", f"{name}.duckdb_extension")
+    if wanted.is_file():
+        return str(wanted)
+    built_for = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    # A wheel built for another DuckDB loads with garbage settings and then crashes the
+    # process (seen with 1.5.5 wheels in duckdb 1.5.6): refuse instead.
+    raise LakeError(
+        f"the installed duckdb-extension-{name.replace('_', '-')} is built for duckdb "
+        f"{', '.join(built_for) or 'another version'}, this is duckdb {duckdb.__version__}: "
+        "install the duckdb version pyproject.toml pins"
+    )
+
+
+def _wheel_version() -> str:
+    return f"v{duckdb.__version__}"
+
+
+def attach(con: duckdb.DuckDBPyConnection, lake: Lake, read_only: bool) -> None:
+    """Attach `lake` to `con` as `lake` and make it the default catalog."""
+    options = []
+    if lake.data_path and not read_only:
+        options.append(f"DATA_PATH '{lake.data_path}'")
+    if lake.metadata_schema:
+        options.append(f"METADATA_SCHEMA '{lake.metadata_schema}'")
+    if read_only:
+        options.append("READ_ONLY")
+    with_options = f" ({', '.join(options)})" if options else ""
+    con.execute(f"ATTACH '{PREFIX}{lake.catalog}' AS {ALIAS}{with_options}")
+    con.execute(f"USE {ALIAS}")
+
+
+def _remote(path: str | None) -> bool:
+    return bool(path) and "://" in path
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

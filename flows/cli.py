@@ -384,8 +384,13 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
 @click.pass_context
 def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
     """The daily maintenance flow now: Parquet export and a warehouse checkpoint."""
-    from warehouse.store import WarehouseError
+    from warehouse.store import WarehouseError, is_lake
 
+    if is_lake(ctx.obj["warehouse"]):  # before Prefect starts: one line, not a failed run
+        raise click.ClickException(
+            "maintenance is for a file warehouse: a lake is Parquet already, and its "
+            "compaction is not there yet (docs/scale-out.md)"
+        )
     _open_warehouse(ctx)
     with _prefect(ctx):
         from flows.maintenance import maintenance
@@ -635,11 +640,19 @@ def _missing(path: str) -> bool:
 def _open_warehouse(ctx: click.Context) -> None:
     """Open (and migrate) the warehouse before Prefect starts: a file that is not a DuckDB
     database, or a folder that cannot be created, stops the command within a second with
-    one line, instead of a Prefect start, a failed flow run and its traceback."""
+    one line, instead of a Prefect start, a failed flow run and its traceback. A lake also
+    needs its shared raw store named (NEWSFLOW_RAW_STORE)."""
     import duckdb
 
-    from warehouse.store import WarehouseError, connect, warehouse_path
+    from tasks.errors import ConfigError
+    from warehouse import rawstore
+    from warehouse.store import WarehouseError, connect, identity, is_lake, warehouse_path
 
+    if is_lake(ctx.obj["warehouse"]):
+        try:
+            rawstore.root_for(identity(ctx.obj["warehouse"]))
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
     try:
         with connect(ctx.obj["warehouse"], lock_timeout=PREFLIGHT_LOCK_WAIT_S):
             pass
@@ -649,7 +662,8 @@ def _open_warehouse(ctx: click.Context) -> None:
             return  # in use by another process, so usable: the run waits for it
         raise click.ClickException(str(exc)) from exc
     except (duckdb.Error, OSError) as exc:
-        file = warehouse_path(ctx.obj["warehouse"])
+        lake = is_lake(ctx.obj["warehouse"])
+        file = identity(ctx.obj["warehouse"]) if lake else warehouse_path(ctx.obj["warehouse"])
         raise click.ClickException(f"cannot use warehouse {file}: {one_line(exc)}") from exc
 
 

@@ -25,6 +25,9 @@ class Settings:
     topics_file: Path | None  # NEWSFLOW_TOPICS: the user's topic rules, added to the shipped
     entities_files: tuple[Path, ...]  # NEWSFLOW_ENTITIES: extra gazetteer files, ':'-separated
     warehouse_limit: bool  # NEWSFLOW_WAREHOUSE_LIMIT: a Prefect concurrency slot per landing
+    lake_data_path: str | None  # NEWSFLOW_LAKE_DATA_PATH: a DuckLake's Parquet folder or bucket
+    lake_metadata_schema: str | None  # NEWSFLOW_LAKE_METADATA_SCHEMA: its catalog's schema
+    raw_store: Path | None  # NEWSFLOW_RAW_STORE: fetched pages of a DuckLake warehouse
 
 
 def settings() -> Settings:
@@ -42,6 +45,9 @@ def settings() -> Settings:
             Path(p) for p in env.get("NEWSFLOW_ENTITIES", "").split(os.pathsep) if p.strip()
         ),
         warehouse_limit=_flag("NEWSFLOW_WAREHOUSE_LIMIT", False),
+        lake_data_path=env.get("NEWSFLOW_LAKE_DATA_PATH", "").strip() or None,
+        lake_metadata_schema=env.get("NEWSFLOW_LAKE_METADATA_SCHEMA", "").strip() or None,
+        raw_store=Path(env["NEWSFLOW_RAW_STORE"]) if env.get("NEWSFLOW_RAW_STORE") else None,
     )
 
 

@@ -17,6 +17,7 @@ from importlib import resources
 import duckdb
 
 from tasks.errors import ConfigError
+from tasks.settings import settings
 
 PREFIX = "ducklake:"
 ALIAS = "lake"  # the name the lake is attached as; every statement runs with USE lake
@@ -69,9 +70,8 @@ def parse(warehouse: str) -> Lake:
         )
     if "'" in catalog:
         raise LakeError(f"warehouse {warehouse!r}: a quote cannot be part of a lake's name")
-    env = os.environ
-    data_path = env.get("NEWSFLOW_LAKE_DATA_PATH", "").strip() or None
-    schema = env.get("NEWSFLOW_LAKE_METADATA_SCHEMA", "").strip() or None
+    given = settings()
+    data_path, schema = given.lake_data_path, given.lake_metadata_schema
     if data_path and "'" in data_path:
         raise LakeError(f"NEWSFLOW_LAKE_DATA_PATH={data_path!r}: a quote cannot be in the path")
     if schema and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
@@ -97,7 +97,7 @@ def load_extensions(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
         except duckdb.Error as exc:
             raise LakeError(
                 f"cannot load DuckDB's {name} extension ({_first_line(exc)}): install "
-                f"newsflow[lake], whose wheels carry it for duckdb {_wheel_version()}"
+                f"newsflow[lake], whose wheels carry it for this duckdb"
             ) from exc
 
 
@@ -119,10 +119,6 @@ def _shipped(name: str) -> str | None:
         f"{', '.join(built_for) or 'another version'}, this is duckdb {duckdb.__version__}: "
         "install the duckdb version pyproject.toml pins"
     )
-
-
-def _wheel_version() -> str:
-    return f"v{duckdb.__version__}"
 
 
 def attach(con: duckdb.DuckDBPyConnection, lake: Lake, read_only: bool) -> None:

@@ -399,11 +399,19 @@ def query(
     The lock-down holds for the database instance, which DuckDB shares between connections
     to one file in one process until the last one closes: do not call this while the same
     process holds a connection to the warehouse that needs file access.
+
+    A lake is attached read-only, and user SQL may read its data path (its Parquet files) but
+    no folder of the machine beyond `readable`: there are no export folders nor a database
+    file of its own to protect.
     """
-    file = warehouse_path(path)
+    chosen = given(path)
     with connect(path, read_only=True) as con:
         _check_user_sql(con, sql_text)
-        dirs, files = _readable_paths(con, file, readable)
+        if isinstance(chosen, str):
+            data_path = run_sql(con, "sql/lake/data_path.sql")[0]["data_path"]
+            dirs, files = _readable_paths(con, None, readable, [data_path] if data_path else [])
+        else:
+            dirs, files = _readable_paths(con, chosen, readable)
         con.execute(sql.load("sql/query_readable.sql"), {"dirs": dirs, "files": files})
         con.execute(sql.load("sql/query_sandbox.sql"))
         try:
@@ -460,20 +468,26 @@ def _table_functions(node: object) -> Iterator[str]:
 
 def _readable_paths(
     con: duckdb.DuckDBPyConnection,
-    warehouse: Path,
+    warehouse: Path | None,
     readable: Collection[str | os.PathLike[str]],
+    lake_dirs: Collection[str] = (),
 ) -> tuple[list[str], list[str]]:
-    """(folders, files) user SQL may read: the export folders and `readable`."""
-    own = {
-        Path(f"{spelling}{suffix}")
-        for spelling in (warehouse.absolute(), warehouse.resolve())
-        for suffix in ("", ".wal", ".wal.checkpoint", ".wal.recovery", ".tmp")
-    }
-    try:
-        exported = [Path(r["out_dir"]) for r in run_sql(con, "sql/export_folders.sql")]
-    except duckdb.CatalogException:  # a warehouse from before exports were recorded
-        exported = []
-    candidates = [(warehouse.resolve().parent / "export", False), *((p, False) for p in exported)]
+    """(folders, files) user SQL may read: the export folders of a file `warehouse` (a lake:
+    None, and its `lake_dirs`) and `readable`."""
+    own: set[Path] = set()
+    candidates: list[tuple[Path, bool]] = [(Path(d), False) for d in lake_dirs]
+    if warehouse is not None:
+        own = {
+            Path(f"{spelling}{suffix}")
+            for spelling in (warehouse.absolute(), warehouse.resolve())
+            for suffix in ("", ".wal", ".wal.checkpoint", ".wal.recovery", ".tmp")
+        }
+        try:
+            exported = [Path(r["out_dir"]) for r in run_sql(con, "sql/export_folders.sql")]
+        except duckdb.CatalogException:  # a warehouse from before exports were recorded
+            exported = []
+        candidates += [(warehouse.resolve().parent / "export", False)]
+        candidates += [(p, False) for p in exported]
     candidates += [(Path(p).expanduser(), True) for p in readable]
     dirs: list[str] = []
     files: list[str] = []

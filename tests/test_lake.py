@@ -83,6 +83,49 @@ def test_a_lake_name_is_kept_as_written(monkeypatch: pytest.MonkeyPatch) -> None
         store.warehouse_path()
 
 
+def test_a_lakes_raw_store_is_the_shared_folder_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse import rawstore
+
+    name = "ducklake:postgres:dbname=lake host=127.0.0.1"
+    monkeypatch.delenv("NEWSFLOW_RAW_STORE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(lakes.LakeError, match="NEWSFLOW_RAW_STORE"):
+        rawstore.root_for(name)  # not ./raw: another machine would not find it
+    monkeypatch.setenv("NEWSFLOW_RAW_STORE", str(tmp_path / "shared" / "raw"))
+    assert rawstore.root_for(name) == tmp_path / "shared" / "raw"
+
+
+def test_the_command_stops_on_a_lake_it_cannot_use_with_one_line_before_prefect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cli_exit import _prefect_started, newsflow
+
+    # Port 1: nothing listens there, and nothing should try before the settings are checked.
+    unreachable = "ducklake:postgres:dbname=lake host=127.0.0.1 port=1 user=x"
+    cases = [
+        ((unreachable, "ingest", "urls", "http://127.0.0.1:9/a"), "NEWSFLOW_RAW_STORE"),
+        ((f"{unreachable} password=s3cret", "ingest", "files", str(SEEDS)), "PGPASSWORD"),
+    ]
+    for (warehouse, *command), said in cases:
+        proc = newsflow(tmp_path, "--warehouse", warehouse, *command)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and said in lines[0], proc.stderr
+        assert "s3cret" not in proc.stdout + proc.stderr
+        assert not _prefect_started(tmp_path)
+    proc = newsflow(tmp_path, "--warehouse", unreachable, "maintain")
+    assert proc.returncode == 1 and "maintenance is for a file warehouse" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and not _prefect_started(tmp_path)
+    # With the settings given, the unreachable catalog is the one line.
+    monkeypatch.setenv("NEWSFLOW_RAW_STORE", str(tmp_path / "raw"))
+    proc = newsflow(tmp_path, "--warehouse", unreachable, "ingest", "files", str(SEEDS))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "cannot open the lake" in proc.stderr
+    assert not _prefect_started(tmp_path)
+
+
 # --- with PostgreSQL ---------------------------------------------------------------------
 
 
@@ -275,6 +318,43 @@ def test_keyed_statements_land_the_same_rows_in_a_lake(lake: str, warehouse: str
     ]
 
 
+@pytest.mark.lake
+def test_query_reads_a_lake_and_its_parquet_files_and_nothing_else(
+    lake: str, tmp_path: Path
+) -> None:
+    # 12 rows: more than DuckLake keeps inlined in its catalog, so they go to a Parquet file.
+    configured = pa.table(
+        {
+            "source_id": [f"f{i:02d}" for i in range(12)],
+            "kind": ["feed"] * 12,
+            "name": [f"Feed {i}" for i in range(12)],
+            "url": [f"https://x/{i}" for i in range(12)],
+            "poll_minutes": [30] * 12,
+            "max_items": [None] * 12,
+        }
+    )
+    with store.connect(lake) as con:
+        store.run_sql(con, "sql/sync_sources.sql", {"configured": configured})
+    assert store.query("SELECT count(*) AS n FROM sources", lake).to_pylist() == [{"n": 12}]
+    data = tmp_path / "lake-data" / "main" / "sources"
+    in_files = store.query(f"SELECT count(*) AS n FROM read_parquet('{data}/*.parquet')", lake)
+    assert in_files.to_pylist() == [{"n": 12}]
+    with pytest.raises(store.QueryRefused, match="reads files only"):
+        store.query("SELECT * FROM read_text('/etc/hostname')", lake)
+    with pytest.raises(store.QueryRefused, match="read-only"):
+        store.query("DELETE FROM sources", lake)
+    with pytest.raises(store.QueryRefused, match="postgres_query"):
+        store.query("SELECT * FROM postgres_query('__ducklake_metadata_lake', 'SELECT 1')", lake)
+    notes = tmp_path / "notes.csv"
+    notes.write_text("source_id,note\nf03,good\n")
+    joined = store.query(
+        f"SELECT s.name, n.note FROM sources s JOIN read_csv('{notes}') n USING (source_id)",
+        lake,
+        readable=[notes],
+    )
+    assert joined.to_pylist() == [{"name": "Feed 3", "note": "good"}]
+
+
 def _folder(tmp_path: Path) -> Path:
     """The seeds, an exact copy of one (a duplicate), and two files that cannot land."""
     folder = tmp_path / "drop"
@@ -343,11 +423,15 @@ def test_an_ingest_into_a_lake_lands_what_a_file_gets_and_a_rerun_adds_nothing(
     # A touched file that still fails is a new failure (its state is part of error_id), in
     # the file as in the lake: 2 per run.
     assert plain(lake, "SELECT count(*), count(DISTINCT source_uri) FROM ingest_errors") == [(4, 2)]
-    assert plain(lake, "SELECT count(*) FROM file_state") == [(8,)]
-    # The data is Parquet files under the data path, readable without the catalog too.
-    # (Updated rows are written again, with a deletion file for the old ones: hence >=.)
-    files = [str(f) for f in (tmp_path / "lake-data" / "main" / "articles").rglob("*.parquet")]
-    assert duckdb.sql(f"SELECT count(*) FROM read_parquet({files})").fetchone()[0] >= 6
+    # The six files that landed; the two that failed are not remembered, so they are retried.
+    assert plain(lake, "SELECT count(*) FROM file_state") == [(6,)]
+    # The data is Parquet files under the data path, readable without the catalog too. (An
+    # insert of at most 10 rows, DuckLake's default inlining limit, stays in the catalog until
+    # flushed: the 6 articles did; the LSH bands, never updated, went to Parquet.)
+    bands = [str(f) for f in (tmp_path / "lake-data" / "main" / "minhash_bands").glob("*.parquet")]
+    assert bands
+    in_parquet = duckdb.sql(f"SELECT count(*) FROM read_parquet({bands})").fetchall()
+    assert in_parquet == plain(lake, "SELECT count(*) FROM minhash_bands") != [(0,)]
 
 
 def test_load_extensions_refuses_wheels_built_for_another_duckdb(

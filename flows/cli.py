@@ -383,14 +383,10 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
 @click.option("--full-export", is_flag=True, help="Rewrite the Parquet copy from scratch.")
 @click.pass_context
 def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
-    """The daily maintenance flow now: Parquet export and a warehouse checkpoint."""
-    from warehouse.store import WarehouseError, is_lake
+    """The daily maintenance flow now: Parquet export and a warehouse checkpoint (a lake:
+    compaction and snapshot expiry)."""
+    from warehouse.store import LakeUpkeep, WarehouseError
 
-    if is_lake(ctx.obj["warehouse"]):  # before Prefect starts: one line, not a failed run
-        raise click.ClickException(
-            "maintenance is for a file warehouse: a lake is Parquet already, and its "
-            "compaction is not there yet (docs/scale-out.md)"
-        )
     _open_warehouse(ctx)
     with _prefect(ctx):
         from flows.maintenance import maintenance
@@ -399,6 +395,13 @@ def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
             summary = maintenance(warehouse=ctx.obj["warehouse"], full_export=full_export)
         except WarehouseError as exc:
             raise click.ClickException(str(exc)) from exc
+    if isinstance(summary, LakeUpkeep):
+        click.echo(
+            f"maintenance: {summary.files_before} -> {summary.files_after} Parquet files, "
+            f"{summary.snapshots_before} -> {summary.snapshots_after} snapshots, "
+            f"{summary.deleted_files} files deleted"
+        )
+        return
     click.echo(f"maintenance: {summary.rows} rows in {summary.files} files -> {summary.out_dir}")
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -519,6 +519,43 @@ def checkpoint(path: str | os.PathLike[str] | None = None) -> tuple[int, int]:
     with connect(path) as con:
         con.execute(statement(con, "sql/checkpoint.sql"))
     return before, file.stat().st_size
+
+
+@dataclass(frozen=True, slots=True)
+class LakeUpkeep:
+    """What lake maintenance did: live Parquet files (data and deletion files) and snapshots
+    before and after, and the files it deleted from the data path."""
+
+    files_before: int
+    files_after: int
+    snapshots_before: int
+    snapshots_after: int
+    deleted_files: int
+
+
+def maintain_lake(path: str | os.PathLike[str] | None, keep: timedelta) -> LakeUpkeep:
+    """Compact the lake and forget snapshots older than `keep` (sql/lake/compact.sql and the
+    two after it). A writer landing meanwhile may conflict with the rewrite: maintenance takes
+    its turn like a landing (docs/scale-out.md)."""
+    if not is_lake(path):
+        raise WarehouseError("lake maintenance needs a DuckLake warehouse")
+    with connect(path) as con:
+        before = run_sql(con, "sql/lake/lake_files.sql")[0]
+        con.execute(statement(con, "sql/lake/compact.sql"))
+        con.execute(statement(con, "sql/lake/expire_snapshots.sql"), {"keep": _interval(keep)})
+        deleted = len(run_sql(con, "sql/lake/cleanup_files.sql"))
+        after = run_sql(con, "sql/lake/lake_files.sql")[0]
+    return LakeUpkeep(
+        files_before=before["files"],
+        files_after=after["files"],
+        snapshots_before=before["snapshots"],
+        snapshots_after=after["snapshots"],
+        deleted_files=deleted,
+    )
+
+
+def _interval(span: timedelta) -> str:
+    return f"{span.total_seconds():.6f} seconds"
 
 
 def named_query(

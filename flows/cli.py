@@ -649,6 +649,7 @@ def _open_warehouse(ctx: click.Context) -> None:
 
     from tasks.errors import ConfigError
     from warehouse import rawstore
+    from warehouse.lake import LakeBusy
     from warehouse.store import WarehouseError, connect, identity, is_lake, warehouse_path
 
     if is_lake(ctx.obj["warehouse"]):
@@ -663,6 +664,8 @@ def _open_warehouse(ctx: click.Context) -> None:
         cause = exc.__cause__
         if isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower():
             return  # in use by another process, so usable: the run waits for it
+        if isinstance(cause, LakeBusy):
+            return  # a lake another machine is writing to: the same
         raise click.ClickException(str(exc)) from exc
     except (duckdb.Error, OSError) as exc:
         lake = is_lake(ctx.obj["warehouse"])

@@ -9,15 +9,23 @@ DuckDB file. The password never appears in the name: libpq reads it from PGPASSW
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import re
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import duckdb
 
 from tasks.errors import ConfigError
 from tasks.settings import settings
+from warehouse import sql
 
 PREFIX = "ducklake:"
 ALIAS = "lake"  # the name the lake is attached as; every statement runs with USE lake
@@ -31,6 +39,10 @@ _S3_EXTENSIONS = ("httpfs",)
 
 class LakeError(ConfigError, RuntimeError):
     """The lake's name or settings cannot be meant, or its extensions cannot be had."""
+
+
+class LakeBusy(LakeError):
+    """Another writer held the lake's writer lock longer than the run would wait."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +153,67 @@ def _remote(path: str | None) -> bool:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+@contextmanager
+def writer_lock(
+    lake: Lake, timeout: float | None, log: logging.Logger, report_s: float
+) -> Iterator[None]:
+    """Hold the lake's writer lock: one writing connection at a time across every machine,
+    as DuckDB's file lock gives a file. DuckLake has no keys, so two writers that both find
+    a row missing would both insert it (3 processes landing the same 120 feed items gave 255
+    rows); the landing statements are correct only one at a time. A PostgreSQL session
+    advisory lock in the catalog's database: PostgreSQL queues the waiters and hands the lock
+    over at once, and drops it with the connection of a killed writer. Waits as long as it
+    takes unless `timeout` (seconds) is given, saying who holds it every `report_s`."""
+    try:
+        import psycopg
+    except ModuleNotFoundError as exc:
+        raise LakeError("a lake's writer lock needs psycopg: install newsflow[lake]") from exc
+    key = _lock_key(lake)
+    name = f"newsflow writer {socket.gethostname()} pid {os.getpid()}"
+    try:
+        session = psycopg.connect(
+            lake.catalog.removeprefix("postgres:"), autocommit=True, application_name=name
+        )
+    except psycopg.Error as exc:
+        raise LakeError(f"cannot open the lake {lake.name}: {_first_line(exc)}") from exc
+    started = time.monotonic()
+    try:
+        while True:
+            waited = time.monotonic() - started
+            wait_s = report_s if timeout is None else max(min(report_s, timeout - waited), 0.001)
+            session.execute(f"SET lock_timeout = '{int(wait_s * 1000)}ms'")
+            try:
+                session.execute(sql.load("sql/lake/pg_writer_lock.sql"), {"key": key})
+                break
+            except psycopg.errors.LockNotAvailable:
+                waited = time.monotonic() - started
+                holder = _holder(session, key)
+                if timeout is not None and waited >= timeout:
+                    raise LakeBusy(
+                        f"gave up after {waited:.0f} s waiting for the lake's writer lock, "
+                        f"held by {holder} (NEWSFLOW_LOCK_TIMEOUT={timeout:g})"
+                    ) from None
+                log.warning(
+                    "waiting %.0f s for the writer lock of %s, held by %s: writers take "
+                    "turns", waited, lake.name, holder,
+                )  # fmt: skip
+        yield
+    finally:
+        session.close()  # ends the session, and so the lock
+
+
+def _lock_key(lake: Lake) -> int:
+    """The advisory lock's key: one per lake (catalog schema) in the catalog's database."""
+    digest = hashlib.sha256(f"newsflow lake writer {lake.metadata_schema or ''}".encode())
+    return int.from_bytes(digest.digest()[:8], "big", signed=True)
+
+
+def _holder(session: Any, key: int) -> str:  # a psycopg.Connection (the lake extra's)
+    row = session.execute(sql.load("sql/lake/pg_lock_holder.sql"), {"key": key}).fetchone()
+    if row is None:
+        return "a writer that has just let go"
+    application, client, pid = row
+    where = client or "a local socket"
+    return f"{application or 'an unnamed session'} (from {where}, pg pid {pid})"

@@ -8,7 +8,7 @@ import os
 import re
 import time
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,8 +101,9 @@ def connect(
     the default: NEWSFLOW_LOCK_TIMEOUT, else as long as it takes). A lake has no lock:
     DuckLake commits each transaction as a snapshot in its catalog."""
     chosen = given(path)
+    timeout = settings().lock_timeout if lock_timeout == _FROM_ENV else lock_timeout
     if isinstance(chosen, str):
-        with _lake_connection(chosen, read_only) as con:
+        with _lake_connection(chosen, read_only, timeout) as con:
             yield con
         return
     file = chosen
@@ -113,7 +114,6 @@ def connect(
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create the folder {file.parent}: {exc}") from exc
-    timeout = settings().lock_timeout if lock_timeout == _FROM_ENV else lock_timeout
     con = _open(file, read_only, timeout)
     try:
         if not read_only:
@@ -130,11 +130,30 @@ def connect(
 
 
 @contextmanager
-def _lake_connection(name: str, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+def _lake_connection(
+    name: str, read_only: bool, timeout: float | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         lake = lakes.parse(name)
     except lakes.LakeError as exc:
         raise WarehouseError(str(exc)) from exc
+    if read_only:
+        with _lake_attached(lake, read_only=True) as con:
+            yield con
+        return
+    # A writer holds the lake's writer lock while connected, as a writer holds a file's lock:
+    # the landing statements (and migrations) are correct one writer at a time.
+    with ExitStack() as held:
+        try:
+            held.enter_context(lakes.writer_lock(lake, timeout, log, LOCK_REPORT_S))
+        except lakes.LakeError as exc:
+            raise WarehouseError(str(exc)) from exc
+        with _lake_attached(lake, read_only=False) as con:
+            yield con
+
+
+@contextmanager
+def _lake_attached(lake: lakes.Lake, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     # An in-memory DuckDB with the lake attached as its default catalog: the catalog lives in
     # PostgreSQL, the data in Parquet files under the lake's data path.
     con = duckdb.connect()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from datetime import datetime
 from importlib import resources
@@ -389,6 +390,92 @@ def test_maintenance_merges_a_lakes_small_files_and_forgets_old_snapshots(
     with pytest.raises(duckdb.Error):
         plain(lake, as_of_first)
     assert plain(lake, "SELECT * FROM feed_items ORDER BY ALL") == rows
+
+
+def _land_the_same_items(lake_name: str, data_path: str, worker: int, start) -> None:
+    """One of several processes landing the same feed items into one lake (spawned)."""
+    os.environ["NEWSFLOW_LAKE_DATA_PATH"] = data_path
+    start.wait()
+    for batch in range(8):
+        items = pa.table({
+            "source_id": ["s"] * 15, "guid": [f"{batch}-{i}" for i in range(15)],
+            "url": [None] * 15, "title": [f"by worker {worker}"] * 15,
+            "published_at": pa.array([None] * 15, pa.timestamp("us")),
+            "article_id": [None] * 15,
+        })  # fmt: skip
+        with store.connect(lake_name) as con, store.transaction(con):
+            store.run_sql(con, "sql/land_feed_items.sql", {"feed_items_batch": items},
+                          {"now": NOW, "run_id": f"w{worker}"})  # fmt: skip
+
+
+@pytest.mark.lake
+def test_writers_on_several_machines_take_turns_so_no_key_lands_twice(
+    lake: str, tmp_path: Path
+) -> None:
+    # DuckLake has no keys: two transactions that both find an item missing both insert it.
+    # A writer's connection holds the lake's writer lock, as a writer holds a DuckDB file.
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    workers = 3
+    start = spawn.Barrier(workers)
+    data_path = os.environ["NEWSFLOW_LAKE_DATA_PATH"]
+    with store.connect(lake):
+        pass  # migrated once, before the race
+    procs = [
+        spawn.Process(target=_land_the_same_items, args=(lake, data_path, n, start))
+        for n in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=120)
+    assert [proc.exitcode for proc in procs] == [0] * workers
+    assert plain(lake, "SELECT count(*), count(DISTINCT guid) FROM feed_items") == [(120, 120)]
+
+
+def _hold_the_writer_lock(lake_name: str, data_path: str, holding) -> None:
+    """A writer that takes the lake and then hangs (spawned, to be killed)."""
+    os.environ["NEWSFLOW_LAKE_DATA_PATH"] = data_path
+    with store.connect(lake_name):
+        holding.set()
+        time.sleep(600)
+
+
+@pytest.mark.lake
+def test_a_waiting_writer_names_the_holder_and_a_killed_writer_lets_go(lake: str) -> None:
+    import multiprocessing
+    import socket
+
+    with store.connect(lake):
+        with store.connect(lake, read_only=True) as reader:  # readers never wait
+            assert reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+        with pytest.raises(store.WarehouseError) as caught, store.connect(lake, lock_timeout=0.3):
+            pass
+    said = str(caught.value)
+    assert "waiting for the lake's writer lock" in said
+    assert f"newsflow writer {socket.gethostname()} pid {os.getpid()}" in said
+    assert isinstance(caught.value.__cause__, lakes.LakeBusy)
+
+    spawn = multiprocessing.get_context("spawn")
+    holding = spawn.Event()
+    holder = spawn.Process(
+        target=_hold_the_writer_lock,
+        args=(lake, os.environ["NEWSFLOW_LAKE_DATA_PATH"], holding),
+    )
+    holder.start()
+    try:
+        assert holding.wait(60)
+        waiting = store.connect(lake, lock_timeout=0.3)
+        with pytest.raises(store.WarehouseError, match=f"pid {holder.pid}"), waiting:
+            pass
+        holder.kill()  # kill -9: no chance to let go itself
+        holder.join(10)
+        with store.connect(lake, lock_timeout=10) as con:  # PostgreSQL dropped its session
+            assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    finally:
+        if holder.is_alive():
+            holder.kill()
 
 
 def _folder(tmp_path: Path) -> Path:

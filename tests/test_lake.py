@@ -137,11 +137,11 @@ def _unavailable(why: str) -> None:
 def postgres():
     if server_bin() is None:
         _unavailable("PostgreSQL's server programs are missing (apt-get install postgresql)")
-    for name in ("ducklake", "postgres_scanner"):
+    for module in ("duckdb_extension_ducklake", "duckdb_extension_postgres_scanner", "psycopg"):
         try:
-            resources.files(f"duckdb_extension_{name}")
+            resources.files(module)
         except ModuleNotFoundError:
-            _unavailable(f"duckdb-extension-{name} is missing (pip install -e '.[lake]')")
+            _unavailable(f"{module} is missing (pip install -e '.[lake]')")
     with LocalPostgres() as pg:
         yield pg
 

@@ -383,8 +383,9 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
 @click.option("--full-export", is_flag=True, help="Rewrite the Parquet copy from scratch.")
 @click.pass_context
 def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
-    """The daily maintenance flow now: Parquet export and a warehouse checkpoint."""
-    from warehouse.store import WarehouseError
+    """The daily maintenance flow now: Parquet export and a warehouse checkpoint (a lake:
+    compaction and snapshot expiry)."""
+    from warehouse.store import LakeUpkeep, WarehouseError
 
     _open_warehouse(ctx)
     with _prefect(ctx):
@@ -394,6 +395,13 @@ def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
             summary = maintenance(warehouse=ctx.obj["warehouse"], full_export=full_export)
         except WarehouseError as exc:
             raise click.ClickException(str(exc)) from exc
+    if isinstance(summary, LakeUpkeep):
+        click.echo(
+            f"maintenance: {summary.files_before} -> {summary.files_after} Parquet files, "
+            f"{summary.snapshots_before} -> {summary.snapshots_after} snapshots, "
+            f"{summary.deleted_files} files deleted"
+        )
+        return
     click.echo(f"maintenance: {summary.rows} rows in {summary.files} files -> {summary.out_dir}")
 
 
@@ -635,11 +643,20 @@ def _missing(path: str) -> bool:
 def _open_warehouse(ctx: click.Context) -> None:
     """Open (and migrate) the warehouse before Prefect starts: a file that is not a DuckDB
     database, or a folder that cannot be created, stops the command within a second with
-    one line, instead of a Prefect start, a failed flow run and its traceback."""
+    one line, instead of a Prefect start, a failed flow run and its traceback. A lake also
+    needs its shared raw store named (NEWSFLOW_RAW_STORE)."""
     import duckdb
 
-    from warehouse.store import WarehouseError, connect, warehouse_path
+    from tasks.errors import ConfigError
+    from warehouse import rawstore
+    from warehouse.lake import LakeBusy
+    from warehouse.store import WarehouseError, connect, identity, is_lake, warehouse_path
 
+    if is_lake(ctx.obj["warehouse"]):
+        try:
+            rawstore.root_for(identity(ctx.obj["warehouse"]))
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
     try:
         with connect(ctx.obj["warehouse"], lock_timeout=PREFLIGHT_LOCK_WAIT_S):
             pass
@@ -647,9 +664,12 @@ def _open_warehouse(ctx: click.Context) -> None:
         cause = exc.__cause__
         if isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower():
             return  # in use by another process, so usable: the run waits for it
+        if isinstance(cause, LakeBusy):
+            return  # a lake another machine is writing to: the same
         raise click.ClickException(str(exc)) from exc
     except (duckdb.Error, OSError) as exc:
-        file = warehouse_path(ctx.obj["warehouse"])
+        lake = is_lake(ctx.obj["warehouse"])
+        file = identity(ctx.obj["warehouse"]) if lake else warehouse_path(ctx.obj["warehouse"])
         raise click.ClickException(f"cannot use warehouse {file}: {one_line(exc)}") from exc
 
 

@@ -59,7 +59,7 @@ def recorded_run(warehouse: str | None, parameters: dict) -> Iterator[RunSummary
     """A `runs` row for this flow run: running, then completed, failed or crashed with the
     reason. Runs left `running` by a process that is gone are marked crashed first."""
     started = time.perf_counter()
-    db = str(store.resolved_path(warehouse))
+    db = store.identity(warehouse)
     run_id = flow_run.get_id() or str(uuid.uuid4())
     summary = RunSummary(run_id=run_id, flow_name=flow_run.get_flow_name() or "", warehouse=db)
     with store.connect(db) as con:

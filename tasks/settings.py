@@ -17,7 +17,7 @@ DEFAULT_INBOX = Path("inbox")
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    warehouse: Path  # NEWSFLOW_WAREHOUSE: the DuckDB file
+    warehouse: Path | str  # NEWSFLOW_WAREHOUSE: the DuckDB file, or a lake's name (a string)
     sources: Path  # NEWSFLOW_SOURCES: feeds and sites to poll
     inbox: Path  # NEWSFLOW_INBOX: the folder drops are taken from
     lock_timeout: float | None  # NEWSFLOW_LOCK_TIMEOUT: seconds to wait for the lock (None: ∞)
@@ -25,6 +25,9 @@ class Settings:
     topics_file: Path | None  # NEWSFLOW_TOPICS: the user's topic rules, added to the shipped
     entities_files: tuple[Path, ...]  # NEWSFLOW_ENTITIES: extra gazetteer files, ':'-separated
     warehouse_limit: bool  # NEWSFLOW_WAREHOUSE_LIMIT: a Prefect concurrency slot per landing
+    lake_data_path: str | None  # NEWSFLOW_LAKE_DATA_PATH: a DuckLake's Parquet folder or bucket
+    lake_metadata_schema: str | None  # NEWSFLOW_LAKE_METADATA_SCHEMA: its catalog's schema
+    raw_store: Path | None  # NEWSFLOW_RAW_STORE: fetched pages of a DuckLake warehouse
 
 
 def settings() -> Settings:
@@ -32,7 +35,7 @@ def settings() -> Settings:
     ConfigError naming the variable."""
     env = os.environ
     return Settings(
-        warehouse=Path(env.get("NEWSFLOW_WAREHOUSE") or DEFAULT_WAREHOUSE),
+        warehouse=_warehouse(env.get("NEWSFLOW_WAREHOUSE", "")),
         sources=Path(env.get("NEWSFLOW_SOURCES") or DEFAULT_SOURCES),
         inbox=Path(env.get("NEWSFLOW_INBOX") or DEFAULT_INBOX),
         lock_timeout=_seconds("NEWSFLOW_LOCK_TIMEOUT"),
@@ -42,7 +45,18 @@ def settings() -> Settings:
             Path(p) for p in env.get("NEWSFLOW_ENTITIES", "").split(os.pathsep) if p.strip()
         ),
         warehouse_limit=_flag("NEWSFLOW_WAREHOUSE_LIMIT", False),
+        lake_data_path=env.get("NEWSFLOW_LAKE_DATA_PATH", "").strip() or None,
+        lake_metadata_schema=env.get("NEWSFLOW_LAKE_METADATA_SCHEMA", "").strip() or None,
+        raw_store=Path(env["NEWSFLOW_RAW_STORE"]) if env.get("NEWSFLOW_RAW_STORE") else None,
     )
+
+
+def _warehouse(value: str) -> Path | str:
+    """A DuckLake's name (ducklake:postgres:...) stays a string: as a Path, a libpq URL's
+    "//" would be folded into one "/"."""
+    if value.startswith("ducklake:"):
+        return value
+    return Path(value) if value else DEFAULT_WAREHOUSE
 
 
 def _flag(name: str, default: bool) -> bool:

@@ -14,6 +14,7 @@ from tasks.settings import settings
 NAMES = (
     "NEWSFLOW_WAREHOUSE", "NEWSFLOW_SOURCES", "NEWSFLOW_INBOX", "NEWSFLOW_LOCK_TIMEOUT",
     "NEWSFLOW_ENRICH", "NEWSFLOW_TOPICS", "NEWSFLOW_ENTITIES", "NEWSFLOW_WAREHOUSE_LIMIT",
+    "NEWSFLOW_LAKE_DATA_PATH", "NEWSFLOW_LAKE_METADATA_SCHEMA", "NEWSFLOW_RAW_STORE",
 )  # fmt: skip
 
 
@@ -32,6 +33,18 @@ def test_defaults(env: pytest.MonkeyPatch) -> None:
     assert (s.lock_timeout, s.enrich, s.topics_file, s.entities_files, s.warehouse_limit) == (
         None, True, None, (), False,
     )  # fmt: skip
+    assert (s.lake_data_path, s.lake_metadata_schema, s.raw_store) == (None, None, None)
+
+
+def test_a_lake_and_its_settings(env: pytest.MonkeyPatch) -> None:
+    env.setenv("NEWSFLOW_WAREHOUSE", "ducklake:postgres:postgresql://me@db//lake")
+    env.setenv("NEWSFLOW_LAKE_DATA_PATH", " /shared/lake/ ")
+    env.setenv("NEWSFLOW_LAKE_METADATA_SCHEMA", "newsflow_catalog")
+    env.setenv("NEWSFLOW_RAW_STORE", "/shared/raw")
+    s = settings()
+    assert s.warehouse == "ducklake:postgres:postgresql://me@db//lake"  # a string, "//" kept
+    assert (s.lake_data_path, s.lake_metadata_schema) == ("/shared/lake/", "newsflow_catalog")
+    assert s.raw_store == Path("/shared/raw")
 
 
 def test_values_from_the_environment(env: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,8 @@
 
 Content addressing makes writes idempotent (the same body fetched twice is stored once) and
 lets `newsflow reprocess` re-extract everything without the network. It lives beside the
-warehouse file: data/newsflow.duckdb -> data/raw/ab/abcdef....html.gz.
+warehouse file: data/newsflow.duckdb -> data/raw/ab/abcdef....html.gz. A DuckLake has no
+folder of its own: its raw store is NEWSFLOW_RAW_STORE, a folder every machine shares.
 """
 
 from __future__ import annotations
@@ -12,10 +13,22 @@ import hashlib
 import os
 from pathlib import Path
 
+from tasks.settings import settings
+from warehouse import lake as lakes
+
 _SUFFIX = {"html": ".html.gz", "xml": ".xml.gz"}
 
 
 def root_for(warehouse: str | os.PathLike[str]) -> Path:
+    if lakes.is_lake(warehouse):
+        given = settings().raw_store
+        if not given:
+            # Not a folder of the working directory: another machine would not find it.
+            raise lakes.LakeError(
+                "a DuckLake warehouse keeps fetched pages in NEWSFLOW_RAW_STORE, a folder every "
+                "machine shares: set it"
+            )
+        return given.expanduser().resolve()
     return Path(warehouse).resolve().parent / "raw"
 
 

@@ -8,9 +8,9 @@ import os
 import re
 import time
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from tasks.errors import ConfigError
 from tasks.settings import settings
+from warehouse import lake as lakes
 from warehouse import sql
 
 # DuckDB allows one writing process per file (or any number of readers). A run waits for the
@@ -35,15 +36,53 @@ class WarehouseError(ConfigError, RuntimeError):
     """The warehouse cannot be opened or used."""
 
 
+# Connections (by id) that are attached to a lake: their statements take the lake variants.
+_LAKE_CONNECTIONS: set[int] = set()
+
+
+def given(path: str | os.PathLike[str] | None = None) -> str | Path:
+    """The warehouse as named: the argument, else $NEWSFLOW_WAREHOUSE, else
+    data/newsflow.duckdb; a lake's name stays a string."""
+    chosen = path if path else settings().warehouse
+    return chosen if lakes.is_lake(chosen) else Path(chosen)
+
+
+def is_lake(path: str | os.PathLike[str] | None = None) -> bool:
+    """Whether the warehouse is a DuckLake (ducklake:postgres:...) rather than a file."""
+    return lakes.is_lake(given(path))
+
+
 def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The warehouse file: the argument, else $NEWSFLOW_WAREHOUSE, else data/newsflow.duckdb."""
-    return Path(path) if path else settings().warehouse
+    """The warehouse file: the argument, else $NEWSFLOW_WAREHOUSE, else data/newsflow.duckdb.
+    A lake has no file: asking for one is a WarehouseError naming what needs a file."""
+    chosen = given(path)
+    if isinstance(chosen, str):
+        raise WarehouseError(
+            f"{chosen} is a DuckLake, and this needs a DuckDB file warehouse (docs/scale-out.md)"
+        )
+    return chosen
 
 
 def resolved_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The warehouse file as one absolute path without links: the identity of a warehouse
-    (its in-memory index, its runs), however it was named."""
+    """The warehouse file as one absolute path without links."""
     return warehouse_path(path).resolve()
+
+
+def identity(path: str | os.PathLike[str] | None = None) -> str:
+    """The warehouse as one string however it was named (a file's absolute path without
+    links, a lake's name): the key of its in-memory index, what its runs record."""
+    chosen = given(path)
+    return lakes.parse(chosen).name if isinstance(chosen, str) else str(chosen.resolve())
+
+
+def dialect(con: duckdb.DuckDBPyConnection) -> str:
+    """Which variant of the SQL files `con` takes: sql.LAKE for a lake, else sql.FILE."""
+    return sql.LAKE if id(con) in _LAKE_CONNECTIONS else sql.FILE
+
+
+def statement(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """warehouse/<name> as `con`'s warehouse takes it (a lake: its lake/ variant if any)."""
+    return sql.load(name, dialect(con))
 
 
 def utcnow() -> datetime:
@@ -59,8 +98,15 @@ def connect(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held only as long as the `with` block: writers queue on the file lock.
     `lock_timeout`: seconds to wait for another process's lock (None: as long as it takes;
-    the default: NEWSFLOW_LOCK_TIMEOUT, else as long as it takes)."""
-    file = warehouse_path(path)
+    the default: NEWSFLOW_LOCK_TIMEOUT, else as long as it takes). A lake has no lock:
+    DuckLake commits each transaction as a snapshot in its catalog."""
+    chosen = given(path)
+    timeout = settings().lock_timeout if lock_timeout == _FROM_ENV else lock_timeout
+    if isinstance(chosen, str):
+        with _lake_connection(chosen, read_only, timeout) as con:
+            yield con
+        return
+    file = chosen
     if read_only and not file.exists():
         raise WarehouseError(f"no warehouse at {file}: run `newsflow ingest seeds` first")
     if not read_only:
@@ -68,7 +114,6 @@ def connect(
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create the folder {file.parent}: {exc}") from exc
-    timeout = settings().lock_timeout if lock_timeout == _FROM_ENV else lock_timeout
     con = _open(file, read_only, timeout)
     try:
         if not read_only:
@@ -81,6 +126,53 @@ def connect(
             migrate(con)
         yield con
     finally:
+        con.close()
+
+
+@contextmanager
+def _lake_connection(
+    name: str, read_only: bool, timeout: float | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    try:
+        lake = lakes.parse(name)
+    except lakes.LakeError as exc:
+        raise WarehouseError(str(exc)) from exc
+    if read_only:
+        with _lake_attached(lake, read_only=True) as con:
+            yield con
+        return
+    # A writer holds the lake's writer lock while connected, as a writer holds a file's lock:
+    # the landing statements (and migrations) are correct one writer at a time.
+    with ExitStack() as held:
+        try:
+            held.enter_context(lakes.writer_lock(lake, timeout, log, LOCK_REPORT_S))
+        except lakes.LakeError as exc:
+            raise WarehouseError(str(exc)) from exc
+        with _lake_attached(lake, read_only=False) as con:
+            yield con
+
+
+@contextmanager
+def _lake_attached(lake: lakes.Lake, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    # An in-memory DuckDB with the lake attached as its default catalog: the catalog lives in
+    # PostgreSQL, the data in Parquet files under the lake's data path.
+    con = duckdb.connect()
+    _LAKE_CONNECTIONS.add(id(con))
+    try:
+        try:
+            lakes.load_extensions(con, lake)
+            lakes.attach(con, lake, read_only)
+        except lakes.LakeError as exc:
+            raise WarehouseError(str(exc)) from exc
+        except duckdb.Error as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise WarehouseError(f"cannot open the lake {lake.name}: {first}") from exc
+        if not read_only:
+            con.execute("SET threads = 1")  # as for a file: landing shares the cores
+            migrate(con)
+        yield con
+    finally:
+        _LAKE_CONNECTIONS.discard(id(con))
         con.close()
 
 
@@ -118,14 +210,12 @@ def lock_holder(exc: BaseException) -> str:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the migrations this warehouse has not seen; return their names."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
-    )
+    """Apply the migrations this warehouse has not seen; return their names. A lake takes
+    the lake variant of those that use keys (warehouse/migrations/lake/)."""
+    con.execute(statement(con, "sql/schema_migrations.sql"))
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
-    for version, name, text in sql.migrations():
+    for version, name, text in sql.migrations(dialect(con)):
         if version in done:
             continue
         con.execute("BEGIN TRANSACTION")
@@ -181,18 +271,30 @@ def insert_batch(
         )
         if table is not None and table.num_rows
     ]
-    registered = ["batch", "errors", "new_ids", *(name for _, name, _ in extra)]
+    registered = ["batch", "errors", "new_ids", "new_error_ids", *(n for _, n, _ in extra)]
+    lake = dialect(con) == sql.LAKE
     try:
         con.register("batch", articles)
         con.register("errors", errors)
-        new_ids = [r[0] for r in con.execute(sql.load("sql/land_articles.sql"), params).fetchall()]
-        con.register("new_ids", pa.table({"article_id": pa.array(new_ids, pa.string())}))
-        con.execute(sql.load("sql/land_signatures.sql"))
-        con.execute(sql.load("sql/land_enrichment.sql"))
-        new_errors = con.execute(sql.load("sql/land_errors.sql"), params).fetchall()
-        for table, name, statement in extra:
+        if lake:
+            # No RETURNING in DuckLake: the new ids first, then the insert of exactly those.
+            new_ids = _ids(con, "sql/lake/new_articles.sql")
+            con.register("new_ids", pa.table({"article_id": pa.array(new_ids, pa.string())}))
+            con.execute(statement(con, "sql/land_articles.sql"), params)
+        else:
+            new_ids = _ids(con, "sql/land_articles.sql", params)
+            con.register("new_ids", pa.table({"article_id": pa.array(new_ids, pa.string())}))
+        con.execute(statement(con, "sql/land_signatures.sql"))
+        con.execute(statement(con, "sql/land_enrichment.sql"))
+        if lake:
+            new_errors = _ids(con, "sql/lake/new_errors.sql")
+            con.register("new_error_ids", pa.table({"error_id": pa.array(new_errors, pa.string())}))
+            con.execute(statement(con, "sql/land_errors.sql"), params)
+        else:
+            new_errors = _ids(con, "sql/land_errors.sql", params)
+        for table, name, file in extra:
             con.register(name, table)
-            con.execute(sql.load(statement), _used(statement, params))
+            con.execute(statement(con, file), _used(con, file, params))
     finally:
         for name in registered:
             with suppress(Exception):
@@ -200,9 +302,14 @@ def insert_batch(
     return Inserted(new_ids=new_ids, new_errors=len(new_errors))
 
 
-def _used(statement: str, params: dict[str, object]) -> dict[str, object]:
+def _ids(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[str]:
+    """The first column of what warehouse/<name> returns."""
+    return [r[0] for r in con.execute(statement(con, name), params or {}).fetchall()]
+
+
+def _used(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> dict:
     """DuckDB rejects named parameters a statement does not use."""
-    text = sql.load(statement)
+    text = statement(con, name)
     return {k: v for k, v in params.items() if f"${k}" in text}
 
 
@@ -210,7 +317,7 @@ def unchanged_files(con: duckdb.DuckDBPyConnection, candidates: pa.Table) -> set
     """Paths among `candidates` (path, size, mtime_ns) already landed and not modified since."""
     con.register("candidates", candidates)
     try:
-        return {row[0] for row in con.execute(sql.load("sql/unchanged_files.sql")).fetchall()}
+        return {row[0] for row in con.execute(statement(con, "sql/unchanged_files.sql")).fetchall()}
     finally:
         con.unregister("candidates")
 
@@ -227,7 +334,7 @@ def start_run(
     started = utcnow()
     host, pid, pid_started = process
     con.execute(
-        sql.load("sql/start_run.sql"),
+        statement(con, "sql/start_run.sql"),
         {
             "run_id": run_id,
             "flow_name": flow_name,
@@ -254,7 +361,7 @@ def crash_runs(con: duckdb.DuckDBPyConnection, crashed: dict[str, str]) -> None:
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **counts: object) -> None:
     con.execute(
-        sql.load("sql/finish_run.sql"),
+        statement(con, "sql/finish_run.sql"),
         {"run_id": run_id, "status": status, "finished_at": utcnow(), **counts},
     )
 
@@ -311,11 +418,19 @@ def query(
     The lock-down holds for the database instance, which DuckDB shares between connections
     to one file in one process until the last one closes: do not call this while the same
     process holds a connection to the warehouse that needs file access.
+
+    A lake is attached read-only, and user SQL may read its data path (its Parquet files) but
+    no folder of the machine beyond `readable`: there are no export folders nor a database
+    file of its own to protect.
     """
-    file = warehouse_path(path)
+    chosen = given(path)
     with connect(path, read_only=True) as con:
         _check_user_sql(con, sql_text)
-        dirs, files = _readable_paths(con, file, readable)
+        if isinstance(chosen, str):
+            data_path = run_sql(con, "sql/lake/data_path.sql")[0]["data_path"]
+            dirs, files = _readable_paths(con, None, readable, [data_path] if data_path else [])
+        else:
+            dirs, files = _readable_paths(con, chosen, readable)
         con.execute(sql.load("sql/query_readable.sql"), {"dirs": dirs, "files": files})
         con.execute(sql.load("sql/query_sandbox.sql"))
         try:
@@ -372,20 +487,26 @@ def _table_functions(node: object) -> Iterator[str]:
 
 def _readable_paths(
     con: duckdb.DuckDBPyConnection,
-    warehouse: Path,
+    warehouse: Path | None,
     readable: Collection[str | os.PathLike[str]],
+    lake_dirs: Collection[str] = (),
 ) -> tuple[list[str], list[str]]:
-    """(folders, files) user SQL may read: the export folders and `readable`."""
-    own = {
-        Path(f"{spelling}{suffix}")
-        for spelling in (warehouse.absolute(), warehouse.resolve())
-        for suffix in ("", ".wal", ".wal.checkpoint", ".wal.recovery", ".tmp")
-    }
-    try:
-        exported = [Path(r["out_dir"]) for r in run_sql(con, "sql/export_folders.sql")]
-    except duckdb.CatalogException:  # a warehouse from before exports were recorded
-        exported = []
-    candidates = [(warehouse.resolve().parent / "export", False), *((p, False) for p in exported)]
+    """(folders, files) user SQL may read: the export folders of a file `warehouse` (a lake:
+    None, and its `lake_dirs`) and `readable`."""
+    own: set[Path] = set()
+    candidates: list[tuple[Path, bool]] = [(Path(d), False) for d in lake_dirs]
+    if warehouse is not None:
+        own = {
+            Path(f"{spelling}{suffix}")
+            for spelling in (warehouse.absolute(), warehouse.resolve())
+            for suffix in ("", ".wal", ".wal.checkpoint", ".wal.recovery", ".tmp")
+        }
+        try:
+            exported = [Path(r["out_dir"]) for r in run_sql(con, "sql/export_folders.sql")]
+        except duckdb.CatalogException:  # a warehouse from before exports were recorded
+            exported = []
+        candidates += [(warehouse.resolve().parent / "export", False)]
+        candidates += [(p, False) for p in exported]
     candidates += [(Path(p).expanduser(), True) for p in readable]
     dirs: list[str] = []
     files: list[str] = []
@@ -415,8 +536,45 @@ def checkpoint(path: str | os.PathLike[str] | None = None) -> tuple[int, int]:
     wal = Path(f"{file}.wal")
     before = wal.stat().st_size if wal.exists() else 0
     with connect(path) as con:
-        con.execute(sql.load("sql/checkpoint.sql"))
+        con.execute(statement(con, "sql/checkpoint.sql"))
     return before, file.stat().st_size
+
+
+@dataclass(frozen=True, slots=True)
+class LakeUpkeep:
+    """What lake maintenance did: live Parquet files (data and deletion files) and snapshots
+    before and after, and the files it deleted from the data path."""
+
+    files_before: int
+    files_after: int
+    snapshots_before: int
+    snapshots_after: int
+    deleted_files: int
+
+
+def maintain_lake(path: str | os.PathLike[str] | None, keep: timedelta) -> LakeUpkeep:
+    """Compact the lake and forget snapshots older than `keep` (sql/lake/compact.sql and the
+    two after it). A writer landing meanwhile may conflict with the rewrite: maintenance takes
+    its turn like a landing (docs/scale-out.md)."""
+    if not is_lake(path):
+        raise WarehouseError("lake maintenance needs a DuckLake warehouse")
+    with connect(path) as con:
+        before = run_sql(con, "sql/lake/lake_files.sql")[0]
+        con.execute(statement(con, "sql/lake/compact.sql"))
+        con.execute(statement(con, "sql/lake/expire_snapshots.sql"), {"keep": _interval(keep)})
+        deleted = len(run_sql(con, "sql/lake/cleanup_files.sql"))
+        after = run_sql(con, "sql/lake/lake_files.sql")[0]
+    return LakeUpkeep(
+        files_before=before["files"],
+        files_after=after["files"],
+        snapshots_before=before["snapshots"],
+        snapshots_after=after["snapshots"],
+        deleted_files=deleted,
+    )
+
+
+def _interval(span: timedelta) -> str:
+    return f"{span.total_seconds():.6f} seconds"
 
 
 def named_query(
@@ -424,7 +582,7 @@ def named_query(
 ) -> list[dict]:
     """Rows of warehouse/queries/<name>.sql (the CLI's ready-made questions), read-only."""
     with connect(path, read_only=True) as con:
-        cursor = con.execute(sql.load(f"queries/{name}.sql"), params)
+        cursor = con.execute(statement(con, f"queries/{name}.sql"), params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -440,7 +598,7 @@ def run_sql(
     for name, table in tables.items():
         con.register(name, table)
     try:
-        cursor = con.execute(sql.load(statement), params or {})
+        cursor = con.execute(sql.load(statement, dialect(con)), params or {})
         if cursor.description is None:
             return []
         names = [d[0] for d in cursor.description]

@@ -409,4 +409,4 @@ def forget(warehouse: str | Path) -> None:
 
 
 def _key(warehouse: str | Path) -> str:
-    return str(store.resolved_path(warehouse))
+    return store.identity(warehouse)

@@ -5,6 +5,10 @@ bytes are script, style and navigation, and the article sits among bylines, shar
 buttons, inline "Read more" boxes, ads, related-story lists, comments and footers.
 The ground truth body is the article paragraphs plus any <h2> subheadings we insert
 (subheadings are editorial content); everything else on the page counts as boilerplate.
+
+What they are still for: volume (bench/ingest_throughput.py, bench/feeds_poll.py,
+bench/operations.py need many pages served or dropped). Extraction is judged and tuned on
+real pages (bench/extraction_real.py), not on these.
 """
 
 from __future__ import annotations
@@ -47,28 +51,6 @@ class Article:
     title: str
     paragraphs: tuple[str, ...]
     category: str
-
-
-# Phrases that only ever appear in page chrome (never in the corpus): leak detectors.
-BOILERPLATE_MARKERS: dict[str, tuple[str, ...]] = {
-    "read-more box": ("Read more:",),
-    "ad label": ("Advertisement", "Continue reading below"),
-    "cookie banner": ("We use cookies", "cookie settings", "Accept all"),
-    "share buttons": ("Share this:", "Share on Facebook", "Copy link"),
-    "related/most read": (
-        "Related stories",
-        "Most read",
-        "Recent Posts",
-        "More in ",
-        "You may also be interested in",
-    ),
-    "comments": ("Leave a Reply", "thoughts on", "Great article, thanks", "Typical. Nothing"),
-    "image caption": ("Image caption", "Image source", "(Photo:"),
-    "newsletter": ("Get the latest posts delivered", "to join the conversation"),
-    "breadcrumbs": ("Home \u00bb", "Home \u203a", "Home >"),
-    "data table": ("Markets data", "Premiership table"),
-    "footer": ("All rights reserved",),
-}
 
 
 # --------------------------------------------------------------------------- corpus

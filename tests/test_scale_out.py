@@ -20,6 +20,7 @@ from tests.conftest import SEEDS, rows
 from tests.pg import LocalPostgres
 from tests.prefect_cluster import PrefectCluster
 from tests.test_lake import plain, postgres  # noqa: F401 - postgres is a fixture
+from warehouse import store
 
 WORKERS = 3
 RUNS_S = 300  # all flow runs finished: ~20 s here once the workers were up
@@ -52,6 +53,7 @@ def _start_and_wait(api_url: str, parameters: list[dict]) -> list:
 def test_runs_on_several_workers_land_overlapping_files_into_one_lake_once(
     postgres: LocalPostgres,  # noqa: F811
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     lake = f"ducklake:postgres:{postgres.database(f'lake_{uuid.uuid4().hex[:12]}')}"
     files = sorted(SEEDS.glob("*.txt"))
@@ -65,11 +67,16 @@ def test_runs_on_several_workers_land_overlapping_files_into_one_lake_once(
         "NEWSFLOW_ROOT": str(Path(__file__).resolve().parent.parent),
     }
     reference = str(tmp_path / "one-machine.duckdb")
+    # The lake made beforehand, so the runs race on landing alone (not on making tables).
+    monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", env["NEWSFLOW_LAKE_DATA_PATH"])
+    with store.connect(lake):
+        pass
     with PrefectCluster(postgres, workers=WORKERS, env=env) as cluster:
         cluster.deploy("files")
         runs = _start_and_wait(cluster.api_url, [{"paths": [str(f) for f in p]} for p in parts])
         logs = [cluster.log(f"worker-{n}") for n in range(WORKERS)]
-        assert [r.state.type.value for r in runs] == ["COMPLETED"] * len(parts), logs
+        said = [(r.state.type.value, r.state.message) for r in runs]
+        assert [r.state.type.value for r in runs] == ["COMPLETED"] * len(parts), said
         # They ran on different workers (so at the same time, each worker taking one at once).
         took = [n for n, log in enumerate(logs) if any(str(r.id) in log for r in runs)]
         assert len(took) >= 2, logs

@@ -236,7 +236,7 @@ def test_prefect_deploy_with_a_process_worker(server: str, tmp_path: Path) -> No
     pool = {"work_pools": {"name": {"any_": ["newsflow"]}}}
     found = api(server, "POST", "/deployments/filter", pool)
     by_name = {d["name"]: d for d in found}
-    assert set(by_name) == {"feeds", "inbox", "maintenance", "seeds"}
+    assert set(by_name) == {"feeds", "files", "inbox", "maintenance", "seeds"}
     assert by_name["feeds"]["schedules"][0]["schedule"]["interval"] == 600
     assert by_name["maintenance"]["schedules"][0]["schedule"]["cron"] == "30 3 * * *"
 
@@ -276,7 +276,7 @@ def test_optional_prefect_limit_on_landing(server: str, tmp_path: Path) -> None:
     assert limit["limit"] == 1 and limit["active_slots"] == 0  # created, and given back
 
 
-SERVED = {"feeds", "inbox", "maintenance", "seeds"}
+SERVED = {"feeds", "files", "inbox", "maintenance", "seeds"}
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,7 @@ def test_unknown_deployment_names_are_refused_before_prefect(tmp_path: Path) -> 
     proc = newsflow(tmp_path, "serve", "--only", "feed", "--only", "seeds")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "no deployment named 'feed'" in proc.stderr
-    assert "feeds, inbox, maintenance, seeds" in proc.stderr
+    assert "feeds, inbox, maintenance, files, seeds" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not _prefect_started(tmp_path)
 

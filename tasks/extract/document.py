@@ -102,7 +102,7 @@ def _extract(raw: RawDoc) -> Article | FailedItem:
     else:
         identity, raw_sha, raw_size = item.path, raw.raw_sha256, raw.raw_size
     return build_article(
-        item, fields, body, extractor, raw_sha, raw_size, encoding, identity, sources
+        item, fields, body, extractor, raw_sha, raw_size, encoding, identity, sources, words
     )
 
 
@@ -116,7 +116,9 @@ def build_article(
     encoding: str | None,
     identity: str,
     sources: dict[str, str],
+    word_count: int | None = None,
 ) -> Article:
+    """`word_count`: count_words(body), when the caller has counted already."""
     digest = content_hash(body)
     sigs, counts = minhash.signatures([body])
     vector = term_vector(fields.get("title"), body)  # type: ignore[arg-type]
@@ -140,7 +142,7 @@ def build_article(
         raw_size=raw_size,
         encoding=encoding,
         extractor=extractor,
-        word_count=count_words(body),
+        word_count=count_words(body) if word_count is None else word_count,
         fetched_url=item.url,
         metadata_sources=json.dumps(sources, sort_keys=True) if sources else None,
         shingles=int(counts[0]),
@@ -161,7 +163,8 @@ def article_from_feed(item: SourceItem) -> Article | None:
     if entry is None:
         return None
     body = strip_controls(entry.content or entry.summary or "")
-    if count_words(body) < MIN_WORDS:
+    words = count_words(body)
+    if words < MIN_WORDS:
         return None
     fields = _without_controls(
         {
@@ -175,7 +178,7 @@ def article_from_feed(item: SourceItem) -> Article | None:
     encoded = body.encode("utf-8")
     return build_article(
         item, fields, body, "feed-content", sha256(encoded), len(encoded), "utf-8",
-        entry.url or item.source_uri, sources,
+        entry.url or item.source_uri, sources, words,
     )  # fmt: skip
 
 
@@ -444,14 +447,19 @@ def _without_labels(text: str) -> str:
     return "\n".join(kept) if len(kept) < len(lines) else text
 
 
+_UNSEARCHED = object()
+
+
 class _Guess:
     """trafilatura's metadata searches, each run only when a field is not declared by the
-    page and then once. Its whole metadata pass (htmldate, byline, title, site name, URL,
+    page, and at most once (a published date is resolved again when the first one found is
+    not plausible). Its whole metadata pass (htmldate, byline, title, site name, URL,
     categories, tags, licence) cost ~15 ms CPU on each page without a declared title and
     date, 40% of the real pages in bench/extraction_real.py: 17% of the extraction's CPU."""
 
     def __init__(self, tree: HtmlElement, url: str | None, sites: frozenset[str]) -> None:
         self._tree, self._url, self._sites = tree, url, sites
+        self._date: datetime | object | None = _UNSEARCHED
 
     def title(self) -> str | None:
         from trafilatura.metadata import extract_title
@@ -462,8 +470,11 @@ class _Guess:
         from htmldate import find_date
         from trafilatura.settings import set_date_params
 
-        # extensive_search, as bare_extraction(fast=True, with_metadata=True) asked of it
-        return parse_datetime(find_date(self._tree, url=self._url, **set_date_params(True)))
+        if self._date is _UNSEARCHED:  # htmldate's search is the costly one (~8 ms a page)
+            # extensive_search, as bare_extraction(fast=True, with_metadata=True) asked of it
+            found = find_date(self._tree, url=self._url, **set_date_params(True))
+            self._date = parse_datetime(found)
+        return self._date  # type: ignore[return-value]
 
     def authors(self) -> list[str]:
         # The byline search (rel=author, class=byline, ...). Measured (bench/extraction_real.py

@@ -12,6 +12,8 @@ from tasks.enrich.annotate import enrich_stored
 from tasks.extract.document import extract_item
 from tasks.models import Article, FailedItem, SourceItem
 
+ENV_PREFIX = "NEWSFLOW_"
+
 
 def extract_chunk(
     items: list[SourceItem], max_bytes: int, env: dict[str, str] | None = None
@@ -35,9 +37,6 @@ def _use_env(env: dict[str, str]) -> None:
     for name in [n for n in os.environ if n.startswith(ENV_PREFIX) and n not in env]:
         del os.environ[name]
     os.environ.update(env)
-
-
-ENV_PREFIX = "NEWSFLOW_"
 
 
 def settings_env() -> dict[str, str]:

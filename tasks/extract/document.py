@@ -47,7 +47,6 @@ FALLBACK_BELOW_WORDS = 150
 MIN_WORDS = 15
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.I)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
-_HOST = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")  # trafilatura's META_URL
 
 
 def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | FailedItem:
@@ -485,12 +484,12 @@ class _Guess:
         return clean_authors([extract_author(self._tree)], self._sites)
 
     def sitename(self) -> str | None:
-        from trafilatura.metadata import extract_sitename
+        from trafilatura.metadata import META_URL, extract_sitename
 
         # As trafilatura's pass does: a Twitter handle loses its "@", else the host.
         if name := (extract_sitename(self._tree) or "").lstrip("@"):
             return name if "." in name or name[0].isupper() else name.title()
-        host = _HOST.match(self._url or "")
+        host = META_URL.match(self._url or "")
         return host[1] if host else None
 
     def url(self) -> str | None:

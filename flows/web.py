@@ -8,6 +8,7 @@ through tasks/sources/http/fetch.py (robots.txt, per-host limits, SSRF guard, si
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ from tasks.sources.http.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchReq
 from tasks.sources.http.netguard import NetPolicy
 from tasks.sources.registry import Registry, Source, load_registry, next_poll
 from tasks.sources.sitemaps import SitemapEntry, parse_sitemap
-from warehouse import rawstore, store
+from warehouse import hosts, rawstore, store
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 MAX_SITEMAPS = 25
@@ -69,6 +70,14 @@ def fetch_policy(registry: Registry) -> FetchPolicy:
         if k in net
     }  # fmt: skip
     return replace(policy, **overrides)
+
+
+@contextmanager
+def web_fetcher(registry: Registry, warehouse: str) -> Iterator[Fetcher]:
+    """The fetcher of a run landing into `warehouse`: for a lake, its host limits, Retry-After
+    pauses and robots.txt are shared with every other worker of the lake."""
+    with hosts.shared_for(warehouse) as shared, Fetcher(fetch_policy(registry), shared) as f:
+        yield f
 
 
 # The fetcher retries each request itself (Retry-After, back-off) and turns failures into
@@ -106,7 +115,10 @@ def ingest_feeds(
         [registry.find("feed", u) or Source("feed", u) for u in urls] if urls else registry.feeds()
     )
     params = {"urls": urls, "sources": registry.path, "force": force}
-    with recorded_run(warehouse, params) as summary, Fetcher(fetch_policy(registry)) as fetcher:
+    with (
+        recorded_run(warehouse, params) as summary,
+        web_fetcher(registry, summary.warehouse) as fetcher,
+    ):
         raw_root = rawstore.root_for(summary.warehouse)
         now = store.utcnow()
         with store.connect(summary.warehouse) as con:
@@ -379,7 +391,7 @@ def ingest_urls(
     registry = load_registry(sources)
     with (
         recorded_run(warehouse, {"urls": urls}) as summary,
-        Fetcher(fetch_policy(registry)) as fetcher,
+        web_fetcher(registry, summary.warehouse) as fetcher,
     ):
         targets = [Target("url", u) for u in dict.fromkeys(urls)]
         summary.items_seen = len(targets)
@@ -406,7 +418,7 @@ def ingest_sitemap(
     )
     with (
         recorded_run(warehouse, {"url": url, "max_items": max_items}) as summary,
-        Fetcher(fetch_policy(registry)) as fetcher,
+        web_fetcher(registry, summary.warehouse) as fetcher,
     ):
         targets: list[Target] = []
         for site in sites:

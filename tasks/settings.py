@@ -28,6 +28,7 @@ class Settings:
     lake_data_path: str | None  # NEWSFLOW_LAKE_DATA_PATH: a DuckLake's Parquet folder or bucket
     lake_metadata_schema: str | None  # NEWSFLOW_LAKE_METADATA_SCHEMA: its catalog's schema
     raw_store: Path | None  # NEWSFLOW_RAW_STORE: fetched pages of a DuckLake warehouse
+    shared_politeness: bool  # NEWSFLOW_SHARED_POLITENESS: a lake's workers share host limits
 
 
 def settings() -> Settings:
@@ -48,6 +49,7 @@ def settings() -> Settings:
         lake_data_path=env.get("NEWSFLOW_LAKE_DATA_PATH", "").strip() or None,
         lake_metadata_schema=env.get("NEWSFLOW_LAKE_METADATA_SCHEMA", "").strip() or None,
         raw_store=Path(env["NEWSFLOW_RAW_STORE"]) if env.get("NEWSFLOW_RAW_STORE") else None,
+        shared_politeness=_flag("NEWSFLOW_SHARED_POLITENESS", True),
     )
 
 

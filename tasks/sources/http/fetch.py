@@ -37,6 +37,7 @@ from tasks.sources.http.netguard import (
     check_peer,
     check_url,
 )
+from tasks.sources.http.shared import SharedHosts, SharedHostsError, SharedRobots
 
 ROBOTS_AGENT = "newsflow"  # the token robots.txt groups are matched against
 FEED_ACCEPT = (
@@ -150,16 +151,33 @@ class _Robots:
 
 
 class _HostGate:
-    """At most `concurrency` requests in flight to one host, starts at least `delay` apart."""
+    """At most `concurrency` requests in flight to one host, starts at least `delay` apart.
 
-    def __init__(self, concurrency: int, delay: float) -> None:
-        self._slots = threading.BoundedSemaphore(max(1, concurrency))
+    With `shared` (several workers), one request in flight per process, and each turn is also
+    the host's one slot across every worker, spaced from the last start of any of them."""
+
+    def __init__(
+        self,
+        concurrency: int,
+        delay: float,
+        host: str = "",
+        shared: SharedHosts | None = None,
+        shared_wait: float = 0.0,
+    ) -> None:
+        # Session locks are per process, not per thread: two threads of one process would
+        # both "hold" the host's shared slot, so within a process they take turns first.
+        self._slots = threading.BoundedSemaphore(1 if shared else max(1, concurrency))
         self._lock = threading.Lock()
         self.delay = delay
         self._last_start = float("-inf")
+        self._host = host
+        self._shared = shared
+        self._shared_wait = shared_wait
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
+    def turn(self) -> Iterator[Callable[[float], None]]:
+        """A turn to send one request; yields `hold(seconds)` for a Retry-After, so that it
+        is recorded before the turn passes to anyone else."""
         with self._slots:
             # Reserve a start time under the lock, sleep outside it: waiters queue up in order.
             with self._lock:
@@ -168,7 +186,23 @@ class _HostGate:
                 self._last_start = start
             if start > now:
                 time.sleep(start - now)
-            yield
+            if self._shared is None:
+                yield self.hold
+                return
+            try:
+                shared_turn = self._shared.turn(self._host, self.delay, self._shared_wait)
+                shared = shared_turn.__enter__()
+            except SharedHostsError as exc:
+                raise _Failure("temporary", f"no turn for {self._host}: {exc}") from exc
+
+            def hold(seconds: float) -> None:
+                self.hold(seconds)
+                shared.hold(seconds)
+
+            try:
+                yield hold
+            finally:
+                shared_turn.__exit__(None, None, None)
 
     def slow_down(self, delay: float) -> None:
         with self._lock:
@@ -183,8 +217,13 @@ class _HostGate:
 class Fetcher:
     """Fetches URLs politely and safely. Thread-safe; close it (or use `with`) when done."""
 
-    def __init__(self, policy: FetchPolicy = FetchPolicy()) -> None:
+    def __init__(
+        self, policy: FetchPolicy = FetchPolicy(), shared: SharedHosts | None = None
+    ) -> None:
+        """`shared`: the host limits and robots.txt of every worker fetching for the same
+        warehouse (warehouse/hosts.py); without it, this fetcher's own."""
         self.policy = policy
+        self.shared = shared
         # Cookies live for one fetch (its redirect chain) only, so results do not depend
         # on what was fetched before: the shared jar refuses everything.
         no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
@@ -274,10 +313,6 @@ class Fetcher:
             reply = self._exchange(url, headers, jar, trace)
             failure = _status_failure(reply)
             if failure:
-                if failure.retry_after is not None and failure.retry_after <= (
-                    self.policy.max_retry_after
-                ):
-                    self._gate(url.host).hold(failure.retry_after)
                 raise failure
             if reply.status not in _REDIRECTS:
                 return reply
@@ -330,7 +365,7 @@ class Fetcher:
         self, url: httpx.URL, headers: dict[str, str], jar: httpx.Cookies, trace: _Trace
     ) -> _Reply:
         """One HTTP request, streamed: the peer is checked before any body byte is read."""
-        with self._gate(url.host).turn(), self._backend.deadline(self.policy.max_time):
+        with self._gate(url.host).turn() as hold, self._backend.deadline(self.policy.max_time):
             try:
                 request = self._client.build_request("GET", url, headers=headers)
                 jar.set_cookie_header(request)
@@ -345,7 +380,12 @@ class Fetcher:
                 body = None
                 if 200 <= response.status_code < 300:
                     body = self._read_body(response)
-                return _Reply(response.status_code, _reason(response), trace.headers, body)
+                reply = _Reply(response.status_code, _reason(response), trace.headers, body)
+                pause = _status_failure(reply)
+                pause_s = pause.retry_after if pause else None
+                if pause_s is not None and pause_s <= self.policy.max_retry_after:
+                    hold(pause_s)  # before the next turn is had, by this worker or another
+                return reply
             except httpx.HTTPError as exc:
                 raise self._network_failure(exc, url, trace) from exc
             finally:
@@ -502,9 +542,22 @@ class Fetcher:
         with self._lock:
             gate = self._gates.get(host)
             if gate is None:
-                gate = _HostGate(self.policy.per_host_concurrency, self.policy.per_host_delay)
+                policy = self.policy
+                gate = _HostGate(
+                    policy.per_host_concurrency,
+                    policy.per_host_delay,
+                    host,
+                    self.shared,
+                    self._shared_wait(),
+                )
                 self._gates[host] = gate
             return gate
+
+    def _shared_wait(self) -> float:
+        """How long to wait for a turn the other workers hold: one holds a host for one
+        exchange (max_time at most), a host asks for a pause of max_retry_after at most;
+        twice both is a stuck worker, not a queue."""
+        return 2 * (self.policy.max_time + self.policy.max_retry_after)
 
     def _check_robots(self, url: httpx.URL) -> None:
         robots = self._robots_for(url)
@@ -530,28 +583,53 @@ class Fetcher:
             with self._lock:
                 robots = self._robots.get(key)
             if robots is None or robots.expires < time.monotonic():
-                robots = self._load_robots(url.copy_with(path="/robots.txt", query=None))
+                robots_url = url.copy_with(path="/robots.txt", query=None)
+                if self.shared is None:
+                    robots = self._parsed_robots(robots_url, self._load_robots(robots_url))
+                else:
+                    robots = self._shared_robots(key, robots_url, self.shared)
                 with self._lock:
                     self._robots[key] = robots
             return robots
 
-    def _load_robots(self, url: httpx.URL) -> _Robots:
+    def _shared_robots(self, key: str, url: httpx.URL, shared: SharedHosts) -> _Robots:
+        """The robots.txt every worker uses: the stored copy, else fetched by one worker (the
+        others wait for it) and stored for all."""
+        try:
+            stored = shared.robots(key)
+            if stored is None:
+                with shared.robots_turn(key, self._shared_wait()):
+                    stored = shared.robots(key)  # another worker may have just fetched it
+                    if stored is None:
+                        stored = self._load_robots(url)
+                        shared.save_robots(key, stored)
+        except SharedHostsError as exc:
+            # Not kept: the next request asks the shared state again.
+            return _Robots(None, f"shared host state: {exc}", float("-inf"))
+        return self._parsed_robots(url, stored)
+
+    def _load_robots(self, url: httpx.URL) -> SharedRobots:
         result = self._fetch(FetchRequest(str(url)), for_robots=True)
-        now = time.monotonic()
         if result.outcome == "error":
             if result.error_kind == "temporary":  # RFC 9309 "unreachable": assume disallowed
-                return _Robots(None, result.error, now + _ROBOTS_RETRY_AFTER)
+                return SharedRobots(None, result.error, _ROBOTS_RETRY_AFTER)
             # 4xx, too many redirects, refused, too large: "unavailable", everything allowed.
-            return _Robots(None, None, now + _ROBOTS_TTL)
+            return SharedRobots(None, None, _ROBOTS_TTL)
+        return SharedRobots((result.body or b"").decode("utf-8", "replace"), None, _ROBOTS_TTL)
+
+    def _parsed_robots(self, url: httpx.URL, robots: SharedRobots) -> _Robots:
+        expires = time.monotonic() + robots.ttl
+        if robots.body is None:
+            return _Robots(None, robots.unavailable, expires)
         parser = RobotFileParser()
-        parser.parse((result.body or b"").decode("utf-8", "replace").splitlines())
+        parser.parse(robots.body.splitlines())
         delay = parser.crawl_delay(ROBOTS_AGENT) or 0
         rate = parser.request_rate(ROBOTS_AGENT)
         if rate and rate.requests > 0:
             delay = max(delay, rate.seconds / rate.requests)
         if delay:
             self._gate(url.host).slow_down(min(float(delay), _MAX_CRAWL_DELAY))
-        return _Robots(parser, None, now + _ROBOTS_TTL)
+        return _Robots(parser, None, expires)
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):

@@ -66,7 +66,8 @@ class PostgresHosts:
         self._lock = threading.Lock()
         try:
             self._con: Any = self._connect()
-            self._con.execute(sql.load("sql/hosts/schema.sql"))  # one implicit transaction
+            if not self._con.execute(sql.load("sql/hosts/exists.sql")).fetchone()[0]:
+                self._con.execute(sql.load("sql/hosts/schema.sql"))  # one implicit transaction
         except psycopg.Error as exc:
             raise lakes.LakeError(
                 f"cannot keep the shared host state in the lake's database: {_first_line(exc)}"

@@ -64,11 +64,14 @@ class PostgresHosts:
         self._dsn = lake.catalog.removeprefix("postgres:")
         self._name = f"newsflow fetcher {socket.gethostname()} pid {os.getpid()}"
         self._lock = threading.Lock()
+        self._con: Any = None
         try:
-            self._con: Any = self._connect()
+            self._con = self._connect()
             if not self._con.execute(sql.load("sql/hosts/exists.sql")).fetchone()[0]:
                 self._con.execute(sql.load("sql/hosts/schema.sql"))  # one implicit transaction
         except psycopg.Error as exc:
+            if self._con is not None:
+                self._con.close()
             raise lakes.LakeError(
                 f"cannot keep the shared host state in the lake's database: {_first_line(exc)}"
             ) from exc
@@ -97,7 +100,7 @@ class PostgresHosts:
             self._unlock(con, key)
             if time.monotonic() + wait > deadline:
                 raise SharedHostsError(
-                    f"{host} is not to be asked for another {wait:.0f} s (Retry-After)"
+                    f"{host} may not be asked for another {wait:.0f} s (spacing, Retry-After)"
                 )
             # Not holding the slot while waiting: every waiter gets the same chance at it.
             time.sleep(wait)

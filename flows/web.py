@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pyarrow as pa
@@ -257,7 +256,7 @@ def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
 # -- pages ---------------------------------------------------------------------------------
 
 
-def _keep_raw(raw_root: Path, result: FetchResult, kind: str) -> RawPage:
+def _keep_raw(raw_root: rawstore.Root, result: FetchResult, kind: str) -> RawPage:
     assert result.body is not None
     sha, rel = rawstore.put(raw_root, result.body, kind, result.sha256)
     return RawPage(
@@ -276,7 +275,7 @@ def interleave_hosts(targets: list[Target]) -> list[Target]:
 
 
 def _page_batches(
-    fetcher: Fetcher, targets: list[Target], raw_root: Path, label: str, batch_size: int
+    fetcher: Fetcher, targets: list[Target], raw_root: rawstore.Root, label: str, batch_size: int
 ) -> Iterator[Batch]:
     """Fetch targets a batch at a time; each batch holds the pages to extract and, for pages
     that failed, the error and (when the feed carries the text) an article from the feed."""
@@ -301,7 +300,7 @@ def _page_batches(
                     SourceItem(
                         target.source_kind,
                         target.link,
-                        str(raw_root / page.path),
+                        rawstore.local_path(raw_root, page.path),
                         page.size,
                         0,
                         url=result.final_url,
@@ -339,7 +338,7 @@ def _ingest_pages(
     summary: RunSummary,
     fetcher: Fetcher,
     targets: list[Target],
-    raw_root: Path,
+    raw_root: rawstore.Root,
     label: str,
     batch_size: int,
 ) -> dict[str, int]:

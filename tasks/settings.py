@@ -88,15 +88,13 @@ def _raw_store(value: str) -> Path | str | None:
 
 
 def _endpoint() -> str | None:
-    """The S3 endpoint as a URL with its scheme (http:// or https://: DuckDB's USE_SSL follows
-    it), the S3-specific variable first as the AWS tools take it."""
+    """The S3 endpoint, the S3-specific variable first as the AWS tools take it. Checked
+    where a bucket is used (warehouse/lake.py), not here: these are other tools' variables
+    too, and a file warehouse has no business refusing them."""
     for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"):
         value = os.environ.get(name, "").strip()
-        if not value:
-            continue
-        if not value.lower().startswith(("http://", "https://")) or "'" in value:
-            raise ConfigError(f"{name}={value!r}: say http://host:port or https://host")
-        return value.rstrip("/")
+        if value:
+            return value.rstrip("/")
     return None
 
 

@@ -269,3 +269,34 @@ def test_the_command_stops_with_one_line_on_a_key_the_bucket_refuses(
         assert env["AWS_SECRET_ACCESS_KEY"] not in proc.stdout + proc.stderr
         assert not (tmp_path / "prefect-home").exists()  # stopped before Prefect started
     assert not (tmp_path / ".duckdb").exists()  # no secret stored, no extension installed
+
+
+def test_bucket_settings_are_read_and_refused_with_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tasks.errors import ConfigError
+    from tasks.settings import s3_keys, settings
+
+    monkeypatch.setenv("NEWSFLOW_RAW_STORE", "s3://newsroom/raw")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:8333/")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.example")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret")
+    given = settings()
+    assert given.raw_store == "s3://newsroom/raw"  # as a Path, "//" became "/"
+    assert given.s3_endpoint == "https://s3.example"  # the S3-specific one first
+    keys = s3_keys()
+    assert keys is not None and "very-secret" not in repr(keys) + repr(given)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    assert settings().s3_endpoint == "http://127.0.0.1:8333"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "127.0.0.1:8333")  # no scheme: TLS or not?
+    assert settings().s3_endpoint == "127.0.0.1:8333"  # refused where a bucket is used:
+    with duckdb.connect() as con, pytest.raises(lakes.LakeError, match="say http://host:port"):
+        lakes.open_bucket(con, "s3://newsroom/lake/", "NEWSFLOW_LAKE_DATA_PATH")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(ConfigError, match="AWS_SECRET_ACCESS_KEY is not set"):
+        s3_keys()
+    for bad in ("s3://", "s3://Bad_Bucket/x", "gs://newsroom/lake/", "s3://b'/x"):
+        with pytest.raises(lakes.LakeError, match="NEWSFLOW_LAKE_DATA_PATH"):
+            lakes.bucket_url(bad, "NEWSFLOW_LAKE_DATA_PATH")
+    assert lakes.bucket_url("s3://newsroom/lake", "x") == "s3://newsroom/lake/"

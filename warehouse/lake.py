@@ -204,8 +204,12 @@ def open_bucket(con: duckdb.DuckDBPyConnection, url: str, setting: str) -> None:
     bucket = url[: url.index("/", len(BUCKET)) + 1]
     if given.s3_endpoint:
         scheme, _, host = given.s3_endpoint.partition("://")
-        if not host or "/" in host:
-            raise LakeError(f"the S3 endpoint {given.s3_endpoint!r}: say http(s)://host[:port]")
+        if scheme.lower() not in ("http", "https") or not host or re.search(r"[/'\s]", host):
+            # The scheme decides USE_SSL; DuckDB's ENDPOINT is host[:port] alone.
+            raise LakeError(
+                f"the S3 endpoint {given.s3_endpoint!r} (AWS_ENDPOINT_URL_S3 or "
+                "AWS_ENDPOINT_URL): say http://host:port or https://host"
+            )
         # S3-compatible servers (SeaweedFS, MinIO, Ceph...) take the bucket in the path.
         endpoint, style, ssl = host, "path", scheme.lower() == "https"
     else:

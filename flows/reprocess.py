@@ -32,11 +32,12 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
         raw_root = rawstore.root_for(summary.warehouse)
         with store.connect(summary.warehouse) as con:
             rows = store.run_sql(con, "sql/raw_articles.sql")
+        rawstore.fetch(raw_root, [r["path"] for r in rows])  # a bucket's, to local copies
         items = [
             SourceItem(
                 r["source_kind"],
                 r["source_uri"],
-                str(raw_root / r["path"]),
+                rawstore.local_path(raw_root, r["path"]),
                 r["size"],
                 0,
                 url=r["fetched_url"],

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pyarrow as pa
@@ -269,7 +268,7 @@ def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
 # -- pages ---------------------------------------------------------------------------------
 
 
-def _keep_raw(raw_root: Path, result: FetchResult, kind: str) -> RawPage:
+def _keep_raw(raw_root: rawstore.Root, result: FetchResult, kind: str) -> RawPage:
     assert result.body is not None
     sha, rel = rawstore.put(raw_root, result.body, kind, result.sha256)
     return RawPage(
@@ -288,7 +287,7 @@ def interleave_hosts(targets: list[Target]) -> list[Target]:
 
 
 def _page_batches(
-    fetcher: Fetcher, targets: list[Target], raw_root: Path, label: str, batch_size: int
+    fetcher: Fetcher, targets: list[Target], raw_root: rawstore.Root, label: str, batch_size: int
 ) -> Iterator[Batch]:
     """Fetch targets a batch at a time; each batch holds the pages to extract and, for pages
     that failed, the error and (when the feed carries the text) an article from the feed."""
@@ -313,7 +312,7 @@ def _page_batches(
                     SourceItem(
                         target.source_kind,
                         target.link,
-                        str(raw_root / page.path),
+                        rawstore.local_path(raw_root, page.path),
                         page.size,
                         0,
                         url=result.final_url,
@@ -351,7 +350,7 @@ def _ingest_pages(
     summary: RunSummary,
     fetcher: Fetcher,
     targets: list[Target],
-    raw_root: Path,
+    raw_root: rawstore.Root,
     label: str,
     batch_size: int,
 ) -> dict[str, int]:

@@ -5,7 +5,7 @@ they are read when asked for, so a test or a long-running server sees the curren
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasks.errors import ConfigError
@@ -27,8 +27,20 @@ class Settings:
     warehouse_limit: bool  # NEWSFLOW_WAREHOUSE_LIMIT: a Prefect concurrency slot per landing
     lake_data_path: str | None  # NEWSFLOW_LAKE_DATA_PATH: a DuckLake's Parquet folder or bucket
     lake_metadata_schema: str | None  # NEWSFLOW_LAKE_METADATA_SCHEMA: its catalog's schema
-    raw_store: Path | None  # NEWSFLOW_RAW_STORE: fetched pages of a DuckLake warehouse
+    raw_store: Path | str | None  # NEWSFLOW_RAW_STORE: a lake's fetched pages (s3:// a string)
     shared_politeness: bool  # NEWSFLOW_SHARED_POLITENESS: a lake's workers share host limits
+    s3_endpoint: str | None  # AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL: an S3-compatible server
+    s3_region: str | None  # AWS_REGION, else AWS_DEFAULT_REGION
+
+
+@dataclass(frozen=True, slots=True)
+class S3Keys:
+    """The S3 credentials of the environment. Not part of Settings, and never in a repr: they
+    go from the environment into a DuckDB secret (warehouse/lake.py) and nowhere else."""
+
+    key_id: str = field(repr=False)  # AWS_ACCESS_KEY_ID
+    secret: str = field(repr=False)  # AWS_SECRET_ACCESS_KEY
+    session_token: str = field(repr=False)  # AWS_SESSION_TOKEN ("" if none)
 
 
 def settings() -> Settings:
@@ -48,9 +60,44 @@ def settings() -> Settings:
         warehouse_limit=_flag("NEWSFLOW_WAREHOUSE_LIMIT", False),
         lake_data_path=env.get("NEWSFLOW_LAKE_DATA_PATH", "").strip() or None,
         lake_metadata_schema=env.get("NEWSFLOW_LAKE_METADATA_SCHEMA", "").strip() or None,
-        raw_store=Path(env["NEWSFLOW_RAW_STORE"]) if env.get("NEWSFLOW_RAW_STORE") else None,
+        raw_store=_raw_store(env.get("NEWSFLOW_RAW_STORE", "").strip()),
         shared_politeness=_flag("NEWSFLOW_SHARED_POLITENESS", True),
+        s3_endpoint=_endpoint(),
+        s3_region=(env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip() or None,
     )
+
+
+def s3_keys() -> S3Keys | None:
+    """The S3 key pair of the environment, None when neither half is set; one half alone is a
+    ConfigError."""
+    env = os.environ
+    key_id = env.get("AWS_ACCESS_KEY_ID", "").strip()
+    secret = env.get("AWS_SECRET_ACCESS_KEY", "").strip()
+    if not key_id and not secret:
+        return None
+    if not key_id or not secret:
+        missing = "AWS_SECRET_ACCESS_KEY" if key_id else "AWS_ACCESS_KEY_ID"
+        raise ConfigError(f"{missing} is not set: an S3 key needs both AWS_ACCESS_KEY_ID and "
+                          "AWS_SECRET_ACCESS_KEY")  # fmt: skip
+    return S3Keys(key_id, secret, env.get("AWS_SESSION_TOKEN", "").strip())
+
+
+def _raw_store(value: str) -> Path | str | None:
+    """A bucket (s3://bucket/prefix/) stays a string, as a lake's name does; else a folder."""
+    if not value:
+        return None
+    return value if "://" in value else Path(value)
+
+
+def _endpoint() -> str | None:
+    """The S3 endpoint, the S3-specific variable first as the AWS tools take it. Checked
+    where a bucket is used (warehouse/lake.py), not here: these are other tools' variables
+    too, and a file warehouse has no business refusing them."""
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value.rstrip("/")
+    return None
 
 
 def _warehouse(value: str) -> Path | str:

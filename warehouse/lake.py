@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from tasks.errors import ConfigError
-from tasks.settings import settings
+from tasks.settings import s3_keys, settings
 from warehouse import sql
 
 PREFIX = "ducklake:"
@@ -35,6 +35,15 @@ ALIAS = "lake"  # the name the lake is attached as; every statement runs with US
 # (duckdb-extension-<name>) built for one DuckDB version only: the pin in pyproject.toml.
 _EXTENSIONS = ("ducklake", "postgres_scanner")
 _S3_EXTENSIONS = ("httpfs",)
+
+BUCKET = "s3://"  # the one scheme of a bucket newsflow takes (DuckDB's httpfs, an S3 API)
+# A bucket is checked when a connection opens it, with one listing of a prefix nothing has:
+# an answer, even empty, shows the endpoint up, the bucket there and the key accepted, in a
+# round trip (2-5 ms against a local server here). Its wait is bounded by PROBE_TIMEOUT_S
+# and not retried, so an endpoint that accepts and never answers stops a command in that
+# time rather than DuckDB's 30 s x 4 tries; nothing listening fails at once (0.5 s).
+PROBE_TIMEOUT_S = 10
+_PROBE_NAME = ".newsflow-probe-"
 
 
 class LakeError(ConfigError, RuntimeError):
@@ -88,29 +97,43 @@ def parse(warehouse: str) -> Lake:
         raise LakeError(f"NEWSFLOW_LAKE_DATA_PATH={data_path!r}: a quote cannot be in the path")
     if schema and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
         raise LakeError(f"NEWSFLOW_LAKE_METADATA_SCHEMA={schema!r}: say a plain schema name")
-    if data_path and "://" not in data_path:
+    if data_path and "://" in data_path:
+        data_path = bucket_url(data_path, "NEWSFLOW_LAKE_DATA_PATH")
+    elif data_path:
         data_path = os.path.join(os.path.abspath(os.path.expanduser(data_path)), "")
     return Lake(catalog=catalog, data_path=data_path, metadata_schema=schema)
+
+
+def is_bucket(path: str | os.PathLike[str] | None) -> bool:
+    """Whether `path` names a place in an S3 bucket (s3://bucket/prefix/)."""
+    return isinstance(path, str) and path.startswith(BUCKET)
+
+
+def bucket_url(url: str, setting: str) -> str:
+    """`url` as s3://bucket/prefix/ (with the slash that makes it a folder); a LakeError
+    naming `setting` if it is no such thing."""
+    bucket, _, _ = url[len(BUCKET) :].partition("/") if is_bucket(url) else ("", "", "")
+    if not bucket or "'" in url or not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,62}", bucket):
+        raise LakeError(
+            f"{setting}={url!r}: say a folder, or a bucket as s3://bucket/prefix/ (newsflow "
+            "reaches buckets through DuckDB's S3 support: s3:// only)"
+        )
+    return url if url.endswith("/") else url + "/"
 
 
 def load_extensions(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
     """Load the extensions `lake` needs into `con`: from the `lake` extra's wheels when they
     are installed (no network), else DuckDB's own INSTALL (which downloads them)."""
-    names = _EXTENSIONS + (_S3_EXTENSIONS if _remote(lake.data_path) else ())
+    names = list(_EXTENSIONS)
+    if is_bucket(lake.data_path):
+        names += _S3_EXTENSIONS
+    elif lake.data_path is None and all(_shipped(n) for n in _S3_EXTENSIONS):
+        # Not said where the data is (an analyst, `query`): the catalog may name a bucket,
+        # and DuckLake's ATTACH then needs httpfs already (else it tries to download it).
+        # 0.1-0.15 s, so not when the lake is a folder the environment names.
+        names += _S3_EXTENSIONS
     for name in names:
-        shipped = _shipped(name)
-        try:
-            if shipped:
-                # LOAD by path: nothing is written to ~/.duckdb, as INSTALL would.
-                con.execute(f"LOAD '{shipped}'")
-            else:
-                con.execute(f"INSTALL {name}")
-                con.execute(f"LOAD {name}")
-        except duckdb.Error as exc:
-            raise LakeError(
-                f"cannot load DuckDB's {name} extension ({_first_line(exc)}): install "
-                f"newsflow[lake], whose wheels carry it for this duckdb"
-            ) from exc
+        _load(con, name)
 
 
 def _shipped(name: str) -> str | None:
@@ -134,7 +157,10 @@ def _shipped(name: str) -> str | None:
 
 
 def attach(con: duckdb.DuckDBPyConnection, lake: Lake, read_only: bool) -> None:
-    """Attach `lake` to `con` as `lake` and make it the default catalog."""
+    """Attach `lake` to `con` as `lake` and make it the default catalog; if its data is in a
+    bucket, give `con` the bucket's credentials and check them (open_bucket)."""
+    if is_bucket(lake.data_path):
+        open_bucket(con, lake.data_path, "NEWSFLOW_LAKE_DATA_PATH")
     options = []
     if lake.data_path and not read_only:
         options.append(f"DATA_PATH '{lake.data_path}'")
@@ -145,10 +171,104 @@ def attach(con: duckdb.DuckDBPyConnection, lake: Lake, read_only: bool) -> None:
     with_options = f" ({', '.join(options)})" if options else ""
     con.execute(f"ATTACH '{PREFIX}{lake.catalog}' AS {ALIAS}{with_options}")
     con.execute(f"USE {ALIAS}")
+    if lake.data_path is None:
+        recorded = data_path(con)
+        if is_bucket(recorded):
+            open_bucket(con, recorded, "the lake's data path")
 
 
-def _remote(path: str | None) -> bool:
-    return bool(path) and "://" in path
+def data_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The data path the attached lake's catalog recorded: a folder or s3://bucket/prefix/."""
+    row = con.execute(sql.load("sql/lake/data_path.sql")).fetchone()
+    return row[0] if row else None
+
+
+def open_bucket(con: duckdb.DuckDBPyConnection, url: str, setting: str) -> None:
+    """Let `con` read and write under `url` (s3://bucket/prefix/) and check that it can.
+
+    The credentials are the environment's (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL[_S3]): they become a TEMPORARY DuckDB
+    secret, held in this connection's memory only and scoped to the one bucket, passed as
+    parameters so no SQL text (which an error may quote) holds them. A key that is missing
+    or refused, a bucket that is not there and an endpoint that cannot be reached are a
+    LakeError of one line naming `setting`, within PROBE_TIMEOUT_S."""
+    for name in _S3_EXTENSIONS:
+        _load(con, name)
+    keys = s3_keys()
+    if keys is None:
+        raise LakeError(
+            f"{setting} is a bucket ({url}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "(and AWS_ENDPOINT_URL for a server other than AWS)"
+        )
+    given = settings()
+    bucket = url[: url.index("/", len(BUCKET)) + 1]
+    if given.s3_endpoint:
+        scheme, _, host = given.s3_endpoint.partition("://")
+        if scheme.lower() not in ("http", "https") or not host or re.search(r"[/'\s]", host):
+            # The scheme decides USE_SSL; DuckDB's ENDPOINT is host[:port] alone.
+            raise LakeError(
+                f"the S3 endpoint {given.s3_endpoint!r} (AWS_ENDPOINT_URL_S3 or "
+                "AWS_ENDPOINT_URL): say http://host:port or https://host"
+            )
+        # S3-compatible servers (SeaweedFS, MinIO, Ceph...) take the bucket in the path.
+        endpoint, style, ssl = host, "path", scheme.lower() == "https"
+    else:
+        endpoint, style, ssl = "s3.amazonaws.com", "vhost", True  # AWS: DuckDB's defaults
+    con.execute(
+        sql.load("sql/lake/s3_secret.sql"),
+        {
+            "key_id": keys.key_id,
+            "secret": keys.secret,
+            "session_token": keys.session_token,
+            "region": given.s3_region or "us-east-1",
+            "endpoint": endpoint,
+            "url_style": style,
+            "use_ssl": ssl,
+            "scope": bucket,
+        },
+    )
+    where = f"{url} at {given.s3_endpoint or 'AWS'}"
+    con.execute(f"SET http_timeout = {PROBE_TIMEOUT_S}; SET http_retries = 0")
+    try:
+        con.execute(sql.load("sql/lake/bucket_probe.sql"), {"probe": url + _PROBE_NAME + "*"})
+    except duckdb.HTTPException as exc:
+        if exc.status_code in (401, 403):
+            raise LakeError(
+                f"{setting}: the bucket {where} refused the key in AWS_ACCESS_KEY_ID (HTTP "
+                f"{exc.status_code}): check the key pair, and that it may list, read and "
+                "write there"
+            ) from None
+        if exc.status_code == 404:
+            where = given.s3_endpoint or "AWS"
+            raise LakeError(f"{setting}: no bucket {bucket} at {where}") from None
+        raise LakeError(f"{setting}: cannot use {where}: {_first_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise LakeError(f"{setting}: cannot reach {where}: {_first_line(exc)}") from None
+    finally:
+        con.execute("RESET http_timeout; RESET http_retries")
+
+
+def _load(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    if name in _loaded(con):
+        return
+    shipped = _shipped(name)
+    try:
+        if shipped:
+            # LOAD by path: nothing is written to ~/.duckdb, as INSTALL would.
+            con.execute(f"LOAD '{shipped}'")
+        else:
+            con.execute(f"INSTALL {name}")
+            con.execute(f"LOAD {name}")
+    except duckdb.Error as exc:
+        raise LakeError(
+            f"cannot load DuckDB's {name} extension ({_first_line(exc)}): install "
+            f"newsflow[lake], whose wheels carry it for this duckdb"
+        ) from exc
+
+
+def _loaded(con: duckdb.DuckDBPyConnection) -> set[str]:
+    found = con.execute("SELECT extension_name FROM duckdb_extensions() WHERE loaded")
+    return {row[0] for row in found.fetchall()}
 
 
 def _first_line(exc: BaseException) -> str:

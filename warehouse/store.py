@@ -419,16 +419,22 @@ def query(
     to one file in one process until the last one closes: do not call this while the same
     process holds a connection to the warehouse that needs file access.
 
-    A lake is attached read-only, and user SQL may read its data path (its Parquet files) but
-    no folder of the machine beyond `readable`: there are no export folders nor a database
-    file of its own to protect.
+    A lake is attached read-only, and user SQL may read its data path (its Parquet files, in a
+    folder or under a bucket's prefix) but no folder of the machine beyond `readable`: there
+    are no export folders nor a database file of its own to protect.
     """
     chosen = given(path)
     with connect(path, read_only=True) as con:
         _check_user_sql(con, sql_text)
         if isinstance(chosen, str):
-            data_path = run_sql(con, "sql/lake/data_path.sql")[0]["data_path"]
-            dirs, files = _readable_paths(con, None, readable, [data_path] if data_path else [])
+            data_path = lakes.data_path(con)
+            bucket = lakes.is_bucket(data_path)
+            local = [data_path] if data_path and not bucket else []
+            dirs, files = _readable_paths(con, None, readable, local)
+            if bucket:
+                # Its objects only: the connection's secret is scoped to the bucket, and the
+                # trailing slash keeps s3://b/lake/ from allowing s3://b/lake-other/.
+                dirs.append(lakes.bucket_url(data_path, "the lake's data path"))
         else:
             dirs, files = _readable_paths(con, chosen, readable)
         con.execute(sql.load("sql/query_readable.sql"), {"dirs": dirs, "files": files})

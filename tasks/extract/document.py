@@ -17,6 +17,7 @@ from hashlib import sha256 as _sha256
 from lxml.html import HtmlElement
 
 from tasks.enrich.annotate import enrich
+from tasks.extract.author_search import extract_author
 from tasks.extract.clean_text import clean_text, strip_controls
 from tasks.extract.dates import parse_datetime, plausible_published, url_date
 from tasks.extract.decode import DecodeError, declared_charset, decode
@@ -476,11 +477,9 @@ class _Guess:
         return self._date  # type: ignore[return-value]
 
     def authors(self) -> list[str]:
-        # The byline search (rel=author, class=byline, ...). Measured (bench/extraction_real.py
-        # --metadata): authors found on dev pages 0.445 -> 0.571 when pages that declare a
-        # title and a date but no author got it too.
-        from trafilatura.metadata import extract_author
-
+        # trafilatura's byline search (rel=author, class=byline, ...). Measured
+        # (bench/extraction_real.py --metadata): authors found on dev pages 0.445 -> 0.571 when
+        # pages that declare a title and a date but no author got it too.
         return clean_authors([extract_author(self._tree)], self._sites)
 
     def sitename(self) -> str | None:

@@ -113,3 +113,33 @@ def test_a_bad_lock_timeout_setting_is_a_clear_error(
     monkeypatch.setenv("NEWSFLOW_LOCK_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match="NEWSFLOW_LOCK_TIMEOUT='soon'"):
         store.connect(warehouse).__enter__()
+
+
+def test_a_warehouse_another_command_is_still_creating_is_waited_for(tmp_path: Path) -> None:
+    """Two commands started at once on a new warehouse: the second found the file the first
+    had just made, before DuckDB wrote its headers, and stopped ("not a valid DuckDB database
+    file"). Made here by hand: an empty file, then a whole database a moment later."""
+    import threading
+
+    file = tmp_path / "new.duckdb"
+    made = tmp_path / "made.duckdb"
+    duckdb.connect(str(made)).close()
+    file.write_bytes(b"")
+
+    def finish() -> None:
+        time.sleep(0.5)
+        made.replace(file)
+
+    threading.Thread(target=finish).start()
+    with store.connect(file) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+
+
+def test_a_file_that_is_not_duckdb_is_refused_at_once(tmp_path: Path) -> None:
+    file = tmp_path / "notes.duckdb"
+    file.write_text("not a database\n")
+    started = time.monotonic()
+    with pytest.raises(store.WarehouseError, match="not a valid DuckDB database"):
+        with store.connect(file):
+            pass
+    assert time.monotonic() - started < store.CREATION_WAIT_S

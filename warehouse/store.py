@@ -185,6 +185,9 @@ def _open(file: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPy
             return duckdb.connect(str(file), read_only=read_only)
         except duckdb.IOException as exc:
             waited = time.monotonic() - started
+            if _being_created(file, exc) and waited < CREATION_WAIT_S:
+                time.sleep(delay)
+                continue
             if "lock" not in str(exc).lower():
                 raise WarehouseError(f"cannot open warehouse {file}: {exc}") from exc
             if timeout is not None and waited > timeout:
@@ -201,6 +204,28 @@ def _open(file: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPy
                 next_report += LOCK_REPORT_S
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+# Two commands starting at once on a new warehouse: one creates the file, and the other,
+# opening it before DuckDB has written its headers, was told it "exists, but it is not a valid
+# DuckDB database file" (tests/test_server.py, on a loaded machine), or that it "could not
+# read enough bytes". A file that is that young
+# (shorter than DuckDB's three 4 KiB headers, empty or with DuckDB's magic) is waited for.
+CREATION_WAIT_S = 10.0
+_HEADERS = 3 * 4096
+_MAGIC = slice(8, 12)  # "DUCK" in the main header
+
+
+def _being_created(file: Path, exc: BaseException) -> bool:
+    message = str(exc).lower()
+    if "not a valid duckdb database" not in message and "read enough bytes" not in message:
+        return False
+    try:
+        with file.open("rb") as fh:
+            head = fh.read(_HEADERS)
+    except OSError:
+        return False
+    return len(head) < _HEADERS and (not head.strip(b"\0") or head[_MAGIC] == b"DUCK")
 
 
 def lock_holder(exc: BaseException) -> str:

@@ -334,8 +334,13 @@ def part_workers(args, tmp: Path, pg, rows: list) -> None:
                 _worker_rows(rows, kind, n, len(files), result)
                 with store.connect(warehouse, read_only=True) as con:
                     (landed,) = con.execute("SELECT count(*) FROM articles").fetchone()
-                if landed != len(files):
-                    rows.append((f"  !! {kind} x{n}: {landed} articles landed", "expected all"))
+                    errors = con.execute(
+                        "SELECT stage, error, count(*) FROM ingest_errors GROUP BY ALL"
+                    ).fetchall()
+                new = sum(w["new"] for w in result["workers"])
+                if landed != len(files) or errors or new != landed:
+                    rows.append((f"  !! {kind} x{n}: {landed} articles in the warehouse",
+                                 f"the runs counted {new} new; errors {errors}"))  # fmt: skip
 
 
 def _worker_rows(rows: list, kind: str, n: int, pages: int, result: dict) -> None:
@@ -348,7 +353,8 @@ def _worker_rows(rows: list, kind: str, n: int, pages: int, result: dict) -> Non
         waits, spans = w["wait"], w["span"]
         held = sum(spans) - sum(waits)
         rows.append((
-            f"  worker {i + 1}: {w['read']} pages in {took:.1f} s",
+            f"  worker {i + 1}: {w['read']} pages ({w['new']} new, {w['errors']} errors) "
+            f"in {took:.1f} s",
             f"extraction {w['extract_cpu']:.1f} s CPU, flow process {w['main_cpu']:.1f} s CPU; "
             f"blocked on extraction {sum(w['blocked']):.1f} s; "
             f"lock: {len(waits)} takes, waited {sum(waits):.2f} s "

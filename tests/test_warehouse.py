@@ -139,7 +139,7 @@ def test_a_file_that_is_not_duckdb_is_refused_at_once(tmp_path: Path) -> None:
     file = tmp_path / "notes.duckdb"
     file.write_text("not a database\n")
     started = time.monotonic()
-    with pytest.raises(store.WarehouseError, match="not a valid DuckDB database"):
-        with store.connect(file):
-            pass
+    refused = pytest.raises(store.WarehouseError, match="not a valid DuckDB database")
+    with refused, store.connect(file):
+        pass
     assert time.monotonic() - started < store.CREATION_WAIT_S

@@ -86,21 +86,17 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     lake = f"ducklake:postgres:{postgres.database(f'lake_{uuid.uuid4().hex[:12]}')}"
-    killed_lake = f"ducklake:postgres:{postgres.database(f'lake_{uuid.uuid4().hex[:12]}')}"
     reference = str(tmp_path / "one-machine.duckdb")
     env = {
         "NEWSFLOW_WAREHOUSE": lake,
-        # Both lakes' files in one shared folder: a worker has one data path, and DuckLake
-        # refuses one that differs from what its catalog recorded (files have unique names).
         "NEWSFLOW_LAKE_DATA_PATH": str(tmp_path / "lake-data"),
         "NEWSFLOW_RAW_STORE": str(tmp_path / "raw"),
         "NEWSFLOW_ROOT": str(Path(__file__).resolve().parent.parent),
     }
-    # The lakes made beforehand, so the runs race on landing alone (not on making tables).
+    # The lake made beforehand, so the runs race on landing alone (not on making tables).
     monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", env["NEWSFLOW_LAKE_DATA_PATH"])
-    for name in (lake, killed_lake):
-        with store.connect(name):
-            pass
+    with store.connect(lake):
+        pass
     with (
         LocalServer() as web,
         PrefectCluster(postgres, workers=WORKERS, env=env) as cluster,
@@ -110,43 +106,39 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
         cluster.deploy("files", "feeds")
         _t("deployed")
 
-        # 1. Three runs at once on three workers, into the lake of the workers' environment;
-        # one machine's runs (all files, then the feeds, into a DuckDB file) queued behind.
-        started = [cluster.start(d, p) for d, p in _runs(corpus)]
-        every_file = {"paths": [str(p) for p in corpus.files], "warehouse": reference}
-        one = cluster.start("ingest-files/files", every_file)
-        assert cluster.wait([one]) == ["COMPLETED"], cluster.state(one)
-        _t("ref files")
-        feeds = {"urls": corpus.feed_urls, "sources": str(corpus.sources)}
-        one_feeds = cluster.start("ingest-feeds/feeds", {**feeds, "warehouse": reference})
-        states = cluster.wait(started)
-        assert states == ["COMPLETED"] * 3, [cluster.state(i) for i in started]
-        took = [n for n in range(WORKERS) if any(str(i) in cluster.log(f"worker-{n}")
-                for i in started)]  # fmt: skip
-        assert len(took) >= 2, "the runs did not run on several workers at once"
-        _t("phase 1")
-
-        # 2. The same runs into a second lake; the worker landing the first half is killed
-        # (with its run's subprocess) once that run has landed a batch, then it is run again.
-        runs = _runs(corpus, killed_lake)
+        # Three runs at once on three workers, into the lake of the workers' environment; one
+        # machine's runs (every file, then the feeds, into a DuckDB file) queued behind them.
+        runs = _runs(corpus)
         runs[0][1]["batch_size"] = KILL_BATCH
         victim, *others = [cluster.start(d, p) for d, p in runs]
+        every_file = {"paths": [str(p) for p in corpus.files], "warehouse": reference}
+        one = cluster.start("ingest-files/files", every_file)
+
+        # The worker landing the first half is killed with its run once that run has landed
+        # a batch (so it was extracting and landing while the others did).
         deadline = time.monotonic() + KILL_S
-        while _landed_by(killed_lake, victim) == 0:
+        while _landed_by(lake, victim) == 0:
             assert time.monotonic() < deadline, f"nothing landed: {cluster.state(victim)}"
             time.sleep(1)
         _t("landed one")
-        ((pid,),) = plain(killed_lake, f"SELECT pid FROM runs WHERE run_id = '{victim}'")
-        cluster.kill_worker_running(pid)
+        ((pid,),) = plain(lake, f"SELECT pid FROM runs WHERE run_id = '{victim}'")
+        killed = cluster.kill_worker_running(pid)
         _t("killed")
         assert cluster.state(victim)[0] == "RUNNING"  # nobody is left to say otherwise
-        at_kill = _landed_by(killed_lake, victim)
-        assert cluster.wait([*others, one_feeds]) == ["COMPLETED"] * 3
+        at_kill = _landed_by(lake, victim)
+        assert cluster.wait([*others, one]) == ["COMPLETED"] * 3
         _t("others done")
-        # Started again as a user would: the same files, the deployment's batch size.
+        took = {n for n in range(WORKERS) if any(str(i) in cluster.log(f"worker-{n}")
+                for i in others)}  # fmt: skip
+        assert len(took | {killed}) == 3, "the runs did not run on three workers at once"
+
+        # Started again as a user would: the same files, the deployment's batch size; the
+        # reference's feeds meanwhile.
         first_half = {k: v for k, v in runs[0][1].items() if k != "batch_size"}
         again = cluster.start(runs[0][0], first_half)
-        assert cluster.wait([again]) == ["COMPLETED"], cluster.state(again)
+        feeds = {"urls": corpus.feed_urls, "sources": str(corpus.sources)}
+        one_feeds = cluster.start("ingest-feeds/feeds", {**feeds, "warehouse": reference})
+        assert cluster.wait([again, one_feeds]) == ["COMPLETED"] * 2, cluster.state(again)
         # The run started after the kill found the killed one's process gone on this host.
         victim_state = cluster.state(victim)
         _t("rerun done")
@@ -157,19 +149,16 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
     assert len(want.groups) >= corpus.copies - 1  # the BBC's own repeats add some
     assert want.tied and any(len(s) > 1 for s in want.stories)
     assert repeated_keys(lambda sql: rows(reference, sql)) == {}
-    for name in (lake, killed_lake):
-        with analyst(name) as query:
-            assert repeated_keys(query) == {}, name
-            assert differences(landed(query), want) == [], name
-            statuses = query("SELECT status, count(*) FROM runs GROUP BY ALL ORDER BY 1")
-            if name == lake:
-                assert statuses == [("completed", 3)]
-                continue
-            assert statuses == [("completed", 3), ("crashed", 1)]
-            ((status, message, new_articles, landed_in_run),) = query(
-                "SELECT status, message, new_articles, (SELECT count(*) FROM articles AS a "
-                f"WHERE a.run_id = r.run_id) FROM runs AS r WHERE run_id = '{victim}'"
-            )
+    with analyst(lake) as query:
+        assert repeated_keys(query) == {}
+        differ = differences(landed(query), want)
+        assert not differ, "\n".join(differ)
+        statuses = query("SELECT status, count(*) FROM runs GROUP BY ALL ORDER BY 1")
+        ((status, message, new_articles, landed_in_run),) = query(
+            "SELECT status, message, new_articles, (SELECT count(*) FROM articles AS a "
+            f"WHERE a.run_id = r.run_id) FROM runs AS r WHERE run_id = '{victim}'"
+        )
+    assert statuses == [("completed", 3), ("crashed", 1)]
     # Marked in the lake with the process that was killed and what it had landed, and in
     # Prefect (docs: a killed run is marked by the next run on its host).
     assert status == "crashed" and f"process {pid} " in message, message

@@ -6,10 +6,11 @@ and the warehouse a DuckLake named by the workers' environment (or a run's param
 The inputs (tests/scale_corpus.py): BBC articles as dated files in two overlapping halves,
 with copies and near-copies placed so that workers may land either member of a group first,
 and RSS feeds on a real HTTP server on 127.0.0.1 whose pages are more articles and re-posts
-of some files. Runs of both halves and of the feeds go to three workers at once; the lake
-must then hold what one machine lands into a DuckDB file from the same inputs, decision for
-decision (tests/warehouse_rows.py). A second lake takes the same runs with one worker killed
-(kill -9, its whole process group) in the middle of its run, and a run started again.
+of some files. Runs of both halves and of the feeds go to three workers at once, and the
+worker landing the first half is killed (kill -9, its whole process group and its run's) in
+the middle of that run, which is then started again. The lake must then hold what one
+machine lands into a DuckDB file from the same inputs, decision for decision
+(tests/warehouse_rows.py), and show the killed run as crashed.
 
 Needs PostgreSQL's server programs and the lake extra, as tests/test_lake.py (whose
 `postgres` fixture this uses).
@@ -39,7 +40,8 @@ from warehouse import store
 WORKERS = 3
 FILES, FEED_ARTICLES, FEEDS = 80, 12, 3  # + 9 copies among the files, 3 re-posts in feeds
 KILL_BATCH = 10  # the killed run lands in batches this small, so it is killed mid-run
-KILL_S = 120  # the run to kill lands its first batch: ~20 s after it was created here
+# The run to kill landed its first batch 43-56 s after it was created here (load 10-25).
+KILL_S = 180
 
 
 def _runs(corpus: Corpus, warehouse: str | None = None) -> list[tuple[str, dict]]:
@@ -50,13 +52,6 @@ def _runs(corpus: Corpus, warehouse: str | None = None) -> list[tuple[str, dict]
     return [("ingest-files/files", {"paths": half_a, **extra}),
             ("ingest-files/files", {"paths": half_b, **extra}),
             ("ingest-feeds/feeds", {**feeds, **extra})]  # fmt: skip
-
-
-T0 = time.monotonic()
-
-
-def _t(what: str) -> None:
-    print(f"TIMING {time.monotonic() - T0:6.1f} {what}", flush=True)
 
 
 @contextmanager
@@ -102,9 +97,7 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
         PrefectCluster(postgres, workers=WORKERS, env=env) as cluster,
     ):
         corpus = build(tmp_path / "in", web, FILES, FEED_ARTICLES, FEEDS)
-        _t("cluster up")
         cluster.deploy("files", "feeds")
-        _t("deployed")
 
         # Three runs at once on three workers, into the lake of the workers' environment; one
         # machine's runs (every file, then the feeds, into a DuckDB file) queued behind them.
@@ -120,14 +113,11 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
         while _landed_by(lake, victim) == 0:
             assert time.monotonic() < deadline, f"nothing landed: {cluster.state(victim)}"
             time.sleep(1)
-        _t("landed one")
         ((pid,),) = plain(lake, f"SELECT pid FROM runs WHERE run_id = '{victim}'")
         killed = cluster.kill_worker_running(pid)
-        _t("killed")
         assert cluster.state(victim)[0] == "RUNNING"  # nobody is left to say otherwise
         at_kill = _landed_by(lake, victim)
         assert cluster.wait([*others, one]) == ["COMPLETED"] * 3
-        _t("others done")
         took = {n for n in range(WORKERS) if any(str(i) in cluster.log(f"worker-{n}")
                 for i in others)}  # fmt: skip
         assert len(took | {killed}) == 3, "the runs did not run on three workers at once"
@@ -141,9 +131,7 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
         assert cluster.wait([again, one_feeds]) == ["COMPLETED"] * 2, cluster.state(again)
         # The run started after the kill found the killed one's process gone on this host.
         victim_state = cluster.state(victim)
-        _t("rerun done")
 
-    _t("cluster down")
     want = landed(lambda sql: rows(reference, sql))
     assert len(want.rows["articles"]) == FILES + FEED_ARTICLES + corpus.copies
     assert len(want.groups) >= corpus.copies - 1  # the BBC's own repeats add some
@@ -164,4 +152,3 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
     assert status == "crashed" and f"process {pid} " in message, message
     assert 0 < at_kill <= new_articles == landed_in_run < len(corpus.halves[0])
     assert victim_state[0] == "CRASHED", victim_state
-    _t("end")

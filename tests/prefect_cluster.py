@@ -15,9 +15,16 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.pg import USER, LocalPostgres
+
+if TYPE_CHECKING:
+    from prefect.client.orchestration import SyncPrefectClient
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFECT = str(Path(sys.executable).parent / "prefect")
@@ -26,6 +33,8 @@ POOL = "newsflow"  # the pool deployments/prefect.yaml names
 # migrations of a new database are most of it); 120 s leaves room on a busy 2-core machine.
 SERVER_START_S = 120
 COMMAND_S = 120  # one CLI call (work-pool create, deploy): 3-6 s here, mostly imports
+RUNS_S = 300  # flow runs of the scale-out test: well under a minute here
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
 class PrefectCluster:
@@ -50,6 +59,9 @@ class PrefectCluster:
             # Workers ask for runs every 10 s by default; 1 s keeps the test short.
             "PREFECT_WORKER_QUERY_SECONDS": "1",
             "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+            # The tests start every run themselves: deploying a scheduled deployment (feeds,
+            # every 10 minutes) must not start runs of its own on the workers.
+            "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
         }
         self.env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
 
@@ -86,9 +98,60 @@ class PrefectCluster:
             raise RuntimeError(f"prefect {' '.join(args)}: {done.stdout}{done.stderr}")
         return done.stdout
 
-    def deploy(self, name: str) -> None:
-        """Deploy `name` from deployments/prefect.yaml, as the docs say."""
-        self.cli("deploy", "--name", name, "--prefect-file", "deployments/prefect.yaml")
+    def deploy(self, *names: str) -> None:
+        """Deploy `names` from deployments/prefect.yaml, as the docs say."""
+        chosen = [arg for name in names for arg in ("--name", name)]
+        self.cli("deploy", *chosen, "--prefect-file", "deployments/prefect.yaml")
+
+    def start(self, deployment: str, parameters: dict) -> uuid.UUID:
+        """A flow run of `deployment` ("flow/deployment") for a worker to take; its id."""
+        with self._client() as client:
+            found = client.read_deployment_by_name(deployment)
+            return client.create_flow_run_from_deployment(found.id, parameters=parameters).id
+
+    def state(self, run_id: uuid.UUID) -> tuple[str, str | None]:
+        """(state type, message) of a flow run, e.g. ("RUNNING", None)."""
+        with self._client() as client:
+            state = client.read_flow_run(run_id).state
+        return (state.type.value, state.message) if state else ("NONE", None)
+
+    def wait(self, run_ids: list[uuid.UUID], timeout: float = RUNS_S) -> list[str]:
+        """Wait until the runs ended (completed, failed, crashed or cancelled); their states."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = [self.state(i) for i in run_ids]
+            if all(s[0] in FINAL for s in states):
+                return [s[0] for s in states]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"flow runs not ended in {timeout} s: {states}")
+            time.sleep(1)
+
+    def kill_worker_running(self, pid: int) -> int:
+        """kill -9 the worker whose flow run is process `pid`, that process's group (the
+        flow run's subprocess and its extraction processes: Prefect starts the subprocess in
+        a session of its own) and the worker's, as when their machine stops; the worker's
+        number."""
+        worker, parent = None, pid
+        while worker is None and parent > 1:
+            parent = _parent(parent)
+            worker = next((n for n, w in enumerate(self.workers) if w.pid == parent), None)
+        if worker is None:
+            raise LookupError(f"process {pid} is no worker's flow run")
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+        os.killpg(self.workers[worker].pid, signal.SIGKILL)
+        self.workers[worker].wait()
+        return worker
+
+    @contextmanager
+    def _client(self) -> Iterator[SyncPrefectClient]:
+        from prefect.client.orchestration import get_client
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with (
+            temporary_settings({PREFECT_API_URL: self.api_url}),
+            get_client(sync_client=True) as client,
+        ):
+            yield client
 
     def log(self, name: str) -> str:
         path = self.root / f"{name}.log"
@@ -118,6 +181,14 @@ class PrefectCluster:
         out = open(self.root / f"{name}.log", "wb")  # noqa: SIM115 - the process keeps it
         return subprocess.Popen([PREFECT, "--no-prompt", *args], env=env or self.env,
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+
+
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def _free_port() -> int:

@@ -235,3 +235,30 @@ def test_two_chinese_reports_of_one_event_share_a_story(tmp_path: Path) -> None:
         copies = con.execute("SELECT count(*) FROM duplicate_pairs").fetchone()
     assert stories["quake-a"] == stories["quake-b"] != stories["football"]
     assert copies == (0,)  # one event in other words: a story, not a copy
+
+
+def test_an_original_landed_after_its_copy_joins_the_copys_story(tmp_path: Path) -> None:
+    # The same text dated three weeks apart (beyond the stories' window), the later-dated
+    # landed first: landing the earlier one makes it the group's original (its date), and
+    # it must share the copy's story, as when both land in one batch. Before, it started a
+    # story of its own and the copy stayed apart from its original (found by
+    # tests/test_scale_out.py, where workers land overlapping halves in any order).
+    warehouse = str(tmp_path / "w.duckdb")
+    text = " ".join(f"The harbour council met on day {i} to discuss its boats." for i in range(40))
+    batches = {}
+    for name, when in (("late", DAY + timedelta(days=21)), ("early", DAY)):
+        item = SourceItem("file", name, f"/test/{name}", 0, 0)
+        fields = {"title": "Harbour council", "text": text, "published_at": when}
+        batches[name] = build_article(item, fields, text, "test", "0" * 64, 0, "utf-8", name, {})
+    try:
+        for name in ("late", "early"):
+            land_batch(warehouse, name, Batch(articles=[batches[name]]))
+    finally:
+        simindex.forget(warehouse)
+    with store.connect(warehouse) as con:
+        found = con.execute(
+            "SELECT source_uri, duplicate_of IS NULL, story_id FROM articles ORDER BY 1"
+        ).fetchall()
+    (early, early_is_original, early_story), (late, late_is_original, late_story) = found
+    assert (early, early_is_original, late, late_is_original) == ("early", True, "late", False)
+    assert early_story == late_story

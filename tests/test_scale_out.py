@@ -1,8 +1,16 @@
 """Many workers, one lake, as docs/scale-out.md sets it up: a Prefect server on PostgreSQL, a
 process work pool, workers started with `prefect worker start` (each its own process, as it
-would be on its own machine), the `files` deployment of deployments/prefect.yaml, and the
-warehouse a DuckLake named by the workers' environment. Flow runs started through the API
-with overlapping files land every article exactly once.
+would be on its own machine), the `files` and `feeds` deployments of deployments/prefect.yaml,
+and the warehouse a DuckLake named by the workers' environment (or a run's parameter).
+
+The inputs (tests/scale_corpus.py): BBC articles as dated files in two overlapping halves,
+with copies and near-copies placed so that workers may land either member of a group first,
+and RSS feeds on a real HTTP server on 127.0.0.1 whose pages are more articles and re-posts
+of some files. Runs of both halves and of the feeds go to three workers at once, and the
+worker landing the first half is killed (kill -9, its whole process group and its run's) in
+the middle of that run, which is then started again. The lake must then hold what one
+machine lands into a DuckDB file from the same inputs, decision for decision
+(tests/warehouse_rows.py), and show the killed run as crashed.
 
 Needs PostgreSQL's server programs and the lake extra, as tests/test_lake.py (whose
 `postgres` fixture this uses).
@@ -12,86 +20,135 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from tests.conftest import SEEDS, rows
+from tests.conftest import rows
 from tests.pg import LocalPostgres
 from tests.prefect_cluster import PrefectCluster
+from tests.scale_corpus import Corpus, build
 from tests.test_lake import plain, postgres  # noqa: F401 - postgres is a fixture
+from tests.warehouse_rows import Query, differences, landed, repeated_keys
+from tests.webserver import LocalServer
 from warehouse import store
 
 WORKERS = 3
-RUNS_S = 300  # all flow runs finished: ~20 s here once the workers were up
-FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+FILES, FEED_ARTICLES, FEEDS = 80, 12, 3  # + 9 copies among the files, 3 re-posts in feeds
+KILL_BATCH = 10  # the killed run lands in batches this small, so it is killed mid-run
+# The run to kill landed its first batch 43-56 s after it was created here (load 10-25).
+KILL_S = 180
 
 
-def _start_and_wait(api_url: str, parameters: list[dict]) -> list:
-    """Start one run of ingest-files/files per entry of `parameters` at once; the finished
-    runs."""
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+def _runs(corpus: Corpus, warehouse: str | None = None) -> list[tuple[str, dict]]:
+    """The three runs the workers take at once: each half of the files, and the feeds."""
+    extra = {"warehouse": warehouse} if warehouse else {}
+    half_a, half_b = ([str(p) for p in half] for half in corpus.halves)
+    feeds = {"urls": corpus.feed_urls, "sources": str(corpus.sources)}
+    return [("ingest-files/files", {"paths": half_a, **extra}),
+            ("ingest-files/files", {"paths": half_b, **extra}),
+            ("ingest-feeds/feeds", {**feeds, **extra})]  # fmt: skip
 
-    with temporary_settings({PREFECT_API_URL: api_url}), get_client(sync_client=True) as client:
-        deployment = client.read_deployment_by_name("ingest-files/files")
-        ids = [
-            client.create_flow_run_from_deployment(deployment.id, parameters=p).id
-            for p in parameters
-        ]
-        deadline = time.monotonic() + RUNS_S
-        while time.monotonic() < deadline:
-            runs = [client.read_flow_run(i) for i in ids]
-            if all(r.state and r.state.type.value in FINAL for r in runs):
-                return runs
-            time.sleep(1)
-        raise AssertionError(f"flow runs not finished in {RUNS_S} s: {[r.state for r in runs]}")
+
+@contextmanager
+def analyst(lake: str) -> Iterator[Query]:
+    """Queries as tests/test_lake.py's `plain` runs them (plain DuckDB, the lake attached
+    read-only), on one connection: loading the extensions costs ~1 s per connection."""
+    with duckdb.connect() as con:
+        for name in ("ducklake", "postgres_scanner"):
+            ext = resources.files(f"duckdb_extension_{name}").joinpath(
+                "extensions", f"v{duckdb.__version__}", f"{name}.duckdb_extension"
+            )
+            con.execute(f"LOAD '{ext}'")
+        con.execute(f"ATTACH '{lake}' AS newsroom (READ_ONLY)")
+        con.execute("USE newsroom")
+        yield lambda sql: con.execute(sql).fetchall()
+
+
+def _landed_by(lake: str, run_id: uuid.UUID) -> int:
+    return plain(lake, f"SELECT count(*) FROM articles WHERE run_id = '{run_id}'")[0][0]
 
 
 @pytest.mark.lake
 @pytest.mark.slow
-def test_runs_on_several_workers_land_overlapping_files_into_one_lake_once(
+def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_is_killed(
     postgres: LocalPostgres,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     lake = f"ducklake:postgres:{postgres.database(f'lake_{uuid.uuid4().hex[:12]}')}"
-    files = sorted(SEEDS.glob("*.txt"))
-    assert len(files) == 5
-    # Overlapping thirds: every file is in two runs (the first and last in one and three).
-    parts = [files[0:3], files[1:4], [*files[2:5], files[0]]]
+    reference = str(tmp_path / "one-machine.duckdb")
     env = {
         "NEWSFLOW_WAREHOUSE": lake,
         "NEWSFLOW_LAKE_DATA_PATH": str(tmp_path / "lake-data"),
         "NEWSFLOW_RAW_STORE": str(tmp_path / "raw"),
         "NEWSFLOW_ROOT": str(Path(__file__).resolve().parent.parent),
     }
-    reference = str(tmp_path / "one-machine.duckdb")
     # The lake made beforehand, so the runs race on landing alone (not on making tables).
     monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", env["NEWSFLOW_LAKE_DATA_PATH"])
     with store.connect(lake):
         pass
-    with PrefectCluster(postgres, workers=WORKERS, env=env) as cluster:
-        cluster.deploy("files")
-        runs = _start_and_wait(cluster.api_url, [{"paths": [str(f) for f in p]} for p in parts])
-        logs = [cluster.log(f"worker-{n}") for n in range(WORKERS)]
-        said = [(r.state.type.value, r.state.message) for r in runs]
-        assert [r.state.type.value for r in runs] == ["COMPLETED"] * len(parts), said
-        # They ran on different workers (so at the same time, each worker taking one at once).
-        took = [n for n, log in enumerate(logs) if any(str(r.id) in log for r in runs)]
-        assert len(took) >= 2, logs
-        # The same files on one machine: one run into a DuckDB file.
-        whole = {"paths": [str(f) for f in files], "warehouse": reference}
-        [one] = _start_and_wait(cluster.api_url, [whole])
-        assert one.state.type.value == "COMPLETED"
+    with (
+        LocalServer() as web,
+        PrefectCluster(postgres, workers=WORKERS, env=env) as cluster,
+    ):
+        corpus = build(tmp_path / "in", web, FILES, FEED_ARTICLES, FEEDS)
+        cluster.deploy("files", "feeds")
 
-    columns = "article_id, source_uri, title, text, content_hash, language"
-    query = f"SELECT {columns} FROM articles ORDER BY ALL"
-    landed = plain(lake, query)
-    assert len(landed) == 5
-    assert landed == rows(reference, query)
-    for table, key in (("articles", "article_id"), ("file_state", "path"),
-                       ("article_signatures", "article_id")):  # fmt: skip
-        total, distinct = plain(lake, f"SELECT count(*), count(DISTINCT {key}) FROM {table}")[0]
-        assert total == distinct == 5, table
-    assert plain(lake, "SELECT count(*) FROM runs WHERE status = 'completed'") == [(3,)]
+        # Three runs at once on three workers, into the lake of the workers' environment; one
+        # machine's runs (every file, then the feeds, into a DuckDB file) queued behind them.
+        runs = _runs(corpus)
+        runs[0][1]["batch_size"] = KILL_BATCH
+        victim, *others = [cluster.start(d, p) for d, p in runs]
+        every_file = {"paths": [str(p) for p in corpus.files], "warehouse": reference}
+        one = cluster.start("ingest-files/files", every_file)
+
+        # The worker landing the first half is killed with its run once that run has landed
+        # a batch (so it was extracting and landing while the others did).
+        deadline = time.monotonic() + KILL_S
+        while _landed_by(lake, victim) == 0:
+            assert time.monotonic() < deadline, f"nothing landed: {cluster.state(victim)}"
+            time.sleep(1)
+        ((pid,),) = plain(lake, f"SELECT pid FROM runs WHERE run_id = '{victim}'")
+        killed = cluster.kill_worker_running(pid)
+        assert cluster.state(victim)[0] == "RUNNING"  # nobody is left to say otherwise
+        at_kill = _landed_by(lake, victim)
+        assert cluster.wait([*others, one]) == ["COMPLETED"] * 3
+        took = {n for n in range(WORKERS) if any(str(i) in cluster.log(f"worker-{n}")
+                for i in others)}  # fmt: skip
+        assert len(took | {killed}) == 3, "the runs did not run on three workers at once"
+
+        # Started again as a user would: the same files, the deployment's batch size; the
+        # reference's feeds meanwhile.
+        first_half = {k: v for k, v in runs[0][1].items() if k != "batch_size"}
+        again = cluster.start(runs[0][0], first_half)
+        feeds = {"urls": corpus.feed_urls, "sources": str(corpus.sources)}
+        one_feeds = cluster.start("ingest-feeds/feeds", {**feeds, "warehouse": reference})
+        assert cluster.wait([again, one_feeds]) == ["COMPLETED"] * 2, cluster.state(again)
+        # The run started after the kill found the killed one's process gone on this host.
+        victim_state = cluster.state(victim)
+
+    want = landed(lambda sql: rows(reference, sql))
+    assert len(want.rows["articles"]) == FILES + FEED_ARTICLES + corpus.copies
+    assert len(want.groups) >= corpus.copies - 1  # the BBC's own repeats add some
+    assert want.tied and any(len(s) > 1 for s in want.stories)
+    assert repeated_keys(lambda sql: rows(reference, sql)) == {}
+    with analyst(lake) as query:
+        assert repeated_keys(query) == {}
+        differ = differences(landed(query), want)
+        assert not differ, "\n".join(differ)
+        statuses = query("SELECT status, count(*) FROM runs GROUP BY ALL ORDER BY 1")
+        ((status, message, new_articles, landed_in_run),) = query(
+            "SELECT status, message, new_articles, (SELECT count(*) FROM articles AS a "
+            f"WHERE a.run_id = r.run_id) FROM runs AS r WHERE run_id = '{victim}'"
+        )
+    assert statuses == [("completed", 3), ("crashed", 1)]
+    # Marked in the lake with the process that was killed and what it had landed, and in
+    # Prefect (docs: a killed run is marked by the next run on its host).
+    assert status == "crashed" and f"process {pid} " in message, message
+    assert 0 < at_kill <= new_articles == landed_in_run < len(corpus.halves[0])
+    assert victim_state[0] == "CRASHED", victim_state

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from tasks.models import PAIR_SCHEMA, Article
 from tasks.relate import resign, simindex
-from tasks.relate.duplicates import confirm_pairs, copies_landed
+from tasks.relate.duplicates import confirm_pairs, copies_before, copies_landed
 from tasks.relate.stories import MAX_CANDIDATES, MAX_INDEX_DF, WINDOW, NewArticle, assign_stories
 from warehouse import relations, store
 
@@ -26,8 +26,8 @@ def relate_batch(
     index, version = simindex.current(con, warehouse, new_ids)
     added = set(new_ids)
     records = index.records([a for a in articles if a.article_id in added])
-    duplicates = mark_duplicates(con, index, records, new_ids)
-    join_stories(con, index, records, new_ids)
+    duplicates, landed_copies = mark_duplicates(con, index, records, new_ids)
+    join_stories(con, index, records, new_ids, landed_copies)
     return duplicates, simindex.Pending(index, records, version)
 
 
@@ -36,9 +36,10 @@ def mark_duplicates(
     index: simindex.SimilarityIndex,
     records: simindex.Records,
     new_ids: list[str],
-) -> set[str]:
+) -> tuple[set[str], dict[str, set[str]]]:
     """Record confirmed pairs and point each touched group at its original; return the new
-    articles that are copies."""
+    articles that are copies, and the new originals of groups that already had members
+    (landed earlier, dated later): original -> those members."""
     now = store.utcnow()
     methods = {
         (r["a_id"], r["b_id"]): r["method"] for r in relations.duplicate_candidates(con, new_ids)
@@ -59,7 +60,7 @@ def mark_duplicates(
             for g in groups
         },
     )
-    return copies_landed(groups)
+    return copies_landed(groups), copies_before(groups)
 
 
 def join_stories(
@@ -67,8 +68,10 @@ def join_stories(
     index: simindex.SimilarityIndex,
     records: simindex.Records,
     new_ids: list[str],
+    landed_copies: dict[str, set[str]],
 ) -> None:
-    """Put each new article in a story: one of a similar article's, or a story of its own."""
+    """Put each new article in a story: one of a similar article's, or a story of its own; a
+    copy its original's, and a new original whose copies landed before it their story."""
     similar = index.story_candidates(
         records,
         window_s=WINDOW.total_seconds(),
@@ -77,11 +80,22 @@ def join_stories(
     )
     related = {s.other_id for s in similar} | set(new_ids)
     context = relations.story_context(con, related)
-    originals = {c["duplicate_of"] for c in context.values() if c["duplicate_of"]} - related
-    if originals:
-        context |= relations.story_context(con, originals)
+    kin = {c["duplicate_of"] for c in context.values() if c["duplicate_of"]}
+    kin |= {i for copies in landed_copies.values() for i in copies}
+    if kin - related:
+        context |= relations.story_context(con, kin - related)
+
+    def earliest_copy(article_id: str) -> str | None:
+        """Of the copies landed before their original `article_id`, the earliest dated: the
+        one that stood as their original (its story is theirs)."""
+        copies = [context[i] for i in landed_copies.get(article_id, ()) if i in context]
+        first = min(copies, key=lambda c: (c["at"], c["article_id"]), default=None)
+        return first["article_id"] if first else None
+
     new = [
-        NewArticle(i, context[i]["at"], context[i]["duplicate_of"]) for i in new_ids if i in context
+        NewArticle(i, context[i]["at"], context[i]["duplicate_of"], earliest_copy(i))
+        for i in new_ids
+        if i in context
     ]
     existing = {i: c["story_id"] for i, c in context.items() if c["story_id"] and i not in new_ids}
     sizes = {c["story_id"]: c["story_size"] for c in context.values() if c["story_id"]}

@@ -43,3 +43,14 @@ def copies_landed(groups: list[dict]) -> set[str]:
         new = {g["article_id"] for g in group if g["is_new"]}
         copies |= new if len(new) < len(group) else new - {original}
     return copies
+
+
+def copies_before(groups: list[dict]) -> dict[str, set[str]]:
+    """New originals of groups that already had members before this batch: original -> those
+    members (dated later than it: an equally dated member landed earlier stays the original)."""
+    found: dict[str, set[str]] = {}
+    for g in groups:
+        if not g["is_new"]:
+            found.setdefault(g["original_id"], set()).add(g["article_id"])
+    new = {g["article_id"] for g in groups if g["is_new"]}
+    return {original: old for original, old in found.items() if original in new}

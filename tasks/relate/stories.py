@@ -124,6 +124,9 @@ class NewArticle:
     article_id: str
     when: datetime  # published_at, else ingested_at
     duplicate_of: str | None
+    # A new original whose copies landed before it (dated later): one of them, whose story
+    # is the group's. Landing order must not split a group across stories.
+    copy_landed_before: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +158,9 @@ def assign_stories(
     sizes = dict(story_sizes)
     assigned: dict[str, str] = {}
     for article in sorted(new, key=lambda a: (a.when, a.article_id)):
-        if article.duplicate_of and (story := stories.get(article.duplicate_of)):
-            chosen = story  # a copy belongs to its original's story
+        group = article.duplicate_of or article.copy_landed_before
+        if group and (story := stories.get(group)):
+            chosen = story  # a copy belongs to its original's story, an original to its copies'
         else:
             chosen = _best_story(by_article.get(article.article_id, []), stories, sizes)
             chosen = chosen or story_id_for(article.article_id)

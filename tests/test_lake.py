@@ -25,7 +25,7 @@ import pytest
 from tests.conftest import SEEDS
 from tests.pg import LocalPostgres, server_bin
 from warehouse import lake as lakes
-from warehouse import sql, store
+from warehouse import relations, sql, store
 
 # What DuckLake refuses: keys, and the statements that lean on them or on RETURNING.
 NEEDS_KEYS = re.compile(
@@ -378,11 +378,11 @@ def test_maintenance_merges_a_lakes_small_files_and_forgets_old_snapshots(
 
     kept = maintenance(warehouse=lake)  # every snapshot is younger than a week: all kept
     assert isinstance(kept, store.LakeUpkeep)
-    # (Rows other tables kept inlined in the catalog went to Parquet too: hence not 6 -> 1.)
-    assert kept.files_before == 6 and kept.files_after < kept.files_before
+    # (Writers inline nothing, so the migrations' small inserts are files too: more than 6.)
+    assert kept.files_before > 6 and kept.files_after < kept.files_before
     assert kept.snapshots_after > kept.snapshots_before
     # The six small files made way for one, and time travel still reaches the first commit.
-    assert kept.deleted_files == 6 and len(list(data.glob("*.parquet"))) == 1
+    assert kept.deleted_files >= 6 and len(list(data.glob("*.parquet"))) == 1
     assert plain(lake, as_of_first) == [(12,)]
 
     gone = maintenance(warehouse=lake, snapshot_days=0)
@@ -390,6 +390,38 @@ def test_maintenance_merges_a_lakes_small_files_and_forgets_old_snapshots(
     with pytest.raises(duckdb.Error):
         plain(lake, as_of_first)
     assert plain(lake, "SELECT * FROM feed_items ORDER BY ALL") == rows
+
+
+def _insert_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """Bare `articles` rows, as a landing inserts them before relating them."""
+    con.execute(
+        "INSERT INTO articles (article_id, source_kind, source_uri, text, ingested_at, run_id, "
+        "content_hash, raw_sha256, raw_size, extractor, word_count) "
+        "SELECT id, 'file', id, 'text', $now, 'r', 'h', 's', 0, 'x', 1 FROM unnest($ids) AS t(id)",
+        {"ids": ids, "now": NOW},
+    )
+
+
+@pytest.mark.lake
+def test_a_landing_that_updates_an_earlier_row_twice_loses_no_row(lake: str) -> None:
+    # DuckLake 1.5.5 with data inlining on (its default: inserts of <= 10 rows stay in the
+    # catalog) lost a01 here, the copy whose original lands: a transaction inserted a few
+    # rows (kept inlined) and updated a row of an earlier file (one written by a transaction
+    # that inserted and updated its rows, as every landing does) twice. The many-workers
+    # test lost a copy so (docs/scale-out.md); in other such sequences a new row went.
+    earlier = [f"a{n:02}" for n in range(11)]  # more than DuckLake inlines: a Parquet file
+    new = ["n0", "n1", "n2"]
+    with store.connect(lake) as con:
+        with store.transaction(con):  # as a landing: insert, then set the stories
+            _insert_articles(con, earlier)
+            relations.set_stories(con, {i: "s-" + i for i in earlier})
+        with store.transaction(con):  # the original of a01 lands, dated before it
+            _insert_articles(con, new)
+            relations.set_duplicate_of(con, {"a01": "n0", "n0": None})
+            relations.set_stories(con, {"a01": "s-n0", "n0": "s-n0", "n1": "s-n1", "n2": "s-n2"})
+    landed = plain(lake, "SELECT article_id, duplicate_of, story_id FROM articles ORDER BY 1")
+    assert [r[0] for r in landed] == sorted(earlier + new)
+    assert ("a01", "n0", "s-n0") in landed and ("n1", None, "s-n1") in landed
 
 
 def _land_the_same_items(lake_name: str, data_path: str, worker: int, start) -> None:

@@ -14,6 +14,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -133,17 +134,26 @@ def _unavailable(why: str) -> None:
     pytest.skip(why)
 
 
-@pytest.fixture(scope="session")
-def postgres():
+LAKE_MODULES = ("duckdb_extension_ducklake", "duckdb_extension_postgres_scanner", "psycopg")
+
+
+def lake_postgres(*more_modules: str) -> Iterator[LocalPostgres]:
+    """A throwaway PostgreSQL for lake tests (skipped, or failed when required, without its
+    server programs or the lake extra's modules and `more_modules`)."""
     if server_bin() is None:
         _unavailable("PostgreSQL's server programs are missing (apt-get install postgresql)")
-    for module in ("duckdb_extension_ducklake", "duckdb_extension_postgres_scanner", "psycopg"):
+    for module in (*LAKE_MODULES, *more_modules):
         try:
             resources.files(module)
         except ModuleNotFoundError:
             _unavailable(f"{module} is missing (pip install -e '.[lake]')")
     with LocalPostgres() as pg:
         yield pg
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    yield from lake_postgres()
 
 
 @pytest.fixture

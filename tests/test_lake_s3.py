@@ -26,10 +26,10 @@ import duckdb
 import pytest
 
 from tests.conftest import SEEDS
-from tests.pg import LocalPostgres, server_bin
+from tests.pg import LocalPostgres
 from tests.s3server import LocalS3, weed
 from tests.test_cli_exit import NEWSFLOW
-from tests.test_lake import COMPARED, _folder, _unavailable
+from tests.test_lake import COMPARED, _folder, _unavailable, lake_postgres
 from warehouse import lake as lakes
 from warehouse import rawstore, store
 
@@ -38,20 +38,7 @@ pytestmark = pytest.mark.lake
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[LocalPostgres]:
-    if server_bin() is None:
-        _unavailable("PostgreSQL's server programs are missing (apt-get install postgresql)")
-    for module in (
-        "duckdb_extension_ducklake",
-        "duckdb_extension_postgres_scanner",
-        "duckdb_extension_httpfs",
-        "psycopg",
-    ):
-        try:
-            resources.files(module)
-        except ModuleNotFoundError:
-            _unavailable(f"{module} is missing (pip install -e '.[lake]')")
-    with LocalPostgres() as pg:
-        yield pg
+    yield from lake_postgres("duckdb_extension_httpfs")
 
 
 @pytest.fixture(scope="module")

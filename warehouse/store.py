@@ -302,19 +302,14 @@ def insert_batch(
         con.register("batch", articles)
         con.register("errors", errors)
         if lake:
-            # No RETURNING in DuckLake: the new ids first, then the insert of exactly those.
-            new_ids = _ids(con, "sql/lake/new_articles.sql")
-            con.register("new_ids", pa.table({"article_id": pa.array(new_ids, pa.string())}))
-            con.execute(statement(con, "sql/land_articles.sql"), params)
+            new_ids = _insert_new(con, "articles", "new_ids", "article_id", params)
         else:
             new_ids = _ids(con, "sql/land_articles.sql", params)
-            con.register("new_ids", pa.table({"article_id": pa.array(new_ids, pa.string())}))
+            _register_keys(con, "new_ids", "article_id", new_ids)
         con.execute(statement(con, "sql/land_signatures.sql"))
         con.execute(statement(con, "sql/land_enrichment.sql"))
         if lake:
-            new_errors = _ids(con, "sql/lake/new_errors.sql")
-            con.register("new_error_ids", pa.table({"error_id": pa.array(new_errors, pa.string())}))
-            con.execute(statement(con, "sql/land_errors.sql"), params)
+            new_errors = _insert_new(con, "errors", "new_error_ids", "error_id", params)
         else:
             new_errors = _ids(con, "sql/land_errors.sql", params)
         for table, name, file in extra:
@@ -325,6 +320,22 @@ def insert_batch(
             with suppress(Exception):
                 con.unregister(name)
     return Inserted(new_ids=new_ids, new_errors=len(new_errors))
+
+
+def _insert_new(
+    con: duckdb.DuckDBPyConnection, what: str, name: str, column: str, params: dict[str, object]
+) -> list[str]:
+    """A lake's insert of `what` (articles, errors): DuckLake has no RETURNING, so the new keys
+    first (sql/lake/new_<what>.sql), registered as `name`, then the insert of exactly those
+    (sql/lake/land_<what>.sql). Returns the new keys."""
+    keys = _ids(con, f"sql/lake/new_{what}.sql")
+    _register_keys(con, name, column, keys)
+    con.execute(statement(con, f"sql/land_{what}.sql"), params)
+    return keys
+
+
+def _register_keys(con: duckdb.DuckDBPyConnection, name: str, column: str, keys: list[str]) -> None:
+    con.register(name, pa.table({column: pa.array(keys, pa.string())}))
 
 
 def _ids(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[str]:

@@ -16,7 +16,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -189,20 +189,19 @@ class _HostGate:
             if self._shared is None:
                 yield self.hold
                 return
-            try:
-                shared_turn = self._shared.turn(self._host, self.delay, self._shared_wait)
-                shared = shared_turn.__enter__()
-            except SharedHostsError as exc:
-                raise _Failure("temporary", f"no turn for {self._host}: {exc}") from exc
+            with ExitStack() as held:
+                try:
+                    shared = held.enter_context(
+                        self._shared.turn(self._host, self.delay, self._shared_wait)
+                    )
+                except SharedHostsError as exc:
+                    raise _Failure("temporary", f"no turn for {self._host}: {exc}") from exc
 
-            def hold(seconds: float) -> None:
-                self.hold(seconds)
-                shared.hold(seconds)
+                def hold(seconds: float) -> None:
+                    self.hold(seconds)
+                    shared.hold(seconds)
 
-            try:
                 yield hold
-            finally:
-                shared_turn.__exit__(None, None, None)
 
     def slow_down(self, delay: float) -> None:
         with self._lock:

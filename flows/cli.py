@@ -162,18 +162,23 @@ def ingest_seeds_cmd(ctx: click.Context, directory: str | None) -> None:
 
 @ingest.command("files")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--batch-size", default=200, show_default=True, help="Items per task run.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="Most items per task run (default 500; the first batches are smaller).",
+)
 @click.pass_context
-def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int) -> None:
+def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int | None) -> None:
     """Files or directories (recursive) of .html/.htm/.txt/.md, optionally .gz."""
     _check_paths(paths)
     _open_warehouse(ctx)
 
     def run() -> object:
         from flows.ingest import ingest_files
+        from flows.runs import BATCH_SIZE
 
         return ingest_files(
-            paths=list(paths), warehouse=ctx.obj["warehouse"], batch_size=batch_size
+            paths=list(paths), warehouse=ctx.obj["warehouse"], batch_size=batch_size or BATCH_SIZE
         )
 
     _run_flow(ctx, run)

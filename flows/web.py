@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from flows.runs import BATCH_SIZE, RunSummary, extract_and_land, land_and_count, recorded_run
+from flows.runs import RunSummary, extract_and_land, land_and_count, recorded_run
 from tasks.extract.document import article_from_feed
 from tasks.extract.urls import canonicalize
 from tasks.land import Batch
@@ -38,6 +38,10 @@ from tasks.sources.http.netguard import NetPolicy
 from tasks.sources.registry import Registry, Source, load_registry, next_poll
 from tasks.sources.sitemaps import SitemapEntry, parse_sitemap
 from warehouse import hosts, rawstore, store
+
+# Pages fetched, then extracted and landed, a batch at a time: fetching is the slow part, and a
+# batch's pages are extracted only once all of them are fetched.
+FETCH_BATCH = 200
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 MAX_SITEMAPS = 25
@@ -106,7 +110,7 @@ def ingest_feeds(
     sources: str | None = None,
     warehouse: str | None = None,
     force: bool = False,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = FETCH_BATCH,
 ) -> RunSummary:
     """Poll feeds (all configured ones that are due, or the given URLs) and land new items."""
     registry = load_registry(sources)
@@ -395,7 +399,7 @@ def ingest_urls(
         targets = [Target("url", u) for u in dict.fromkeys(urls)]
         summary.items_seen = len(targets)
         _ingest_pages(
-            summary, fetcher, targets, rawstore.root_for(summary.warehouse), "url", BATCH_SIZE
+            summary, fetcher, targets, rawstore.root_for(summary.warehouse), "url", FETCH_BATCH
         )
     return summary
 
@@ -436,7 +440,7 @@ def ingest_sitemap(
         new = _unseen(summary.warehouse, targets)
         summary.unchanged = len(targets) - len(new)
         _ingest_pages(
-            summary, fetcher, new, rawstore.root_for(summary.warehouse), "sitemap", BATCH_SIZE
+            summary, fetcher, new, rawstore.root_for(summary.warehouse), "sitemap", FETCH_BATCH
         )
     return summary
 

@@ -248,3 +248,14 @@ def _of_run(flow_run_id: UUID):
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     return ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+
+
+def test_batches_start_small_and_double_up_to_the_size() -> None:
+    from flows.runs import in_batches
+    from tasks.models import SourceItem
+
+    items = [SourceItem("file", f"/x/{i}.txt", f"/x/{i}.txt", 1, 0) for i in range(1_000)]
+    assert [len(b.items) for b in in_batches(items, 500)] == [100, 200, 400, 300]
+    assert [len(b.items) for b in in_batches(items[:130], 50)] == [50, 50, 30]
+    batches = in_batches(items, 500)
+    assert [i for b in batches for i in b.items] == items  # each item once, in order

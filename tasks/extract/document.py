@@ -45,6 +45,10 @@ TRAFILATURA_OPTIONS: dict[str, object] = {"include_comments": False, "include_ta
 # (56 pages, ~26 ms CPU each: 1.5 ms a page on average for nothing). 200 -> 150: body F1
 # unchanged (0.930).
 FALLBACK_BELOW_WORDS = 150
+# Dropped from the tree once the page's metadata is read (JSON-LD scripts stay): 32.1 ->
+# 30.8 ms CPU a page on 330 real pages, every field of all 990 pages' articles the same.
+# Dropping svg, noscript and template as well changed 5 bodies and lost one article.
+INERT_TAGS = ("script", "style")
 # Fewer words than this is a menu, a caption or an error page, not an article.
 MIN_WORDS = 15
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.I)
@@ -212,13 +216,20 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     tree = parse_html(html)
     if tree is None:
         return {}, {}
-    # Every reader below leaves the tree as it is (trafilatura copies before it prunes), so
-    # the page is parsed once.
+    # The page is parsed once: every reader below leaves the tree as it is (trafilatura
+    # copies before it prunes), but for _drop_inert.
     meta = page_metadata(tree, item.url)
     # A saved file has no fetch URL: its canonical one names the outlet's host ("Wien Orf At"
     # as a byline is the outlet).
     sites = site_keys(meta.site_name, item.url or meta.canonical_url)
     guess = _Guess(tree, meta.canonical_url or item.url, sites)
+    # htmldate's search reads scripts too (a date in a page's JavaScript): when the page's
+    # declared date will not do (none, or implausible for the page's URL, as below), it
+    # searches before they are dropped.
+    page_url = meta.canonical_url or guess.url() or (item.url and canonicalize(item.url))
+    if not meta.published_at or not plausible_published(meta.published_at, page_url):
+        guess.date()
+    _drop_inert(tree)
     body, body_source = _body(tree, html, item.url, meta.description)
     if body is None:
         return {}, {}
@@ -280,6 +291,25 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     # in bench/extraction_real.py lost snippets to it).
     fields["text"] = unicodedata.normalize("NFC", "\n".join(lines).strip())
     return fields, sources
+
+
+def _drop_inert(tree: HtmlElement) -> None:
+    """Remove what no reader after the page's metadata looks at (scripts but JSON-LD, and
+    styles), their tails kept: trafilatura copies the whole tree three or four times a page
+    before its own cleaning drops them."""
+    for element in list(tree.iter(*INERT_TAGS)):
+        if element.tag == "script" and "ld+json" in (element.get("type") or ""):
+            continue
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tail:
+            previous = element.getprevious()
+            if previous is None:
+                parent.text = (parent.text or "") + element.tail
+            else:
+                previous.tail = (previous.tail or "") + element.tail
+        parent.remove(element)
 
 
 def _body(

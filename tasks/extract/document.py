@@ -58,7 +58,6 @@ INERT_TAGS = ("script", "style")
 MIN_WORDS = 15
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.I)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
-_CONTROLS_BUT_CR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # see clean_text._CONTROLS
 
 
 def extract_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> Article | FailedItem:
@@ -87,10 +86,6 @@ def _extract(raw: RawDoc) -> Article | FailedItem:
     if raw.kind == "html":
         # WHATWG order: byte-order mark, then the HTTP header's charset, then <meta charset>.
         text, encoding = decode(raw.data, item.charset or declared_charset(raw.data))
-        # libxml2 reads CR and CRLF as line ends itself: a page written with CRLF line ends
-        # (a third of the real pages) is not copied to replace them (1.1 -> 0.2 ms a page).
-        if _CONTROLS_BUT_CR.search(text):
-            text = strip_controls(text)
         fields, sources = _from_html(text, raw.data, item)
         extractor = "trafilatura"
     else:

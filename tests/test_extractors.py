@@ -79,3 +79,18 @@ def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))
     assert "NOTAS RELACIONADAS" not in article.text
     assert "Tras el hackeo sistemático de diversas instituciones públicas" in article.text
+
+
+def test_a_short_text_that_holds_most_of_its_page_skips_the_fallback_cascade() -> None:
+    from tasks.extract.document import FALLBACK_BELOW_WORDS, _short_of_page
+    from tasks.extract.parse import parse_html
+
+    article = " ".join(f"word{i}" for i in range(60))
+    small = parse_html(f"<html><body><nav>Home News</nav><p>{article}</p></body></html>")
+    other = "<p>" + " ".join(f"other{i}" for i in range(2_000)) + "</p>"
+    big = parse_html(f"<html><body><p>{article}</p>{other}</body></html>")
+    assert small is not None and big is not None and FALLBACK_BELOW_WORDS > 60
+    assert not _short_of_page(article, small)  # the page has nothing more to find
+    assert _short_of_page(article, big)  # 60 of ~2,060 words: the fallbacks may find more
+    long_text = " ".join(f"w{i}" for i in range(FALLBACK_BELOW_WORDS))
+    assert not _short_of_page(long_text, big)

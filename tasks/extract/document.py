@@ -297,19 +297,11 @@ def _drop_inert(tree: HtmlElement) -> None:
     """Remove what no reader after the page's metadata looks at (scripts but JSON-LD, and
     styles), their tails kept: trafilatura copies the whole tree three or four times a page
     before its own cleaning drops them."""
+    from trafilatura.xml import delete_element  # heavy: imported where used
+
     for element in list(tree.iter(*INERT_TAGS)):
-        if element.tag == "script" and "ld+json" in (element.get("type") or ""):
-            continue
-        parent = element.getparent()
-        if parent is None:
-            continue
-        if element.tail:
-            previous = element.getprevious()
-            if previous is None:
-                parent.text = (parent.text or "") + element.tail
-            else:
-                previous.tail = (previous.tail or "") + element.tail
-        parent.remove(element)
+        if element.tag != "script" or "ld+json" not in (element.get("type") or ""):
+            delete_element(element)
 
 
 def _body(

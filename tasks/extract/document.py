@@ -223,10 +223,14 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     # as a byline is the outlet).
     sites = site_keys(meta.site_name, item.url or meta.canonical_url)
     guess = _Guess(tree, meta.canonical_url or item.url, sites)
+    url, url_origin = _first(
+        [(meta.canonical_url, meta.sources.get("canonical_url", "")), (guess.url, "trafilatura"),
+         (item.url and canonicalize(item.url), "fetch")]
+    )  # fmt: skip
+    page_url = (url.strip() if isinstance(url, str) else None) or item.url
     # htmldate's search reads scripts too (a date in a page's JavaScript): when the page's
     # declared date will not do (none, or implausible for the page's URL, as below), it
     # searches before they are dropped.
-    page_url = meta.canonical_url or guess.url() or (item.url and canonicalize(item.url))
     if not meta.published_at or not plausible_published(meta.published_at, page_url):
         guess.date()
     _drop_inert(tree)
@@ -251,22 +255,19 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
                       (guess.sitename, "trafilatura")],
         "description": [(meta.description, meta.sources.get("description", "")),
                         (hints and hints.summary, "feed")],
-        "url": [(meta.canonical_url, meta.sources.get("canonical_url", "")),
-                (guess.url, "trafilatura"),
-                (item.url and canonicalize(item.url), "fetch")],
+        "url": [(url, url_origin)],
         "language": [(meta.language, meta.sources.get("language", "")),
                      (lang and lang.group(1).decode().lower(), "html")],
     }  # fmt: skip
     fields: dict[str, object] = {}
     sources: dict[str, str] = {"metadata_error": meta.error} if meta.error else {}
     for name, options in candidates.items():
-        value, origin = next(((v, o) for v, o in _resolved(options) if v), (None, ""))
+        value, origin = _first(options)
         fields[name] = value.strip() if isinstance(value, str) else value
         if value is not None:
             sources[name] = origin
     # A published date in the future or before the date in the page's URL is a site clock, a
     # copyright year or an event's date: the next candidate that is plausible, else the URL's.
-    page_url = fields.get("url") or item.url
     dates = ((v, o) for v, o in _resolved(candidates["published_at"]) if v)
     if fields["published_at"] and not plausible_published(fields["published_at"], page_url):  # type: ignore[arg-type]
         good = next(((v, o) for v, o in dates if plausible_published(v, page_url)), None)  # type: ignore[arg-type]
@@ -533,6 +534,11 @@ class _Guess:
 
         found = extract_url(self._tree, self._url)
         return canonicalize(found) if found else None
+
+
+def _first(options: list[tuple[object, str]]) -> tuple[object, str]:
+    """The first (value, origin) whose value is set, else (None, "")."""
+    return next(((v, o) for v, o in _resolved(options) if v), (None, ""))
 
 
 def _resolved(options: list[tuple[object, str]]) -> Iterator[tuple[object, str]]:

@@ -260,7 +260,7 @@ def run_newsflow(pages: list[Page]) -> tuple[System, System, Counter[str]]:
     flow's pool. Returns the text-only system, the title + text one, and error reasons."""
     from concurrent.futures import wait
 
-    from flows.runs import BATCH_SIZE, EXTRACT_AHEAD
+    from flows.runs import EXTRACT_AHEAD, in_batches
     from tasks.extract.pool import make_pool, start
     from tasks.models import Article
     from tasks.sources.files import discover
@@ -273,7 +273,7 @@ def run_newsflow(pages: list[Page]) -> tuple[System, System, Counter[str]]:
     for error in discover_errors:
         text.errors[by_uri[error.source_uri]] = f"discover: {error.error}"
 
-    batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+    batches = [batch.items for batch in in_batches(items)]
     started, cpu = time.perf_counter(), time.process_time()
     pool = make_pool(len(items))
     results = []

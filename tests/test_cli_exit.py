@@ -72,6 +72,16 @@ def test_a_missing_path_is_a_usage_error_before_prefect(tmp_path: Path) -> None:
     assert not _prefect_started(tmp_path)
 
 
+def test_a_batch_size_below_one_is_a_usage_error_before_prefect(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    args = ("--warehouse", str(warehouse), "ingest", "files", "--batch-size", "0", str(SEEDS))
+    proc = newsflow(tmp_path, *args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--batch-size" in proc.stderr and "0 is not in the range" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert not warehouse.exists() and not _prefect_started(tmp_path)
+
+
 def test_a_file_that_is_not_duckdb_stops_the_run_before_prefect(tmp_path: Path) -> None:
     warehouse = tmp_path / "notduck.txt"
     warehouse.write_text("not a database\n")

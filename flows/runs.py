@@ -218,6 +218,8 @@ def source_of(uri: str) -> str:
 
 def in_batches(items: list[SourceItem], size: int = BATCH_SIZE) -> list[Batch]:
     """Batches of FIRST_BATCH items, then twice as many each time, up to `size`."""
+    if size < 1:
+        raise ValueError(f"a batch holds at least one item, not {size}")
     batches, start, n = [], 0, min(FIRST_BATCH, size)
     while start < len(items):
         batches.append(Batch(items=items[start : start + n]))

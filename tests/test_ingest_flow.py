@@ -259,3 +259,5 @@ def test_batches_start_small_and_double_up_to_the_size() -> None:
     assert [len(b.items) for b in in_batches(items[:130], 50)] == [50, 50, 30]
     batches = in_batches(items, 500)
     assert [i for b in batches for i in b.items] == items  # each item once, in order
+    with pytest.raises(ValueError, match="at least one item"):
+        in_batches(items, 0)  # not a loop that never ends

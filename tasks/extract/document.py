@@ -21,6 +21,7 @@ from tasks.extract.author_search import extract_author
 from tasks.extract.clean_text import clean_text, strip_controls
 from tasks.extract.dates import parse_datetime, plausible_published, url_date
 from tasks.extract.decode import DecodeError, declared_charset, decode
+from tasks.extract.fast_xpath import ensure_installed
 from tasks.extract.metadata import clean_authors, load_json_ld, page_metadata, site_keys
 from tasks.extract.parse import parse_html
 from tasks.extract.read import MAX_BYTES, RawDoc, read_item
@@ -321,6 +322,7 @@ def _body(
     """
     import trafilatura  # heavy: imported where used, so the CLI starts fast
 
+    ensure_installed()
     doc = trafilatura.bare_extraction(tree, url=url, fast=True, **TRAFILATURA_OPTIONS)
     text = doc.text if doc is not None else None
     if not text or _looks_like_chrome(text, description) or _short_of_page(text, tree):

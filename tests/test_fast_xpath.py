@@ -1,0 +1,121 @@
+"""The stand-ins for trafilatura's re:test() expressions select exactly what the originals
+select: on the real page fixtures, at every stage the pipeline runs them on, and on the
+cases XPath's semantics make subtle."""
+
+from __future__ import annotations
+
+import importlib
+from copy import copy
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.settings import Extractor
+
+from tasks.extract import fast_xpath
+from tasks.extract.decode import declared_charset, decode
+from tasks.extract.document import TRAFILATURA_OPTIONS, _drop_inert
+from tasks.extract.parse import parse_html
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+baseline = importlib.import_module("trafilatura.baseline")
+xpaths = importlib.import_module("trafilatura.xpaths")
+
+
+def _stand_ins() -> list[fast_xpath.StandIn]:
+    fast_xpath.ensure_installed()
+    found = [baseline.BASIC_CLEAN_XPATH, *xpaths.OVERALL_DISCARD_XPATH]
+    assert all(isinstance(s, fast_xpath.StandIn) for s in found)
+    return found
+
+
+def test_all_three_are_installed_on_the_pinned_trafilatura() -> None:
+    # A trafilatura whose expressions changed keeps its own: this names the one that did.
+    assert fast_xpath.install() == [
+        "BASIC_CLEAN_XPATH", "OVERALL_DISCARD_XPATH[0]", "OVERALL_DISCARD_XPATH[1]",
+    ]  # fmt: skip
+    assert len(_stand_ins()) == 3
+
+
+def test_a_changed_expression_is_refused() -> None:
+    # Patterns are read from trafilatura's expression; anything else changed is refused.
+    original = _stand_ins()[2].original
+    changed = original.path.replace("@aria-hidden='true'", "@aria-hidden='1'")
+    assert changed != original.path
+    xpath = type(original)(changed, namespaces={"re": "http://exslt.org/regular-expressions"})
+    with pytest.raises(ValueError, match="changed"):
+        fast_xpath.StandIn(xpath, fast_xpath._DISCARD_1, fast_xpath._any_of(None))
+
+
+def _trees(path: Path) -> list:
+    data = path.read_bytes()
+    tree = parse_html(decode(data, declared_charset(data))[0])
+    assert tree is not None
+    options = Extractor(
+        comments=TRAFILATURA_OPTIONS["include_comments"],
+        tables=TRAFILATURA_OPTIONS["include_tables"],
+    )
+    inert_dropped = copy(tree)
+    _drop_inert(inert_dropped)
+    cleaned = convert_tags(tree_cleaning(copy(inert_dropped), options), options)
+    return [tree, tree.find(".//body"), inert_dropped, cleaned]
+
+
+def test_same_elements_in_the_same_order_on_real_pages() -> None:
+    stand_ins = _stand_ins()
+    by_regex = [0] * len(stand_ins)  # trees where the re:test part found something
+    pages = sorted(REAL.glob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        for tree in _trees(page):
+            for i, stand_in in enumerate(stand_ins):
+                assert stand_in(tree) == stand_in.original(tree), (page.name, stand_in.path)
+                base = stand_in.base(tree) if stand_in.base is not None else []
+                by_regex[i] += len(stand_in.original(tree)) > len(base)
+    # Each stand-in's Python part decided something on these pages, not only libxml2's.
+    assert all(n > 0 for n in by_regex), by_regex
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # @id|@style reads the first of the two in source order: style first, id not read
+        '<div style="color:red" id="hidden-x">a</div><div id="hidden-y" style="x">b</div>',
+        # case-insensitive cookie test on class and on id; and the class test case-sensitive
+        '<div class="Cookie-Banner">a</div><span id="ONETRUST">b</span><p class="Footer">c</p>',
+        # nested hits, the outer first; attributes other than id/class/style ignored
+        '<section class="share-x"><div class="menu"><p class="bar">t</p></div></section>'
+        '<div data-x="nav">n</div><div class="">empty</div>',
+        # an element matched by both the regex and the plain part, once
+        '<aside class="cookie-notice">a</aside><div class="sidebar" role="navigation">x</div>',
+    ],
+)
+def test_xpath_semantics(body: str) -> None:
+    tree = lxml_html.fromstring(f"<html><body class='cookie-banner'>{body}</body></html>")
+    for stand_in in _stand_ins():
+        for context in (tree, tree.find("body")):
+            assert stand_in(context) == stand_in.original(context), stand_in.path
+
+
+def test_the_context_element_itself_is_not_selected() -> None:
+    # `.//*`: descendants only, as the originals read
+    tree = lxml_html.fromstring("<div class='cookie-banner share-x'><p>x</p></div>")
+    for stand_in in _stand_ins():
+        assert stand_in(tree) == stand_in.original(tree) == []
+
+
+def test_answers_stay_right_when_the_value_memory_is_full(monkeypatch) -> None:
+    monkeypatch.setattr(fast_xpath, "_KNOWN_VALUES", 3)
+
+    def page(prefix: str):
+        divs = "".join(f'<div class="{prefix}{i} share-x">x</div>' for i in range(6))
+        return lxml_html.fromstring(f'<html><body>{divs}<div class="plain">y</div></body></html>')
+
+    first, second = page("a"), page("b")
+    for stand_in in _stand_ins():
+        for tree in (first, second, first):
+            assert stand_in(tree) == stand_in.original(tree)
+        # what the last page did not have was forgotten
+        class_tests = [t for t in stand_in.tests if "class" in t.names]
+        assert class_tests and all("b0 share-x" not in t.known for t in class_tests)

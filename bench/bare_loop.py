@@ -1,0 +1,43 @@
+"""A bare trafilatura loop in a process of its own, for the benches to time against.
+
+    echo '{"paths": [...], "options": {}, "passes": 1}' | python -m bench.bare_loop
+
+Its own process, because newsflow's extraction replaces some of trafilatura's XPath
+expressions with faster equivalents when it is imported (tasks/extract/fast_xpath.py): a
+loop in a process that imported newsflow would not be the stock trafilatura a user runs.
+It reads each file and calls `trafilatura.extract(bytes, **options)`, `passes` times; the
+last pass is timed. Prints JSON: outputs and errors per path, seconds, CPU seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+
+def main() -> None:
+    job = json.load(sys.stdin)
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    for _ in range(job.get("passes", 1)):
+        outputs: list[str | None] = []
+        errors: list[str | None] = []
+        started, cpu = time.perf_counter(), time.process_time()
+        for path in job["paths"]:
+            with open(path, "rb") as fh:
+                html = fh.read()
+            try:
+                outputs.append(trafilatura.extract(html, **job.get("options", {})))
+                errors.append(None)
+            except Exception as exc:  # scored as a miss, as trafilatura's own eval does
+                outputs.append(None)
+                errors.append(f"{type(exc).__name__}: {exc}")
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    json.dump({"outputs": outputs, "errors": errors, "seconds": seconds, "cpu": cpu}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

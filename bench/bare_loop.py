@@ -1,12 +1,13 @@
 """A bare trafilatura loop in a process of its own, for the benches to time against.
 
-    echo '{"paths": [...], "options": {}, "passes": 1}' | python -m bench.bare_loop
+    echo '{"paths": [...], "options": {}, "warm": [...]}' | python -m bench.bare_loop
 
 Its own process, because newsflow's extraction replaces some of trafilatura's XPath
 expressions with faster equivalents when it is imported (tasks/extract/fast_xpath.py): a
 loop in a process that imported newsflow would not be the stock trafilatura a user runs.
-It reads each file and calls `trafilatura.extract(bytes, **options)`, `passes` times; the
-last pass is timed. Prints JSON: outputs and errors per path, seconds, CPU seconds.
+It reads each file and calls `trafilatura.extract(bytes, **options)`, timed; `warm` pages
+are extracted first, untimed (first use). Prints JSON: outputs and errors per path,
+seconds, CPU seconds.
 """
 
 from __future__ import annotations
@@ -19,24 +20,29 @@ import time
 
 def main() -> None:
     job = json.load(sys.stdin)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    options = job.get("options", {})
+    _loop(job.get("warm", []), options, [], [])
+    outputs: list[str | None] = []
+    errors: list[str | None] = []
+    started, cpu = time.perf_counter(), time.process_time()
+    _loop(job["paths"], options, outputs, errors)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    json.dump({"outputs": outputs, "errors": errors, "seconds": seconds, "cpu": cpu}, sys.stdout)
+
+
+def _loop(paths: list[str], options: dict, outputs: list, errors: list) -> None:
     import trafilatura
 
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    for _ in range(job.get("passes", 1)):
-        outputs: list[str | None] = []
-        errors: list[str | None] = []
-        started, cpu = time.perf_counter(), time.process_time()
-        for path in job["paths"]:
-            with open(path, "rb") as fh:
-                html = fh.read()
-            try:
-                outputs.append(trafilatura.extract(html, **job.get("options", {})))
-                errors.append(None)
-            except Exception as exc:  # scored as a miss, as trafilatura's own eval does
-                outputs.append(None)
-                errors.append(f"{type(exc).__name__}: {exc}")
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    json.dump({"outputs": outputs, "errors": errors, "seconds": seconds, "cpu": cpu}, sys.stdout)
+    for path in paths:
+        with open(path, "rb") as fh:
+            html = fh.read()
+        try:
+            outputs.append(trafilatura.extract(html, **options))
+            errors.append(None)
+        except Exception as exc:  # scored as a miss, as trafilatura's own eval does
+            outputs.append(None)
+            errors.append(f"{type(exc).__name__}: {exc}")
 
 
 if __name__ == "__main__":

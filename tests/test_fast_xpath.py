@@ -119,3 +119,33 @@ def test_answers_stay_right_when_the_value_memory_is_full(monkeypatch) -> None:
         # what the last page did not have was forgotten
         class_tests = [t for t in stand_in.tests if "class" in t.names]
         assert class_tests and all("b0 share-x" not in t.known for t in class_tests)
+
+
+def test_a_memory_started_afresh_meanwhile_does_not_disturb_a_call(monkeypatch) -> None:
+    # The extraction may run in a flow's task threads. Here a search in one call lets the
+    # other "thread" in, as the interpreter may, and that one fills the memory: the first
+    # call must still answer right (and not fail looking up what it had just stored).
+    monkeypatch.setattr(fast_xpath, "_KNOWN_VALUES", 5)
+    stand_in = _stand_ins()[2]
+    test = next(t for t in stand_in.tests if t.names == ("class",))
+
+    def page(prefix: str):
+        divs = "".join(f'<div class="{prefix}{i} message">x</div>' for i in range(4))
+        return lxml_html.fromstring(f"<html><body>{divs}<p class='other'>y</p></body></html>")
+
+    mine, other = page("a"), page("b")
+    real = test.regex
+    searched = []
+
+    class Interrupted:
+        def search(self, value: str):
+            searched.append(value)
+            if len(searched) == 4:  # after this call stored its first answers
+                test.regex = real
+                stand_in(other)  # the other thread, meanwhile
+            return real.search(value)
+
+    monkeypatch.setattr(test, "regex", Interrupted())
+    test.known = {}
+    assert stand_in(mine) == stand_in.original(mine)
+    assert len(searched) >= 4

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 from lxml.etree import XPath, _Element
 
-_KNOWN_VALUES = 50_000  # attribute values remembered per regular expression
+_KNOWN_VALUES = 20_000  # attribute values remembered per regular expression (~2 MB)
 _CLAUSE = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'([^']*)'(?:,\s*'([^']*)')?\)")
 
 
@@ -44,7 +44,7 @@ class _Test:
         if self.regex.search(""):
             raise ValueError(f"re:test pattern matches the empty string: {pattern!r}")
         # Answers by attribute value: pages and their sites' templates repeat class names,
-        # and a long alternation costs ~2 µs a search. Bounded: cleared when full.
+        # and a long alternation costs ~2 µs a search. Bounded: started afresh when full.
         self.known: dict[str, bool] = {}
 
     def elements(self, values: dict[str, list]) -> set[_Element]:
@@ -55,7 +55,8 @@ class _Test:
             new = {v for v in page if v not in known}
             if new:
                 if len(known) + len(new) > _KNOWN_VALUES:
-                    known.clear()
+                    # a new dict, not clear(): a call in another thread keeps reading its own
+                    known = self.known = {}
                     new = set(page)
                 search = self.regex.search
                 known.update((str(v), search(v) is not None) for v in new)

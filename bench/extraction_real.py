@@ -989,7 +989,7 @@ def main() -> None:
         f"loop and its fixed in-flow cost (a {FLOW_SMALL}-page run beside the full one)",
     )
     parser.add_argument(
-        "--flow-repeats", type=int, default=2, help="--flow: pairs of flow runs (default 2)"
+        "--flow-repeats", type=int, default=3, help="--flow: pairs of flow runs (default 3)"
     )
     parser.add_argument(
         "--metadata", action="store_true", help="title, date and author scores instead of body"

@@ -157,13 +157,13 @@ def install() -> list[str]:
         (xpaths, "OVERALL_DISCARD_XPATH", 1, _DISCARD_1, _any_of(None),
          _without_clauses(_DISCARD_1)),
     ]  # fmt: skip
-    for module, name, index, skeleton, select, base in targets:
+    for module, name, index, skeleton, decide, base in targets:
         current = getattr(module, name) if index is None else getattr(module, name)[index]
         if isinstance(current, StandIn):
             installed.append(f"{name}[{index}]" if index is not None else name)
             continue
         try:
-            stand_in = StandIn(current, skeleton, select, base)
+            stand_in = StandIn(current, skeleton, decide, base)
         except ValueError:
             continue
         if index is None:

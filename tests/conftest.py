@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,11 @@ os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("NEWSFLOW_WAREHOUSE", None)
+# Ctrl-C as a terminal has it. A suite started as a background job of a non-interactive
+# shell (`./.ci/run &`) inherits SIGINT ignored and passes that on to every command it
+# starts, where newsflow rightly ignores it too: the tests that press Ctrl-C saw runs go on.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import pytest  # noqa: E402
 

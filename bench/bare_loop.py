@@ -3,8 +3,9 @@
     echo '{"paths": [...], "options": {}, "warm": [...]}' | python -m bench.bare_loop
 
 Its own process, because newsflow's extraction replaces some of trafilatura's XPath
-expressions with faster equivalents when it is imported (tasks/extract/fast_xpath.py): a
-loop in a process that imported newsflow would not be the stock trafilatura a user runs.
+expressions with faster equivalents in its process before its first page
+(tasks/extract/fast_xpath.py): a loop in a process that extracted with newsflow would not
+be the stock trafilatura a user runs.
 It reads each file and calls `trafilatura.extract(bytes, **options)`, timed; `warm` pages
 are extracted first, untimed (first use). Prints JSON: outputs and errors per path,
 seconds, CPU seconds.

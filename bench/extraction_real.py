@@ -400,7 +400,7 @@ def run_flow(pages: list[Page], bare_rate: float, repeats: int) -> list[tuple[st
     run over the time beyond it; the fixed in-flow cost is what the small run took beyond
     its pages at that rate (warehouse, discovery, pool, first and last batch hand-overs).
 
-    The machine is shared, and its speed moves by 10-15% from one minute to the next: the
+    The machine is shared, and its speed moves by 10-30% from one minute to the next: the
     pair of runs is made `repeats` times, each followed by the bare loop again, and each
     marginal rate is compared with the bare loop timed just before and just after it."""
     from prefect.testing.utilities import prefect_test_harness

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from tasks.extract.document import extract_item
-from tasks.models import ListedItem, SourceItem
+from tasks.models import Article, ListedItem, SourceItem
 from tests.conftest import FIXTURES
 
 PAGE = (FIXTURES / "pages" / "harbour-wind-farm.html").read_text(encoding="utf-8")
@@ -73,6 +73,17 @@ def test_chrome_from_the_fast_path_gets_the_full_cascade(tmp_path: Path) -> None
     assert article.text.startswith("Frankfurt/Main (dpa) - Für einen Roman")
     assert "Auszeichnung der Branche." in article.text
     assert "Online-Service-Center" not in article.text and "Bammental" not in article.text
+
+
+def test_an_article_nested_in_the_sidebar_is_read_alone(tmp_path: Path) -> None:
+    # onlinemarketing.de: unclosed <div>s put the <article> inside the sidebar's <aside>,
+    # which trafilatura prunes whole; the page alone gives its tagline twice (10 words).
+    article = extract_item(real_item(tmp_path, "onlinemarketing.de-instagram.html"))
+    assert isinstance(article, Article), article
+    assert "ein bis zu 15 Sekunden langes Video mit ihrem Smartphone aufzunehmen" in article.text
+    assert "Dein wichtigster Touchpoint" not in article.text
+    assert article.word_count > 200
+    assert json.loads(article.metadata_sources)["text"] == "article-element"
 
 
 def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:

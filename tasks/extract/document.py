@@ -310,14 +310,16 @@ def _drop_inert(tree: HtmlElement) -> None:
 def _body(
     tree: HtmlElement, html: str, url: str | None, description: str | None
 ) -> tuple[str | None, str]:
-    """The article's text and where it came from ("trafilatura" or "json-ld").
+    """The article's text and where it came from ("trafilatura", "article-element" or
+    "json-ld").
 
     trafilatura's main extractor alone (fast=True) gets well-structured article pages right;
     its fallbacks (readability, jusText) matter when it finds little or finds the page's
     chrome, so: fast first, and the full cascade when the text is short or looks like chrome
     (measured on 990 real pages, bench/extraction_real.py: the chrome test, ~0.13 ms CPU a
     page, sends 25 more pages, 2.5%, through the cascade, ~+0.6 ms a page on average; running
-    the cascade on every page costs +24 ms). The publisher's JSON-LD articleBody then
+    the cascade on every page costs +24 ms). A page where that finds (almost) nothing is
+    read again from its <article> alone. The publisher's JSON-LD articleBody then
     rescues a page whose extraction is a fragment, and bounds one where it agrees; label
     lines go last.
     """

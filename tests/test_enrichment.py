@@ -3,6 +3,7 @@ tables, the shipped queries answer the issue's questions, and bad input costs no
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,19 @@ def test_pool_workers_read_the_settings_the_run_has_now(
     result = CliRunner().invoke(main, ["--warehouse", warehouse, "enrich"])
     assert result.exit_code == 0, result.output
     assert rows(warehouse, "SELECT count(DISTINCT article_id) FROM article_topics") == [(5,)]
+
+
+def test_pool_workers_start_with_what_the_fork_server_loaded_frozen() -> None:
+    # tasks/extract/warmup.py freezes the models and modules it loaded, so the workers'
+    # garbage collector stops walking them, and collects less often.
+    executor = pool.make_pool(10_000)
+    if executor is None:
+        pytest.skip("one core: extraction runs without a pool")
+    try:
+        assert executor.submit(gc.get_freeze_count).result(timeout=120) > 50_000
+        assert executor.submit(gc.get_threshold).result(timeout=120)[0] == 10_000
+    finally:
+        executor.shutdown()
 
 
 def test_enrich_all_applies_edited_topic_rules(

@@ -768,7 +768,9 @@ def loose(text: str) -> str:
 
 
 def gold_authors(gold: str) -> list[str]:
-    return [a for a in _GOLD_AUTHOR_SPLIT.split(gold) if a.strip()]
+    """The gold's names, whitespace-normalised: a few carry a tab or a space at either end
+    ('\tDennis Kochinky', 'Jessica DeFino '), which no extracted name contains."""
+    return [name for a in _GOLD_AUTHOR_SPLIT.split(gold) if (name := norm(a))]
 
 
 def junk_author(name: str, site_name: str | None, host: str) -> bool:

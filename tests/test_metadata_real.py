@@ -84,6 +84,19 @@ def test_the_byline_names_the_author_when_no_metadata_does() -> None:
     assert meta.sources["authors"] == "html"
 
 
+def test_a_link_to_the_author_page_names_the_author_when_nothing_else_does() -> None:
+    # No author in the metadata and no element marked as a byline: the post prints
+    # <address>By <a href=".../author/tanderson/"> Tim Anderson </a></address>; the
+    # commenters' links (to their own sites) are not authors.
+    meta = _meta(
+        "thenervousbreakdown.com.loneliest.html",
+        "http://thenervousbreakdown.com/tanderson/2011/07/"
+        "the-loneliest-woman-in-the-world-an-appreciation-of-hearts-alone/",
+    )
+    assert meta.authors == ("Tim Anderson",)
+    assert meta.sources["authors"] == "html"
+
+
 def test_a_declared_login_is_spelt_out_as_the_byline_prints_it() -> None:
     # JSON-LD author {"name": "arianschlichenmayer"}; the byline prints 'Arian Schlichenmayer'.
     meta = _meta(

@@ -547,11 +547,11 @@ class _Page:
             for link in scope.iter("a"):
                 if not _AUTHOR_PAGE.search(link.get("href") or "") or _in_comments(link):
                     continue
-                text = _clean(_printed_text(link))
+                text = _clean(_printed_text(link).lstrip().removeprefix("©"))
                 if text and len(text) <= _MAX_BYLINE and text not in found:
                     words = text.split()
                     half = len(words) // 2
-                    if half and words[:half] == words[half:]:  # a credit over the name, then it
+                    if half and words[:half] == words[half:]:  # a photo credit, then the name
                         text = " ".join(words[:half])
                     found.append(text)
                 if len(found) >= _MAX_BYLINES:

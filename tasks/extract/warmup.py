@@ -5,11 +5,13 @@ first pages (bench/extraction_real.py: "pool CPU beyond steady state, per worker
 - the enrichment models and data (py3langid's model alone takes 0.7 s);
 - the date parser's locales: trafilatura's date finder (htmldate) falls back to dateparser,
   which loads every locale on its first use, 1.6 s of CPU;
-- jusText's stop words of every language (trafilatura's fallback, 0.18 s), the English word
-  frequencies of the story terms (0.1 s) and whatever else one page through every step
-  (fast extraction, the fallback cascade, htmldate's search, the byline search) compiles
-  on first use: measured on 150 real pages, a worker's first pass cost 0.4-1.0 s more CPU
-  than its second before this page was extracted here, 0.1-0.2 s after.
+- jusText's stop words of every language (trafilatura's fallback, 0.18 s);
+- the word frequencies of the story terms (English 0.3 s; Chinese, Japanese and Korean
+  0.33 s, loaded on a worker's first page with a CJK character before);
+- whatever else one page through every step (fast extraction, the fallback cascade,
+  htmldate's search, the byline search) compiles on first use: measured on 150 real pages,
+  a worker's first pass cost 0.4-1.0 s more CPU than its second before this page was
+  extracted here, 0.1-0.2 s after.
 """
 
 import gc
@@ -21,6 +23,7 @@ from tasks.enrich.annotate import warm_up
 from tasks.extract.document import extract_raw
 from tasks.extract.read import RawDoc
 from tasks.models import SourceItem
+from tasks.relate.stories import load_lexicons
 
 # Short (the fallback cascade runs), no declared date or author (htmldate and the byline
 # search run), a menu and a teaser (the pruning rules fire).
@@ -37,6 +40,7 @@ warm_up()
 get_external_parser().get_date_data("vor 3 Tagen aktualisiert")
 month_words()
 jt_stoplist_init()
+load_lexicons()
 _ITEM = SourceItem("file", "warm-up.html", "warm-up.html", len(_PAGE), 0)
 extract_raw(RawDoc(_ITEM, _PAGE, "", len(_PAGE), "html"))
 

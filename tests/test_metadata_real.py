@@ -31,6 +31,17 @@ def test_site_suffixed_title_is_cleaned_by_host() -> None:
     assert meta.title == "Vegetarier zu sein. Bedarf, Trend oder eigene Entscheidung?"
 
 
+def test_a_title_that_is_only_the_site_name_gives_way_to_the_printed_headline() -> None:
+    # og:title and <title> are both the site's og:site_name ('.:: NMB-MEDIA ::. eBay-
+    # Templates, ...'); the post's <h1> is its headline.
+    meta = _meta(
+        "nmb-media.de.ebay.html",
+        "https://shop.nmb-media.de/eBay-Template-Datenschutz-Google-Fonts-Fontawesome",
+    )
+    assert meta.title == "Datenschutztechnische Anpassung der eBay-Verkaufsvorlagen"
+    assert meta.sources["title"] == "html-h1"
+
+
 def test_author_email_is_dropped_and_the_name_kept() -> None:
     # <meta name="author" content="L&uuml;der Hoppe info@buero-hoppe.de">
     meta = _meta("buero-hoppe.de.baumgutachten.html", "http://www.buero-hoppe.de/baumgutachten.htm")

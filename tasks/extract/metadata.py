@@ -279,6 +279,22 @@ class _Page:
             (META, self.tags(_META_SITE)),
         )
         title, title_source = self._title(site_name)
+        if (
+            title
+            and site_name
+            and sources["site_name"] != META
+            and _loose(title) == _loose(site_name)
+        ):
+            # Every declared title is the site's own name ('SASS DATENTECHNIK AG'): the page's
+            # headline is its <h1>, where it prints one that is not the name or a logo.
+            sites = site_keys(site_name, self._page_url())
+            printed = next(
+                (h.text for h in self._headlines()
+                 if _substantial(h.text) and not _is_logo(h.text, sites)),
+                None,
+            )  # fmt: skip
+            if printed is not None:
+                title, title_source = printed, HTML_H1
         if title:
             sources["title"] = title_source
         language = pick(

@@ -135,6 +135,31 @@ def test_a_warehouse_another_command_is_still_creating_is_waited_for(tmp_path: P
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
+def test_a_warehouse_finished_between_the_failed_open_and_the_look_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same race, one step later: the open failed on the half-made file, and by the time
+    the file was looked at the other command had finished it (a whole database). Seen in CI;
+    made here by failing the first open as DuckDB did."""
+    file = tmp_path / "new.duckdb"
+    duckdb.connect(str(file)).close()
+    real = duckdb.connect
+    calls = []
+
+    def connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        calls.append(args)
+        if len(calls) == 1:
+            raise duckdb.IOException(
+                f'IO Error: The file "{file}" exists, but it is not a valid DuckDB database file!'
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store.duckdb, "connect", connect)
+    with store.connect(file) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    assert len(calls) >= 2
+
+
 def test_a_file_that_is_not_duckdb_is_refused_at_once(tmp_path: Path) -> None:
     file = tmp_path / "notes.duckdb"
     file.write_text("not a database\n")

@@ -225,7 +225,10 @@ def _being_created(file: Path, exc: BaseException) -> bool:
             head = fh.read(_HEADERS)
     except OSError:
         return False
-    return len(head) < _HEADERS and (not head.strip(b"\0") or head[_MAGIC] == b"DUCK")
+    # DuckDB's magic: headers being written, or whole by now (the other command finished
+    # them after this one looked: CI saw that race). A damaged database is refused when the
+    # wait is over.
+    return head[_MAGIC] == b"DUCK" or (len(head) < _HEADERS and not head.strip(b"\0"))
 
 
 def lock_holder(exc: BaseException) -> str:

@@ -209,8 +209,9 @@ def _open(file: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPy
 # Two commands starting at once on a new warehouse: one creates the file, and the other,
 # opening it before DuckDB has written its headers, was told it "exists, but it is not a valid
 # DuckDB database file" (tests/test_server.py, on a loaded machine), or that it "could not
-# read enough bytes". A file that is that young
-# (shorter than DuckDB's three 4 KiB headers, empty or with DuckDB's magic) is waited for.
+# read enough bytes". Such a file is waited for: one shorter than DuckDB's three 4 KiB
+# headers and empty, or one with DuckDB's magic (headers half written, or finished by the
+# time it is looked at).
 CREATION_WAIT_S = 10.0
 _HEADERS = 3 * 4096
 _MAGIC = slice(8, 12)  # "DUCK" in the main header

@@ -113,9 +113,10 @@ _SEPARATOR_START = re.compile(rf"^\s*(?:{_SEP_ALT})\s+")
 _MAX_SUFFIX_PARTS = 2  # 'Headline | Site | Section': the site's name is one of the last two
 _MAX_H1 = 5  # a page with more <h1>s uses them for teasers: the first few are enough
 # 'By', 'Von', ... and the credits bylines print before a name ('Text: ', 'Interview ',
-# 'Autorin: '): what follows is the name.
+# 'Autorin: ', '©', an author page's 'Mehr von '): what follows is the name.
 _BY_PREFIX = re.compile(
-    r"^(?:(?:by|von|par|por|di|door|av|przez)\s+|©\s*|(?:mehr|alles|more|all\s+posts)\s+(?:von|from|by)\s+|(?:text|interview|autor(?:in)?|author|"
+    r"^(?:(?:by|von|par|por|di|door|av|przez)\s+|©\s*"
+    r"|(?:mehr|alles|more|all\s+posts)\s+(?:von|from|by)\s+|(?:text|interview|autor(?:in)?|author|"
     r"written by|geschrieben von|verfasst von|posted by|beitrag von)\b\s*:?\s*"
     r"|(?:und|and|&)\s+(?=(?:text|interview)\b))+",
     re.I,
@@ -285,8 +286,9 @@ class _Page:
             and sources["site_name"] != META
             and _loose(title) == _loose(site_name)
         ):
-            # Every declared title is the site's own name ('SASS DATENTECHNIK AG'): the page's
-            # headline is its <h1>, where it prints one that is not the name or a logo.
+            # The title found is only the site's own name ('SASS DATENTECHNIK AG', declared
+            # by og:site_name or JSON-LD, not by application-name, which CMSs fill with the
+            # title): the page's headline is its <h1>, if one is not the name or a logo.
             sites = site_keys(site_name, self._page_url())
             printed = next(
                 (h.text for h in self._headlines()

@@ -42,6 +42,27 @@ def test_a_title_that_is_only_the_site_name_gives_way_to_the_printed_headline() 
     assert meta.sources["title"] == "html-h1"
 
 
+def test_the_title_part_the_url_slug_spells_is_the_headline() -> None:
+    # <title> 'Rinderleber-Geschnetzeltes mit Apfel und Zwiebel | Liebe geht durch den Magen':
+    # the suffix is the blog's tagline (also its <h1>), named by no site key. The saved file
+    # has no URL of its own; its canonical link's slug spells the first part only.
+    items, _ = discover([str(REAL / "der-erfolg-gibt-recht.de.rinderleber.html")], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    assert articles[0].title == "Rinderleber-Geschnetzeltes mit Apfel und Zwiebel"
+
+
+def test_a_printed_headline_inside_a_one_part_title_wins_over_its_seo_words() -> None:
+    # <title> 'Roasted Chicken with Oriental Rice Recipe | Nestlé Family ME', no <article>:
+    # the <h1> is the title without the word added for search engines.
+    meta = _meta(
+        "nestle-family-com-chicken.html",
+        "https://www.nestle-family.com/en/recipes/roasted-chicken-oriental-rice",
+    )
+    assert meta.title == "Roasted Chicken with Oriental Rice"
+    assert meta.sources["title"] == "html-h1"
+
+
 def test_author_email_is_dropped_and_the_name_kept() -> None:
     # <meta name="author" content="L&uuml;der Hoppe info@buero-hoppe.de">
     meta = _meta("buero-hoppe.de.baumgutachten.html", "http://www.buero-hoppe.de/baumgutachten.htm")

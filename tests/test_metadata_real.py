@@ -70,6 +70,18 @@ def test_author_email_is_dropped_and_the_name_kept() -> None:
     assert meta.authors == ("Lüder Hoppe",)
 
 
+def test_a_byline_printed_as_plain_text_names_the_authors() -> None:
+    # No author markup, meta tag or JSON-LD: a paragraph 'Autoren Jelko Djuren und Jutta
+    # Klaukien'. The photo credits '© Jelko Djuren' in <figcaption> are not bylines.
+    meta = _meta(
+        "duengebehoerde-niedersachsen.de-Sperrfristen.html",
+        "https://www.duengebehoerde-niedersachsen.de/duengebehoerde/news/38853_Sperrfristende_01._"
+        "Februar_-_Rechtliche_Hinweise_zur_N-D%C3%BCngung",
+    )
+    assert meta.authors == ("Jelko Djuren", "Jutta Klaukien")
+    assert meta.sources["authors"] == "html"
+
+
 def test_several_authors_land_as_a_list(warehouse: str) -> None:
     # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
     items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")

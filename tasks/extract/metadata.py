@@ -334,6 +334,7 @@ class _Page:
             (META, self.tags(_META_AUTHOR) + self._written_by()),
             (HTML, self._bylines),
             (HTML, self._author_links),
+            (HTML, self._printed_bylines),
         )
         if authors and sources.get("author") != HTML and any(map(_LOGIN.match, authors)):
             authors = self._spelt_out(authors, author_keys)
@@ -560,12 +561,29 @@ class _Page:
         def texts(scope: etree._Element) -> Iterator[str | None]:
             for link in scope.iter("a"):
                 if _AUTHOR_PAGE.search(link.get("href") or "") and not _in_comments(link):
-                    text = _clean(_printed_text(link).lstrip().removeprefix("©")) or ""
-                    words = text.split()
-                    half = len(words) // 2
-                    if half and words[:half] == words[half:]:  # a photo credit, then the name
-                        text = " ".join(words[:half])
-                    yield text
+                    yield _undoubled(_clean(_printed_text(link).lstrip().removeprefix("©")) or "")
+
+        return self._article_first(texts)
+
+    def _printed_bylines(self) -> list[str]:
+        """A byline that no markup names: an element whose text is 'Von Claudia Lindner',
+        '06.11.2023 13:30 von Olga Meier', 'Autorin: Uta Staschewski, Projektleiterin ...',
+        inside <article> first; never in comments or captions."""
+
+        def texts(scope: etree._Element) -> Iterator[str | None]:
+            for el in scope.iter(_BYLINE_TAGS):
+                if (
+                    not _BYLINE_START.match((el.text or "")[:_BYLINE_START_CHARS])
+                    or _in_comments(el)
+                    or _in_caption(el)
+                ):
+                    continue
+                text = _clean(_printed_text(el)) or ""
+                m = _PRINTED_BYLINE.match(text)
+                if m and len(text.split()) <= _MAX_BYLINE_WORDS:
+                    names = _split_names(_undoubled(_BYLINE_TAIL.split(m.group("names"), 1)[0]))
+                    if names and all(_looks_like_name(n) and ":" not in n for n in names):
+                        yield ", ".join(names)
 
         return self._article_first(texts)
 
@@ -1038,6 +1056,31 @@ _MAX_BYLINES = 3
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|•·]|\s[-–—]\s)|\s+(?:(?:at|on|am|um|le|el|il|em|op|w)\s+)?\d", re.I
 )
+
+
+# A byline printed as plain text: a date or time may come first, then the word that
+# introduces the author, then the name(s) up to a comma, a bracket or an '@' ('Redaktion:
+# Eberhard Fuhr (Pressesprecher des EJW)', 'Posted by Konstantin @ 12:00 am').
+_BYLINE_TAGS = ("p", "span", "div", "small", "em", "strong", "b", "i", "h5", "h6", "li", "address")
+_BYLINE_LEAD = (
+    r"[\s\d.:,/-]*(?:blog\s+)?(?:by|von|par|por|door|av|przez|posted\s+by|written\s+by"
+    r"|geschrieben\s+von|beitrag\s+von|autor(?:in|en)?:?|authors?:|text:|redaktion:)\s"
+)
+_BYLINE_START = re.compile(_BYLINE_LEAD, re.I)  # on an element's own text: cheap
+_PRINTED_BYLINE = re.compile(rf"{_BYLINE_LEAD}\s*(?P<names>[^\d@|(]+?)\s*(?:[,(@|].*)?$", re.I)
+_MAX_BYLINE_WORDS = 12  # a sentence that starts 'Von ...' is not a byline
+_BYLINE_START_CHARS = 60
+
+
+def _undoubled(text: str) -> str:
+    """A name printed twice, once for screen readers or over a photo credit: once."""
+    words = text.split()
+    half = len(words) // 2
+    return " ".join(words[:half]) if half and words[:half] == words[half:] else text
+
+
+def _in_caption(el: etree._Element) -> bool:
+    return any(a.tag in ("figure", "figcaption") for a in (el, *el.iterancestors()))
 
 
 def _is_byline(el: etree._Element) -> bool:

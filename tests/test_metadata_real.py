@@ -82,6 +82,17 @@ def test_a_byline_printed_as_plain_text_names_the_authors() -> None:
     assert meta.sources["authors"] == "html"
 
 
+def test_an_organisation_as_author_gives_way_to_the_person_the_page_prints() -> None:
+    # <meta name="author" content="Hanns-Seidel-Stiftung e.V.">, the CMS's default; the page
+    # prints 'Autorin: Uta Staschewski, Projektleiterin der HSS in Tunesien.'
+    meta = _meta(
+        "hss.de-Regierung.html",
+        "https://www.hss.de/news/detail/grosse-aufgaben-fuer-die-neue-regierung-news8123/",
+    )
+    assert meta.authors == ("Uta Staschewski",)
+    assert meta.sources["authors"] == "html"
+
+
 def test_several_authors_land_as_a_list(warehouse: str) -> None:
     # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
     items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")

@@ -180,6 +180,10 @@ _NOT_PERSONS = frozenset(
         "unknown", "unbekannt", "anonymous", "anonym", "unbenannt",
     }
 )  # fmt: skip
+# A legal form ends an organisation's name, not a person's.
+_ORGANISATION = re.compile(
+    r"\b(?:e\.\s?V|GmbH|gGmbH|mbH|AG|SE|KG|Inc|Ltd|LLC|S\.\s?A|S\.\s?L|Sp\.\s?z\s?o\.\s?o)\.?$"
+)
 _MAX_AUTHOR_LEN = 60  # a longer "name" is a sentence or a list the splitting missed
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_]|$)", re.I)
 # JSON-LD blocks as CMSs wrap them: in an HTML comment or a CDATA section.
@@ -350,6 +354,16 @@ class _Page:
         )
         if authors and sources.get("author") != HTML and any(map(_LOGIN.match, authors)):
             authors = self._spelt_out(authors, author_keys)
+        if authors and all(map(_ORGANISATION.search, authors)):
+            # A CMS's default author is the organisation ('Hanns-Seidel-Stiftung e.V.'); the
+            # person who wrote it may still be printed on the page.
+            names = {_loose(_ORGANISATION.sub("", a)) for a in authors}
+            for find in (self._bylines, self._author_links, self._printed_bylines):
+                people = [a for a in clean_authors(find(), author_keys)
+                          if _looks_like_name(a) and _loose(a) not in names]  # fmt: skip
+                if people:
+                    authors, sources["author"] = tuple(people), HTML
+                    break
         if authors:
             sources["authors"] = sources["author"]  # the list and the joined string agree
         canonical_url = pick(

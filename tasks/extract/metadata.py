@@ -567,8 +567,8 @@ class _Page:
         never in comments, where every commenter is marked the same way."""
 
         def texts(scope: etree._Element) -> Iterator[str | None]:
-            for el in scope.iter():
-                if isinstance(el.tag, str) and _is_byline(el) and not _in_comments(el):
+            for el in _maybe_bylines(scope):
+                if _is_byline(el) and not _in_comments(el):
                     # <span itemprop="author"><meta itemprop="name" content="..."></span>
                     names = [
                         m.get("content") for m in el.iter("meta") if m.get("itemprop") == "name"
@@ -1111,6 +1111,25 @@ def _undoubled(text: str) -> str:
 
 def _in_caption(el: etree._Element) -> bool:
     return any(a.tag in ("figure", "figcaption") for a in (el, *el.iterancestors()))
+
+
+def _maybe_bylines(scope: etree._Element) -> Iterator[etree._Element]:
+    """The elements _is_byline() may accept, in document order, found from the attributes it
+    tests, fetched in one pass in C. On the 990 real pages of bench/extraction_real.py the
+    whole of page_metadata() took 1.81 ms a page calling _is_byline() on every element, 1.50-
+    1.65 ms this way, 2.7 ms with an XPath of translate() tests (libxml2 evaluates them on
+    every element in turn)."""
+    last = None
+    for value in _BYLINE_ATTRIBUTES(scope):
+        if _MAYBE_BYLINE.search(value) and (el := value.getparent()) is not last:
+            last = el
+            yield el
+
+
+_BYLINE_ATTRIBUTES = etree.XPath(
+    "descendant-or-self::*/@class | descendant-or-self::*/@rel | descendant-or-self::*/@itemprop"
+)
+_MAYBE_BYLINE = re.compile("author|byline", re.I)
 
 
 def _is_byline(el: etree._Element) -> bool:

@@ -958,6 +958,34 @@ def add_offsets(pages: list[Page], system: System) -> None:
                 got["published_offset"] = page_metadata(fh.read(), page.url).published_offset
 
 
+def print_gold_on_page(pages: list[Page]) -> None:
+    """How often the gold can be found at all: its title as written, its author names in
+    any case, anywhere in the page's text or markup. An extractor that copies what the page
+    says can score no higher (the rest: upper case a stylesheet gives, typos, cut titles)."""
+    import html
+
+    from tasks.extract.decode import decode
+
+    print("\nThe gold on the page at all (a ceiling for any extractor that copies the page)")
+    for split in ("dev", "held-out"):
+        titles = found_titles = authors = found_authors = 0
+        for page in (p for p in pages if p.split == split):
+            with open(page.path, "rb") as fh:
+                markup = html.unescape(decode(fh.read())[0]).replace("\\/", "/")
+            text = norm(re.sub(r"<[^>]+>", " ", markup)) + "\n" + norm(markup)
+            if title := norm(page.gold.get("title", "")):
+                titles += 1
+                found_titles += title in text
+            if names := gold_authors(page.gold.get("author", "")):
+                authors += 1
+                folded = text.casefold()
+                found_authors += all(n.casefold() in folded for n in names)
+        print(
+            f"  {split:<9} title as written {_rate(found_titles, titles)}   "
+            f"author names {_rate(found_authors, authors)}"
+        )
+
+
 def run_metadata(args: argparse.Namespace, pages: list[Page]) -> None:
     pages = [p for p in pages if "title" in p.gold]
     newsflow, _, _ = run_newsflow(pages)
@@ -974,6 +1002,7 @@ def run_metadata(args: argparse.Namespace, pages: list[Page]) -> None:
             )  # fmt: skip
     if args.split == "all":
         print_metadata_table(pages, [newsflow, bare], "Metadata, all pages")
+    print_gold_on_page(pages)
     if args.misses:
         dev = [p for p in pages if p.split == "dev"]
         print_metadata_misses(dev, newsflow, args.misses)

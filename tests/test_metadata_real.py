@@ -63,6 +63,18 @@ def test_a_printed_headline_inside_a_one_part_title_wins_over_its_seo_words() ->
     assert meta.sources["title"] == "html-h1"
 
 
+def test_a_short_kicker_printed_before_the_headline_is_not_the_title() -> None:
+    # <h1><span class="h1small">Initiative EnergieEffizienz</span> Kostenloser Stromcheck für
+    # private Haushalte</h1>; <title> 'Initiative EnergieEffizienz - kostenloser Stromcheck |
+    # Ökologisch Bauen'.
+    meta = _meta(
+        "oekologisch-bauen.info.energieeffizienz.html",
+        "https://www.oekologisch-bauen.info/haustechnik/elektro-fotovoltaik/"
+        "initiative-energieeffizienz/",
+    )
+    assert meta.title == "Kostenloser Stromcheck für private Haushalte"
+
+
 def test_author_email_is_dropped_and_the_name_kept() -> None:
     # <meta name="author" content="L&uuml;der Hoppe info@buero-hoppe.de">
     meta = _meta("buero-hoppe.de.baumgutachten.html", "http://www.buero-hoppe.de/baumgutachten.htm")

@@ -449,7 +449,7 @@ class _Page:
                 continue  # the site's logo in an <h1>
             found = self._printed_title(printed, declared, sites)
             if found is not None:
-                return found
+                return _without_kicker(printed, found[0]), found[1]
         # A declared title cut short ("...", or at a quote that ended the attribute) loses
         # to a longer one that it starts.
         chosen = next(
@@ -975,6 +975,27 @@ def _headline(h1: etree._Element, in_article: bool) -> _Headline | None:
     parts = [el.text] + [t for child in el for t in (_printed_text(child), child.tail)]
     kept = [p for raw in parts if (p := _clean(raw)) and not _SEPARATOR_ONLY.match(p)]
     return _Headline(text, tuple(kept) if len(kept) > 1 else (), in_article)
+
+
+def _without_kicker(printed: _Headline, title: str) -> str:
+    """The headline part of an <h1> printed as a short kicker and the headline
+    ('<span>Klimaschutz</span> <span>Bohren, bis es heiß wird</span>'), else `title`."""
+    if title != printed.text or len(printed.parts) != 2:
+        return title
+    kicker, headline = printed.parts
+    if (
+        len(kicker.split()) <= _KICKER_WORDS
+        and len(headline.split()) > len(kicker.split())
+        and _substantial(headline)
+        and not headline[0].islower()  # 'Ehezoff' 'der Pochers eskaliert': one sentence
+    ):
+        return headline
+    return title
+
+
+# On the 990 real pages: 8 titles right that were wrong (4 dev, 4 held-out), 1 wrong that was
+# right (a 4-word lead the gold keeps: 'MTB-Reifen auf Tubeless umrüsten').
+_KICKER_WORDS = 4
 
 
 def _printed_text(el: etree._Element) -> str:

@@ -512,10 +512,19 @@ def test_a_metadata_failure_is_recorded_not_swallowed(monkeypatch) -> None:
         ("Publié par Unknown", ()),
         ("View my complete profile", ()),
         ("Ursula von der Leyen", ("Ursula von der Leyen",)),  # 'von' inside a name stays
+        ("Birgit Posselt | Über", ("Birgit Posselt",)),
+        ("Jane Roe Staff", ("Jane Roe",)),
+        ("Rasender Reporter", ("Rasender Reporter",)),  # a pen name, not a role
+        ("CSP; International; Photovoltaik; Speicher; Top Solar News", ()),  # categories
     ],
 )
 def test_clean_authors_drops_what_is_not_a_name(value: str, names: tuple[str, ...]) -> None:
     assert clean_authors([value]) == names
+
+
+def test_the_outlet_before_a_role_is_cut_with_it() -> None:
+    sites = site_keys("PhillyVoice", "https://www.phillyvoice.com/sixers")
+    assert clean_authors(["Adam Aaronson PhillyVoice Staff"], sites) == ("Adam Aaronson",)
 
 
 def test_an_archived_page_is_its_original_site() -> None:

@@ -124,6 +124,9 @@ _BY_PREFIX = re.compile(
     r"|(?:und|and|&)\s+(?=(?:text|interview)\b))+",
     re.I,
 )
+_ROLE_TAIL = re.compile(
+    r"(?:\s+(\S+))?\s+(staff(?:\s+writer)?|contributor|correspondent|reporter)$", re.I
+)
 # Labels printed after a name in the same element: 'Sara Zinnecker Stand: 12.03.2020' (cut at
 # the digit), 'Jil Schuller Alle Artikel Kontakt'.
 _NAME_TAIL = re.compile(
@@ -178,12 +181,15 @@ _NOT_PERSONS = frozenset(
         "mehr artikel", "profil", "profile",
         # Blogger's and CMSs' placeholders for no name.
         "unknown", "unbekannt", "anonymous", "anonym", "unbenannt",
+        # Links and weekdays printed beside a byline.
+        "über", "about", "über uns", "about us", "mo", "di", "mi", "do", "fr", "sa", "so",
     }
 )  # fmt: skip
 # A legal form ends an organisation's name, not a person's.
 _ORGANISATION = re.compile(
     r"\b(?:e\.\s?V|GmbH|gGmbH|mbH|AG|SE|KG|Inc|Ltd|LLC|S\.\s?A|S\.\s?L|Sp\.\s?z\s?o\.\s?o)\.?$"
 )
+_MAX_TAGS = 3
 _MAX_AUTHOR_LEN = 60  # a longer "name" is a sentence or a list the splitting missed
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_]|$)", re.I)
 # JSON-LD blocks as CMSs wrap them: in an HTML comment or a CDATA section.
@@ -891,10 +897,19 @@ def clean_authors(
         for part in _split_names(_AUTHOR_JUNK_WORD.sub(" ", value)):
             name = _clean(_BY_PREFIX.sub("", part.strip(" -–—:|,;()→»›")))
             name = name and _undoubled(_NAME_TAIL.sub("", name))
+            if name and (role := _ROLE_TAIL.search(name)):
+                # 'Adam Aaronson PhillyVoice Staff': the outlet and the role go, not a word
+                # of the name ('Jane Roe Staff' keeps 'Jane Roe').
+                outlet = role.group(1)
+                cut = role.start() if outlet and _is_site(outlet, sites) else role.start(2) - 1
+                if len(name[:cut].split()) >= 2:  # 'Rasender Reporter' is a pen name
+                    name = name[:cut].strip()
             if not name or not _is_person(name, sites) or name.casefold() in seen:
                 continue
             seen.add(name.casefold())
             names.append(name)
+    if sum(len(n.split()) == 1 for n in names) > _MAX_TAGS:
+        return ()  # one-word labels, many: a tag or category list in the byline's place
     return tuple(names)
 
 

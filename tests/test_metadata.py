@@ -522,6 +522,14 @@ def test_clean_authors_drops_what_is_not_a_name(value: str, names: tuple[str, ..
     assert clean_authors([value]) == names
 
 
+def test_a_byline_that_prints_the_date_first_names_who_follows_by() -> None:
+    body = (
+        "<article><h1>Items</h1><div class='gallery--page-meta--author'>Posted on September"
+        " 21, 2020 by Adi Tzlil</div><p>Text.</p></article>"
+    )
+    assert page_metadata(_page(body=body)).authors == ("Adi Tzlil",)
+
+
 def test_the_outlet_before_a_role_is_cut_with_it() -> None:
     sites = site_keys("PhillyVoice", "https://www.phillyvoice.com/sixers")
     assert clean_authors(["Adam Aaronson PhillyVoice Staff"], sites) == ("Adam Aaronson",)

@@ -582,7 +582,10 @@ class _Page:
                     yield _clean(names[0] if names and names[0] else _printed_text(el))
 
         # Digits belong to a date or a time printed beside the name.
-        return [_BYLINE_TAIL.split(t, 1)[0] for t in self._article_first(texts)]
+        return [
+            _BYLINE_TAIL.split(m.group(1) if (m := _DATED_BYLINE.match(t)) else t, 1)[0]
+            for t in self._article_first(texts)
+        ]
 
     def _author_links(self) -> list[str]:
         """Names on links to an author's page ('/author/tanderson/'), inside <article> first,
@@ -1124,6 +1127,8 @@ _BYLINE_TAIL = re.compile(
 )
 
 
+# 'Posted on September 21, 2020 by Adi Tzlil': the date first, the name after it.
+_DATED_BYLINE = re.compile(r"^.*?\d,?\s+(?:by|von|par|por)\s+(\D+)$", re.I)
 # A byline printed as plain text: a date or time may come first, then the word that
 # introduces the author, then the name(s) up to a comma, a bracket or an '@' ('Redaktion:
 # Eberhard Fuhr (Pressesprecher des EJW)', 'Posted by Konstantin @ 12:00 am').

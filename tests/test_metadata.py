@@ -530,6 +530,14 @@ def test_a_byline_that_prints_the_date_first_names_who_follows_by() -> None:
     assert page_metadata(_page(body=body)).authors == ("Adi Tzlil",)
 
 
+def test_a_tagline_glued_to_the_title_is_not_the_headline() -> None:
+    head = (
+        "<title>Truckwash A31Das etwas andere Branchenbuch | Das etwas andere Branchenbuch</title>"
+    )
+    body = "<h1>Das etwas andere Branchenbuch</h1><article><h1>Truckwash A31</h1><p>x</p></article>"
+    assert page_metadata(_page(head, body)).title == "Truckwash A31"
+
+
 def test_the_outlet_before_a_role_is_cut_with_it() -> None:
     sites = site_keys("PhillyVoice", "https://www.phillyvoice.com/sixers")
     assert clean_authors(["Adam Aaronson PhillyVoice Staff"], sites) == ("Adam Aaronson",)

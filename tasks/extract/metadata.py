@@ -514,6 +514,11 @@ class _Page:
             for _, text in declared:
                 if _overlap(h1, _strip_site(text, sites) or text) >= _REWORDED_OVERLAP:
                     return h1, HTML_H1
+            # A template that glues the tagline on: 'Truckwash A31Das etwas andere
+            # Branchenbuch ...' for the printed 'Truckwash A31' (with a space between, the
+            # overlap above already agrees).
+            if any(t.startswith(h1) and t[len(h1) : len(h1) + 1].isupper() for _, t in declared):
+                return h1, HTML_H1
         # Outside <article> too, the printed headline in a declared title of one part with a
         # word or two more for search engines ('Receita de Sequilho com Chocolate Amargo',
         # 'Roasted Chicken with Oriental Rice Recipe'). One part only: a title of several

@@ -48,6 +48,15 @@ def test_feed_entry_fills_what_the_page_lacks(tmp_path: Path) -> None:
     assert article.title == "Wind farm approved" and sources["title"] == "feed"
 
 
+def test_a_byline_guess_that_is_not_a_name_is_dropped(tmp_path: Path) -> None:
+    # Nothing declares an author; trafilatura's byline search reads id="author" blocks.
+    bare = re.sub(r"<script type=\"application/ld\+json\">.*?</script>", "", PAGE, flags=re.S)
+    bare = re.sub(r"<meta [^>]*>|<a [^>]*>Morag Lindsay</a>", "", bare)
+    for guess, authors in (("Tricks für zu Hause", []), ("Maria Muster", ["Maria Muster"])):
+        page = bare.replace("<article>", f'<article><div id="author">{guess}</div>', 1)
+        assert extract_item(item(tmp_path, page)).authors == authors
+
+
 # Real pages (tests/fixtures/real/, trimmed, from the dev split of bench/extraction_real.py).
 REAL = FIXTURES / "real"
 

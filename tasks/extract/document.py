@@ -23,7 +23,13 @@ from tasks.extract.clean_text import clean_text, strip_controls
 from tasks.extract.dates import parse_datetime, plausible_published, url_date
 from tasks.extract.decode import DecodeError, declared_charset, decode
 from tasks.extract.fast_xpath import ensure_installed
-from tasks.extract.metadata import clean_authors, load_json_ld, page_metadata, site_keys
+from tasks.extract.metadata import (
+    clean_authors,
+    load_json_ld,
+    looks_like_name,
+    page_metadata,
+    site_keys,
+)
 from tasks.extract.parse import parse_html
 from tasks.extract.read import MAX_BYTES, RawDoc, read_item
 from tasks.extract.scripts import count_words
@@ -546,7 +552,10 @@ class _Guess:
         # trafilatura's byline search (rel=author, class=byline, ...). Measured
         # (bench/extraction_real.py --metadata): authors found on dev pages 0.445 -> 0.571 when
         # pages that declare a title and a date but no author got it too.
-        return clean_authors([extract_author(self._tree)], self._sites)
+        # A guess of several words that is not a name is a heading or a label the search
+        # took for a byline ('Alles über Lautsprecher', 'Źródło Statista com').
+        names = clean_authors([extract_author(self._tree)], self._sites)
+        return [n for n in names if len(n.split()) == 1 or looks_like_name(n)]
 
     def sitename(self) -> str | None:
         from trafilatura.metadata import META_URL, extract_sitename

@@ -366,7 +366,7 @@ class _Page:
             names = {_loose(_ORGANISATION.sub("", a)) for a in authors}
             for find in (self._bylines, self._author_links, self._printed_bylines):
                 people = [a for a in clean_authors(find(), author_keys)
-                          if _looks_like_name(a) and _loose(a) not in names]  # fmt: skip
+                          if looks_like_name(a) and _loose(a) not in names]  # fmt: skip
                 if people:
                     authors, sources["author"] = tuple(people), HTML
                     break
@@ -622,7 +622,7 @@ class _Page:
                 m = _PRINTED_BYLINE.match(text)
                 if m and len(text.split()) <= _MAX_BYLINE_WORDS:
                     names = _split_names(_undoubled(_BYLINE_TAIL.split(m.group("names"), 1)[0]))
-                    if names and all(_looks_like_name(n) and ":" not in n for n in names):
+                    if names and all(looks_like_name(n) and ":" not in n for n in names):
                         yield ", ".join(names)
 
         return self._article_first(texts)
@@ -926,20 +926,20 @@ def _split_names(value: str) -> list[str]:
     for chunk in _AUTHOR_HARD_SPLIT.split(value):
         chunk = _BY_PREFIX.sub("", chunk.strip())
         pieces = [p for p in _AUTHOR_SPLIT.split(chunk) if p.strip()]
-        if len(pieces) > 1 and all(map(_looks_like_name, pieces)):
+        if len(pieces) > 1 and all(map(looks_like_name, pieces)):
             parts.extend(pieces)
             continue
         # 'Uta Staschewski, Projektleiterin der HSS', 'Michael L. Anderson, PhD': a name and
         # then what the person is.
         first, comma, rest = chunk.partition(",")
-        if comma and _looks_like_name(first) and not _looks_like_name(rest.strip()):
+        if comma and looks_like_name(first) and not looks_like_name(rest.strip()):
             parts.append(first)
         else:
             parts.append(chunk)
     return parts
 
 
-def _looks_like_name(text: str) -> bool:
+def looks_like_name(text: str) -> bool:
     """Two to five words, each capitalised or a particle ('Ursula von der Leyen', 'J. I. DA
     SILVA'): a person, where 'Wirtschaft' or 'Hire' alone is part of an organisation's name."""
     words = text.split()

@@ -530,6 +530,12 @@ def test_a_byline_that_prints_the_date_first_names_who_follows_by() -> None:
     assert page_metadata(_page(body=body)).authors == ("Adi Tzlil",)
 
 
+def test_a_paragraph_that_starts_like_a_byline_is_not_one() -> None:
+    body = "<p>Von Anna Meier, Hans Huber und vielen anderen " + "Namen, " * 50_000 + "</p>"
+    assert page_metadata(_page(body=body)).authors == ()
+    assert page_metadata(_page(body="<p>Von Anna Meier, Reporterin</p>")).authors == ("Anna Meier",)
+
+
 def test_a_tagline_glued_to_the_title_is_not_the_headline() -> None:
     head = (
         "<title>Truckwash A31Das etwas andere Branchenbuch | Das etwas andere Branchenbuch</title>"

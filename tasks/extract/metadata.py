@@ -618,9 +618,11 @@ class _Page:
                     or _in_caption(el)
                 ):
                     continue
+                if not _shorter_than(el, _MAX_BYLINE):
+                    continue  # a paragraph or a page that starts 'Von ...': not read whole
                 text = _clean(_printed_text(el)) or ""
-                m = _PRINTED_BYLINE.match(text)
-                if m and len(text.split()) <= _MAX_BYLINE_WORDS:
+                m = len(text.split()) <= _MAX_BYLINE_WORDS and _PRINTED_BYLINE.match(text)
+                if m:
                     names = _split_names(_undoubled(_BYLINE_TAIL.split(m.group("names"), 1)[0]))
                     if names and all(looks_like_name(n) and ":" not in n for n in names):
                         yield ", ".join(names)
@@ -1146,6 +1148,16 @@ _BYLINE_START = re.compile(_BYLINE_LEAD, re.I)  # on an element's own text: chea
 _PRINTED_BYLINE = re.compile(rf"{_BYLINE_LEAD}\s*(?P<names>[^\d@|(]+?)\s*(?:[,(@|].*)?$", re.I)
 _MAX_BYLINE_WORDS = 12  # a sentence that starts 'Von ...' is not a byline
 _BYLINE_START_CHARS = 60
+
+
+def _shorter_than(el: etree._Element, limit: int) -> bool:
+    """Whether the element's text is under `limit` characters, reading no more of it."""
+    size = 0
+    for piece in el.itertext():
+        size += len(piece)
+        if size >= limit:
+            return False
+    return True
 
 
 def _undoubled(text: str) -> str:

@@ -73,6 +73,10 @@ def test_a_short_kicker_printed_before_the_headline_is_not_the_title() -> None:
         "initiative-energieeffizienz/",
     )
     assert meta.title == "Kostenloser Stromcheck für private Haushalte"
+    # The <h1>'s line, kicker and all, is the headline, not the article's first paragraph.
+    items, _ = discover([str(REAL / "oekologisch-bauen.info.energieeffizienz.html")], "file")
+    articles, _ = extract_batch(items)
+    assert articles[0].text.startswith("Mit der Initiative EnergieEffizienz können")
 
 
 def test_author_email_is_dropped_and_the_name_kept() -> None:

@@ -24,6 +24,7 @@ from tasks.extract.dates import parse_datetime, plausible_published, url_date
 from tasks.extract.decode import DecodeError, declared_charset, decode
 from tasks.extract.fast_xpath import ensure_installed
 from tasks.extract.metadata import (
+    KICKER_WORDS,
     clean_authors,
     load_json_ld,
     looks_like_name,
@@ -293,7 +294,13 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
         sources["text"] = body_source
     lines = body.split("\n")
     # trafilatura keeps an in-article <h1> as the first line; the title has its own column.
-    if lines[0].strip() == fields["title"]:
+    # The line may also carry the kicker the title left out ('Initiative EnergieEffizienz
+    # Kostenloser Stromcheck ...' for the title 'Kostenloser Stromcheck ...').
+    first, title = lines[0].strip(), fields["title"]
+    if title and (
+        first == title
+        or (first.endswith(" " + title) and len(first[: -len(title)].split()) <= KICKER_WORDS)
+    ):
         lines = lines[1:]
     # trafilatura.extract() returns NFC text but bare_extraction() does not: a page that
     # writes "é" as e + combining accent kept it, and "Jané" matched no search (2 real pages

@@ -81,9 +81,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def api(url: str, method: str, path: str, body: dict | None = None) -> object:
     # The SQLite-backed server answers 503 while its database is locked, under load (seen in
-    # a full run); Prefect's own client retries those, and so does this one.
+    # a full run); Prefect's own client retries those, and so does this one. A read can also
+    # wait out the lock for over 10 s (a GET of the flow run timed out in CI while the
+    # worker's run wrote), so reads are retried after a timeout too; a create is not, since
+    # it may have been done.
+    reads = method == "GET" or path.endswith("/filter")
     for attempt in range(6):
-        response = httpx.request(method, f"{url}{path}", json=body, timeout=10)
+        try:
+            response = httpx.request(method, f"{url}{path}", json=body, timeout=30)
+        except httpx.TimeoutException:
+            if not reads or attempt == 5:
+                raise
+            continue
         if response.status_code not in (502, 503) or attempt == 5:
             break
         time.sleep(1 + attempt)

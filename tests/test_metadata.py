@@ -516,6 +516,11 @@ def test_a_metadata_failure_is_recorded_not_swallowed(monkeypatch) -> None:
         ("Jane Roe Staff", ("Jane Roe",)),
         ("Rasender Reporter", ("Rasender Reporter",)),  # a pen name, not a role
         ("CSP; International; Photovoltaik; Speicher; Top Solar News", ()),  # categories
+        # A one-word dateline between two names (NZZ's JSON-LD author).
+        (
+            "Markus M. Haefliger, London, Beat Bumbacher",
+            ("Markus M. Haefliger", "Beat Bumbacher"),
+        ),
     ],
 )
 def test_clean_authors_drops_what_is_not_a_name(value: str, names: tuple[str, ...]) -> None:

@@ -109,6 +109,23 @@ def test_an_organisation_as_author_gives_way_to_the_person_the_page_prints() -> 
     assert meta.sources["authors"] == "html"
 
 
+def test_an_outlet_slogan_as_author_gives_way_to_the_person_the_page_prints() -> None:
+    # <meta name="author" content="L-MAG – Das Magazin für Lesben">: the magazine and its
+    # slogan, no person's name (no URL, so no site key knows it); the page prints 'Von
+    # Claudia Lindner'.
+    meta = _meta("l-mag.de-Holocaust-Gedenken.html", None)
+    assert meta.authors == ("Claudia Lindner",)
+    assert meta.sources["authors"] == "html"
+
+
+def test_a_printed_byline_ends_at_its_line_break() -> None:
+    # <p>Von <a>Roland Brockmann</a> und <a>Sebastian Drescher</a><br>...<br>Kakuma /Kenia</p>:
+    # the dateline on the next line is no part of the second name.
+    meta = _meta("aussengedanken.de.feuerholz.html", None)
+    assert meta.authors == ("Roland Brockmann", "Sebastian Drescher")
+    assert meta.sources["authors"] == "html"
+
+
 def test_several_authors_land_as_a_list(warehouse: str) -> None:
     # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
     items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")

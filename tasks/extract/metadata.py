@@ -361,9 +361,10 @@ class _Page:
         )
         if authors and sources.get("author") != HTML and any(map(_LOGIN.match, authors)):
             authors = self._spelt_out(authors, author_keys)
-        if authors and all(map(_ORGANISATION.search, authors)):
-            # A CMS's default author is the organisation ('Hanns-Seidel-Stiftung e.V.'); the
-            # person who wrote it may still be printed on the page.
+        if authors and all(map(_not_a_person, authors)):
+            # A CMS's default author is the organisation ('Hanns-Seidel-Stiftung e.V.') or
+            # the outlet with its slogan ('L-MAG – Das Magazin für Lesben'); the person who
+            # wrote it may still be printed on the page.
             names = {_loose(_ORGANISATION.sub("", a)) for a in authors}
             for find in printed_tiers:
                 people = [a for a in clean_authors(find(), author_keys)
@@ -621,7 +622,9 @@ class _Page:
                     continue
                 if not _shorter_than(el, _MAX_BYLINE):
                     continue  # a paragraph or a page that starts 'Von ...': not read whole
-                text = _clean(_printed_text(el)) or ""
+                # 'Von Roland Brockmann und Sebastian Drescher<br>Kakuma /Kenia': the
+                # dateline's line is not a name's.
+                text = _clean(_printed_text(el).split(_LINE_BREAK, 1)[0]) or ""
                 m = len(text.split()) <= _MAX_BYLINE_WORDS and _PRINTED_BYLINE.match(text)
                 if m:
                     names = _split_names(_undoubled(_BYLINE_TAIL.split(m.group("names"), 1)[0]))
@@ -929,8 +932,11 @@ def _split_names(value: str) -> list[str]:
     for chunk in _AUTHOR_HARD_SPLIT.split(value):
         chunk = _BY_PREFIX.sub("", chunk.strip())
         pieces = [p for p in _AUTHOR_SPLIT.split(chunk) if p.strip()]
-        if len(pieces) > 1 and all(map(looks_like_name, pieces)):
-            parts.extend(pieces)
+        named = [p for p in pieces if looks_like_name(p)]
+        # 'Markus M. Haefliger, London, Beat Bumbacher': a one-word piece between names is a
+        # dateline or a role.
+        if len(named) >= 2 and all(len(p.split()) == 1 for p in pieces if p not in named):
+            parts.extend(named)
             continue
         # 'Uta Staschewski, Projektleiterin der HSS', 'Michael L. Anderson, PhD': a name and
         # then what the person is.
@@ -949,6 +955,12 @@ def looks_like_name(text: str) -> bool:
     return 2 <= len(words) <= 5 and all(
         w[0].isupper() or w.casefold() in _NAME_PARTICLES for w in words
     )
+
+
+def _not_a_person(author: str) -> bool:
+    """An organisation by its legal form, or several words that are no name: a one-word
+    author may be a pen name."""
+    return bool(_ORGANISATION.search(author)) or (" " in author and not looks_like_name(author))
 
 
 def _is_person(name: str, sites: frozenset[str]) -> bool:
@@ -1024,11 +1036,14 @@ def _without_kicker(printed: _Headline, title: str) -> str:
 KICKER_WORDS = 4
 
 
+_LINE_BREAK = "\u2028"  # a <br>: whitespace to _clean(), a line's end to a byline
+
+
 def _printed_text(el: etree._Element) -> str:
     out = [el.text or ""]
     for child in el:
         if isinstance(child.tag, str):
-            gap = "" if child.tag in _INLINE else " "
+            gap = "" if child.tag in _INLINE else _LINE_BREAK if child.tag == "br" else " "
             out += [gap, _printed_text(child), gap]
         out.append(child.tail or "")
     return "".join(out)

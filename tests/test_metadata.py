@@ -484,6 +484,23 @@ def test_a_metadata_failure_is_recorded_not_swallowed(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize(
+    ("site", "kept"),
+    [
+        ("Andreas Kalt", True),  # a blog named after its author
+        ("The Economist", False),
+        ("Das Mitternachtskabinett", False),
+        ("RTL Online", False),
+        ("Miami Today", True),  # an outlet named like a person: kept, as the gold keeps it
+    ],
+)
+def test_the_site_name_as_author_is_kept_only_where_it_is_a_persons_name(
+    site: str, kept: bool
+) -> None:
+    head = f'<meta property="og:site_name" content="{site}"><meta name="author" content="{site}">'
+    assert page_metadata(_page(head)).authors == ((site,) if kept else ())
+
+
+@pytest.mark.parametrize(
     ("value", "names"),
     [
         # What bylines and author fields held on dev pages of bench/extraction_real.py.

@@ -126,6 +126,13 @@ def test_a_printed_byline_ends_at_its_line_break() -> None:
     assert meta.sources["authors"] == "html"
 
 
+def test_a_blog_named_after_its_author_keeps_its_author() -> None:
+    # JSON-LD names the site 'Andreas Kalt' and the post's author 'Andreas Kalt': the site's
+    # name, dropped as an outlet's own, is here a person's.
+    meta = _meta("rete-mirabile.net.15jahre.html", None)
+    assert meta.authors == ("Andreas Kalt",)
+
+
 def test_several_authors_land_as_a_list(warehouse: str) -> None:
     # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
     items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")

@@ -349,7 +349,7 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_MODIFIED)),
             (META, self.tags(_META_MODIFIED)),
         )
-        author_keys = site_keys(site_name, self._page_url())
+        author_keys = site_keys(_outlet(site_name), self._page_url())
         printed_tiers = (self._bylines, self._author_links, self._printed_bylines)
         authors = pick(
             "author",
@@ -1236,6 +1236,22 @@ def _loose(text: str) -> str:
     """Case-folded, punctuation and symbols dropped: 'Korsetts – Shops' == 'korsetts shops'."""
     kept = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text.casefold())
     return " ".join(kept.split())
+
+
+def _outlet(site_name: str | None) -> str | None:
+    """The site's name where it names an outlet, which is never its own author; None where
+    it is a person's name: a blog named after its author ('Andreas Kalt')."""
+    if not site_name or not looks_like_name(site_name):
+        return site_name
+    first, *_ = words = site_name.split()
+    # 'The Economist', 'Das Mitternachtskabinett', 'RTL Online' are outlets.
+    named = first.casefold() not in _ARTICLES and not any(w.isupper() and len(w) > 1 for w in words)
+    return None if named else site_name
+
+
+_ARTICLES = frozenset(
+    {"the", "a", "der", "die", "das", "le", "la", "les", "el", "los", "las", "il"}
+)
 
 
 def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:

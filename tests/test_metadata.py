@@ -544,6 +544,16 @@ def test_clean_authors_drops_what_is_not_a_name(value: str, names: tuple[str, ..
     assert clean_authors([value]) == names
 
 
+def test_a_byline_label_names_the_text_after_it_up_to_the_line_break() -> None:
+    # livenet.ch and bos-fahrzeuge.info print the label in its own element.
+    body = (
+        "<div><span>Datum:</span> 19.11.2021<br><span>Autor:</span> Fritz Imhof<br>"
+        "<span>Quelle:</span> Livenet<br></div>"
+        "<p><strong>Text:</strong> Klausmartin Friedrich</p>"
+    )
+    assert page_metadata(_page(body=body)).authors == ("Fritz Imhof", "Klausmartin Friedrich")
+
+
 def test_a_byline_that_prints_the_date_first_names_who_follows_by() -> None:
     body = (
         "<article><h1>Items</h1><div class='gallery--page-meta--author'>Posted on September"

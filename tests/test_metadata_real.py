@@ -133,6 +133,20 @@ def test_a_blog_named_after_its_author_keeps_its_author() -> None:
     assert meta.authors == ("Andreas Kalt",)
 
 
+def test_a_byline_word_in_its_own_element_names_who_follows_it() -> None:
+    # <span class="screen-reader-text">| By </span> <span>Cara Stiles</span> | <time>...: no
+    # markup or metadata names the author.
+    meta = _meta("chocolate.com.pregnant.html", None)
+    assert meta.authors == ("Cara Stiles",)
+    assert meta.sources["authors"] == "html"
+
+
+def test_ein_artikel_von_introduces_the_author() -> None:
+    # <div class="metaInfo">Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022 ...
+    meta = _meta("pferderevue.at-uebung.html", None)
+    assert meta.authors == ("Pamela Sladky",)
+
+
 def test_several_authors_land_as_a_list(warehouse: str) -> None:
     # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
     items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")

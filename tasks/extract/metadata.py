@@ -614,17 +614,23 @@ class _Page:
 
         def texts(scope: etree._Element) -> Iterator[str | None]:
             for el in scope.iter(_BYLINE_TAGS):
+                own = el.text or ""
+                label = not len(el) and _BYLINE_LABEL.match(own)
                 if (
-                    not _BYLINE_START.match((el.text or "")[:_BYLINE_START_CHARS])
+                    not (label or _BYLINE_START.match(own[:_BYLINE_START_CHARS]))
                     or _in_comments(el)
                     or _in_caption(el)
                 ):
                     continue
-                if not _shorter_than(el, _MAX_BYLINE):
+                if label:
+                    printed = own.lstrip(" |") + " " + _printed_after(el)
+                elif _shorter_than(el, _MAX_BYLINE):
+                    printed = _printed_text(el)
+                else:
                     continue  # a paragraph or a page that starts 'Von ...': not read whole
                 # 'Von Roland Brockmann und Sebastian Drescher<br>Kakuma /Kenia': the
                 # dateline's line is not a name's.
-                text = _clean(_printed_text(el).split(_LINE_BREAK, 1)[0]) or ""
+                text = _clean(printed.split(_LINE_BREAK, 1)[0]) or ""
                 m = len(text.split()) <= _MAX_BYLINE_WORDS and _PRINTED_BYLINE.match(text)
                 if m:
                     names = _split_names(_undoubled(_BYLINE_TAIL.split(m.group("names"), 1)[0]))
@@ -1049,6 +1055,18 @@ def _printed_text(el: etree._Element) -> str:
     return "".join(out)
 
 
+def _printed_after(el: etree._Element) -> str:
+    """What its parent prints after `el`, up to a line break (or _MAX_BYLINE characters)."""
+    out = [el.tail or ""]
+    for sibling in el.itersiblings():
+        if sibling.tag == "br" or sum(map(len, out)) > _MAX_BYLINE:
+            break
+        if isinstance(sibling.tag, str):
+            out.append(_printed_text(sibling))
+        out.append(sibling.tail or "")
+    return "".join(out)
+
+
 def _title_variants(title: str, sites: frozenset[str]) -> set[str]:
     """A title's loose forms that may be the printed headline: whole, without the site's
     name, its start before a separator ('Headline - Tagline') and its end after a colon
@@ -1156,11 +1174,15 @@ _DATED_BYLINE = re.compile(r"^.*?\d,?\s+(?:by|von|par|por)\s+(\D+)$", re.I)
 # introduces the author, then the name(s) up to a comma, a bracket or an '@' ('Redaktion:
 # Eberhard Fuhr (Pressesprecher des EJW)', 'Posted by Konstantin @ 12:00 am').
 _BYLINE_TAGS = ("p", "span", "div", "small", "em", "strong", "b", "i", "h5", "h6", "li", "address")
-_BYLINE_LEAD = (
-    r"[\s\d.:,/-]*(?:blog\s+)?(?:by|von|par|por|door|av|przez|posted\s+by|written\s+by"
-    r"|geschrieben\s+von|beitrag\s+von|autor(?:in|en)?:?|authors?:|text:|redaktion:)\s"
+_BYLINE_WORDS = (
+    r"(?:blog\s+)?(?:by|von|par|por|door|av|przez|posted\s+by|written\s+by"
+    r"|geschrieben\s+von|(?:ein\s+)?(?:beitrag|artikel)\s+von|autor(?:in|en)?:?|authors?:|text:|redaktion:)"
 )
+_BYLINE_LEAD = rf"[\s\d.:,/-]*{_BYLINE_WORDS}\s"
 _BYLINE_START = re.compile(_BYLINE_LEAD, re.I)  # on an element's own text: cheap
+# The word alone in its element, the name after it: '<span>Autor:</span> Fritz Imhof<br>',
+# '<span>| By </span><span>Cara Stiles</span>'.
+_BYLINE_LABEL = re.compile(rf"^[\s|]*{_BYLINE_WORDS}\s*$", re.I)
 _PRINTED_BYLINE = re.compile(rf"{_BYLINE_LEAD}\s*(?P<names>[^\d@|(]+?)\s*(?:[,(@|].*)?$", re.I)
 _MAX_BYLINE_WORDS = 12  # a sentence that starts 'Von ...' is not a byline
 _BYLINE_START_CHARS = 60

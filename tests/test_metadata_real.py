@@ -147,6 +147,13 @@ def test_ein_artikel_von_introduces_the_author() -> None:
     assert meta.authors == ("Pamela Sladky",)
 
 
+def test_the_fuller_declared_author_list_wins() -> None:
+    # JSON-LD's "author" is the first of two; <meta property="author"> names both.
+    meta = _meta("refinery29.com.single.html", None)
+    assert meta.authors == ("Sadhbh O'Sullivan", "Elisabeth Kochan")
+    assert meta.sources["authors"] == "meta"
+
+
 def test_several_authors_land_as_a_list(warehouse: str) -> None:
     # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
     items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")

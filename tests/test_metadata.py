@@ -237,6 +237,26 @@ def test_time_in_article_is_used_only_when_nothing_else_dates_the_page() -> None
     assert outside.published_at is None
 
 
+@pytest.mark.parametrize(
+    ("h1", "wins"),
+    [
+        ("Finanzierung Ihres Autos", True),  # the page's headline
+        ("Aktuelle Artikel", False),  # two words: a label
+        ("Liebe geht durch den Magen", False),  # the <title>'s tagline
+        ("Der Nesselsetzer Blog", False),  # the site's name in it
+        ("OutdoorNews | Eintrag", False),  # in parts: a label
+    ],
+)
+def test_the_one_h1_is_the_title_unless_it_is_a_label_tagline_or_the_site(
+    h1: str, wins: bool
+) -> None:
+    head = "<title>Autokredit oder doch besser Leasing? | Liebe geht durch den Magen</title>"
+    url = "https://nesselsetzer.example/autokredit"
+    declared = page_metadata(_page(head), url).title
+    found = page_metadata(_page(head, f"<h1>{h1}</h1>"), url)
+    assert found.title == (h1 if wins else declared)
+
+
 def test_title_site_suffix_and_prefix_are_removed_only_for_the_site_name() -> None:
     site = '<meta property="og:site_name" content="The Courier">'
     for title in (

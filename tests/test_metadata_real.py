@@ -192,6 +192,15 @@ def test_a_kicker_printed_in_the_h1_is_not_part_of_the_title() -> None:
     assert meta.title == "Daten von Rheinmetall gehackt"
 
 
+def test_the_one_printed_headline_wins_over_a_search_engine_title() -> None:
+    # <title> 'Autofinanzierung – Autokredit oder doch besser Leasing?' and the page's one
+    # <h1> 'Finanzierung Ihres Autos': no declared title agrees with it, and it is no label,
+    # no part of the <title> and not the site's name.
+    meta = _meta("comparis.ch.autofinanzierung.html", None)
+    assert meta.title == "Finanzierung Ihres Autos"
+    assert meta.sources["title"] == "html-h1"
+
+
 def test_the_byline_names_the_author_when_no_metadata_does() -> None:
     # No author in the metadata; the post's footer has
     # <span class="author"><span class="vcard">Günter W. Kienitz</span> at 12:00 ...

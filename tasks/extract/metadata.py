@@ -466,6 +466,7 @@ class _Page:
         # title) names no site: cutting it would cut the headline.
         titles = {_loose(t).replace(" ", "") for t in [h.text for h in headlines[:1]]}
         titles |= {_loose(t).replace(" ", "") for _, t in declared}
+        all_sites = sites
         sites = frozenset(k for k in sites if k not in titles) or sites
         for printed in headlines:
             if _is_logo(printed.text, sites):
@@ -473,6 +474,8 @@ class _Page:
             found = self._printed_title(printed, declared, sites)
             if found is not None:
                 return _without_kicker(printed, found[0]), found[1]
+        if len(headlines) == 1 and self._sole_headline(headlines[0].text, declared, all_sites):
+            return headlines[0].text, HTML_H1
         # A declared title cut short ("...", or at a quote that ended the attribute) loses
         # to a longer one that it starts.
         chosen = next(
@@ -483,6 +486,16 @@ class _Page:
         source, text = declared[chosen]
         title = _tidy(_strip_site(text, sites))
         return _slug_part(title, self._page_url()) or title, source
+
+    @staticmethod
+    def _sole_headline(h1: str, declared: list[tuple[str, str]], sites: frozenset[str]) -> bool:
+        key = _loose(h1).replace(" ", "")
+        if len(h1.split()) < 3 or _TITLE_SPLIT.search(h1):
+            return False  # a label ('Aktuelle Artikel', 'OutdoorNews | Eintrag')
+        if any(s in key for s in sites if len(s) >= 4):
+            return False  # the blog's name ("Damian Duchamps' Blog") or the site's slogan
+        parts = {_loose(p) for _, t in declared for p in _TITLE_SPLIT.split(t)}
+        return _loose(h1) not in parts
 
     def _printed_title(
         self, printed: _Headline, declared: list[tuple[str, str]], sites: frozenset[str]

@@ -257,6 +257,19 @@ def test_the_one_h1_is_the_title_unless_it_is_a_label_tagline_or_the_site(
     assert found.title == (h1 if wins else declared)
 
 
+def test_soft_hyphens_leave_titles_and_descriptions() -> None:
+    # BMZ's og:title: 'Schulze: Deutsch&shy;land steht fest an der Seite des Welt&shy;...'
+    head = (
+        '<meta property="og:title" content="Deutsch&shy;land steht fest">'
+        '<meta name="description" content="Anfor\u00adderungen an Nachweise">'
+    )
+    found = page_metadata(_page(head))
+    assert (found.title, found.description) == (
+        "Deutschland steht fest",
+        "Anforderungen an Nachweise",
+    )
+
+
 def test_title_site_suffix_and_prefix_are_removed_only_for_the_site_name() -> None:
     site = '<meta property="og:site_name" content="The Courier">'
     for title in (

@@ -869,7 +869,12 @@ def _as_list(value: Any) -> list[Any]:
 def _clean(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    return _SPACE.sub(" ", value).strip() or None
+    return _SPACE.sub(" ", value.translate(_INVISIBLE)).strip() or None
+
+
+# A soft hyphen marks where a word may break ('Deutsch\xadland' in BMZ's og:title), a zero
+# width space where a line may: neither is part of the words, nor is a stray byte-order mark.
+_INVISIBLE = str.maketrans(dict.fromkeys("\xad\u200b\ufeff"))
 
 
 def _text(value: Any) -> str | None:

@@ -812,8 +812,9 @@ def meta_score(page: Page, got: dict[str, object] | None) -> MetaCounts:
 
     got = got or {}
     c = MetaCounts()
-    gold_title = norm(page.gold.get("title", ""))
-    title = norm(str(got.get("title") or ""))
+    # Soft hyphens are invisible break marks: the gold copied them from the markup.
+    gold_title = norm(page.gold.get("title", "").replace("\xad", ""))
+    title = norm(str(got.get("title") or "").replace("\xad", ""))
     if gold_title:
         c.titles = 1
         c.title_exact = int(title == gold_title)

@@ -489,6 +489,9 @@ class _Page:
 
     @staticmethod
     def _sole_headline(h1: str, declared: list[tuple[str, str]], sites: frozenset[str]) -> bool:
+        """Whether the page's one <h1>, which no declared title agrees with, is its headline
+        (the declared title then the search engine's): not a label, a declared title's
+        tagline or the site's name."""
         key = _loose(h1).replace(" ", "")
         if len(h1.split()) < 3 or _TITLE_SPLIT.search(h1):
             return False  # a label ('Aktuelle Artikel', 'OutdoorNews | Eintrag')

@@ -6,7 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from tasks.extract.document import extract_item
+import pytest
+
+from tasks.extract.document import _signed, extract_item
 from tasks.models import Article, ListedItem, SourceItem
 from tests.conftest import FIXTURES
 
@@ -114,3 +116,22 @@ def test_a_short_text_that_holds_most_of_its_page_skips_the_fallback_cascade() -
     assert _short_of_page(article, big)  # 60 of ~2,060 words: the fallbacks may find more
     long_text = " ".join(f"w{i}" for i in range(FALLBACK_BELOW_WORDS))
     assert not _short_of_page(long_text, big)
+
+
+@pytest.mark.parametrize(
+    ("last_line", "signed"),
+    [
+        ("Stefan Wasmer", ["Stefan Wasmer"]),
+        ("Götz Warnke", ["Götz Warnke"]),
+        # Last lines of real pages that are no signature.
+        ("Quelle: Montanuniversität Leoben", []),
+        ("Copyright: Gisele Wender", []),
+        ("MEHR ERFAHREN", []),
+        ("Keep Talking Sports!", []),
+        ('Aufs Baugerüst."', []),
+        ("Teilnehmende Blogs:", []),
+        ("Stefan", []),
+    ],
+)
+def test_a_name_alone_on_the_last_line_signs_the_text(last_line: str, signed: list[str]) -> None:
+    assert _signed(f"The report's last paragraph.\n{last_line}\n") == signed

@@ -147,6 +147,16 @@ def test_ein_artikel_von_introduces_the_author() -> None:
     assert meta.authors == ("Pamela Sladky",)
 
 
+def test_a_name_alone_on_the_texts_last_line_signs_it() -> None:
+    # No author in the metadata or a byline; the report ends <p><b><i>Stefan
+    # Wasmer</i></b></p>.
+    items, _ = discover([str(REAL / "eishockeynews.de-halbfinale.html")], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    assert articles[0].authors == ["Stefan Wasmer"]
+    assert json.loads(articles[0].metadata_sources)["authors"] == "text"
+
+
 def test_the_fuller_declared_author_list_wins() -> None:
     # JSON-LD's "author" is the first of two; <meta property="author"> names both.
     meta = _meta("refinery29.com.single.html", None)

@@ -774,6 +774,13 @@ def gold_authors(gold: str) -> list[str]:
     return [name for a in _GOLD_AUTHOR_SPLIT.split(gold) if (name := norm(a))]
 
 
+def page_host(url: str) -> str:
+    """The host a page was saved from, without 'www.'."""
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
 def junk_author(name: str, site_name: str | None, host: str) -> bool:
     """An e-mail, URL, handle, number-only id or the site's own name, not a person."""
     folded = name.casefold().strip()
@@ -808,8 +815,6 @@ class MetaCounts:
 
 def meta_score(page: Page, got: dict[str, object] | None) -> MetaCounts:
     """One page's metadata counts against its gold title, author and date."""
-    from urllib.parse import urlsplit
-
     got = got or {}
     c = MetaCounts()
     # Soft hyphens are invisible break marks: the gold copied them from the markup.
@@ -850,7 +855,7 @@ def meta_score(page: Page, got: dict[str, object] | None) -> MetaCounts:
             c.author_wrong = int(any(loose(a) not in loose(gold) for a in authors))
     if authors:
         c.extracted = 1
-        host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+        host = page_host(page.url)
         site = got.get("site_name")
         # A blog named after its author ('Andreas Kalt') is its own site's name: not junk
         # where the gold names it.
@@ -1019,15 +1024,13 @@ def gold_person(name: str, host: str) -> bool:
 def print_people_only(pages: list[Page], systems: list[System]) -> None:
     """Authors found on the pages whose gold names people only (gold_person()): the part
     of the author goal an extractor that keeps to the issue's rules can reach."""
-    from urllib.parse import urlsplit
-
     print(
         "\nAuthors found where the gold names people only (no login, desk, organisation or outlet)"
     )
     for split in ("dev", "held-out"):
         chosen = []
         for page in (p for p in pages if p.split == split):
-            host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+            host = page_host(page.url)
             names = gold_authors(page.gold.get("author", ""))
             if names and all(gold_person(n, host) for n in names):
                 chosen.append(page)

@@ -351,13 +351,17 @@ class _Page:
         )
         author_keys = site_keys(_outlet(site_name), self._page_url())
         printed_tiers = (self._bylines, self._author_links, self._printed_bylines)
-        author_tiers = (
+        declared_tiers = (
             (JSON_LD, lambda: ld.authors()),
             (OPENGRAPH, lambda: self.tags(_OG_AUTHOR)),
             (META, lambda: self.tags(_META_AUTHOR) + self._written_by()),
+        )
+        authors = pick(
+            "author",
+            lambda raw: clean_authors(_texts(raw), author_keys),
+            *declared_tiers,
             *((HTML, find) for find in printed_tiers),
         )
-        authors = pick("author", lambda raw: clean_authors(_texts(raw), author_keys), *author_tiers)
         if authors:
             # JSON-LD names the first author, <meta name="author"> all of them: the fuller
             # list wins. Marked bylines would find one more dev page, at 0.6-1.0 ms a page
@@ -365,7 +369,7 @@ class _Page:
             chosen = {_loose(a) for a in authors}
             fuller = next(
                 ((source, more)
-                 for source, find in author_tiers[:3]  # the declared ones
+                 for source, find in declared_tiers
                  for text in _texts(find())
                  if len(more := clean_authors([text], author_keys)) > len(authors)
                  and chosen <= {_loose(a) for a in more}

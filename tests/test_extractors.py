@@ -29,15 +29,28 @@ def test_declared_metadata_wins_and_is_attributed(tmp_path: Path) -> None:
     assert str(article.published_at) == "2024-03-14 08:30:00"  # with its time, from JSON-LD
 
 
-def test_without_declared_metadata_trafilatura_finds_the_date(tmp_path: Path) -> None:
+def test_without_declared_metadata_the_date_printed_under_the_headline_is_read(
+    tmp_path: Path,
+) -> None:
     bare = re.sub(r"<script type=\"application/ld\+json\">.*?</script>", "", PAGE, flags=re.S)
     bare = re.sub(r"<meta [^>]*>|<link [^>]*>|<time[^>]*>.*?</time>", "", bare)
     bare = bare.replace("Morag Lindsay</a> ·", "Morag Lindsay</a> · Published 14 March 2024")
     article = extract_item(item(tmp_path, bare))
     sources = json.loads(article.metadata_sources)
     assert str(article.published_at)[:10] == "2024-03-14"
-    assert sources["published_at"] == "trafilatura"
+    assert sources["published_at"] == "html"
     assert article.text.startswith("Councillors have approved plans")
+
+
+def test_without_a_date_declared_or_printed_trafilatura_finds_one(tmp_path: Path) -> None:
+    # htmldate reads a date from the page's scripts too.
+    bare = re.sub(r"<script type=\"application/ld\+json\">.*?</script>", "", PAGE, flags=re.S)
+    bare = re.sub(r"<meta [^>]*>|<link [^>]*>|<time[^>]*>.*?</time>", "", bare)
+    script = '<script>var page = {"datePublished": "2024-03-14T09:00:00Z"};</script></head>'
+    article = extract_item(item(tmp_path, bare.replace("</head>", script)))
+    sources = json.loads(article.metadata_sources)
+    assert str(article.published_at)[:10] == "2024-03-14"
+    assert sources["published_at"] == "trafilatura"
 
 
 def test_feed_entry_fills_what_the_page_lacks(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ bench/extraction_real.py --metadata: md5(url) even)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tasks.extract.metadata import PageMeta, page_metadata
@@ -294,3 +294,43 @@ def test_a_published_date_years_after_the_day_in_the_url_is_distrusted() -> None
     assert not errors
     assert articles[0].published_at is not None
     assert articles[0].published_at.date() == date(2017, 7, 12)
+
+
+def _landed(name: str) -> tuple[datetime | None, str | None]:
+    items, _ = discover([str(REAL / name)], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    return articles[0].published_at, json.loads(articles[0].metadata_sources).get("published_at")
+
+
+def test_with_no_date_declared_the_one_printed_under_the_headline_beats_htmldate() -> None:
+    # Nothing declares a date; htmldate's search of the whole page says 2020-09-22. The byline
+    # under the headline prints 'von Marianne1 am 20.09.2020' (the gold's day).
+    assert _landed("kochbar.de.schneiden.html") == (datetime(2020, 9, 20), "html")
+
+
+def test_a_declared_date_on_another_day_than_the_printed_one_gives_way() -> None:
+    # <meta name="date"> 2021-12-20T10:02:44; the news item prints 27.01.2022 (the gold's).
+    meta = _meta("deutscheweine.de-riesling.html", None)
+    assert meta.published_at == datetime(2022, 1, 27)
+    assert meta.sources["published_at"] == "html"
+    # <meta name="date"> 2020-04-29T11:52:23 (no zone) is 18 hours from the printed 'Stand:
+    # 28.04.2020 18:00 Uhr': no time zone makes them one moment.
+    meta = _meta("tagesschau.de.rheinmetall.html", None)
+    assert meta.published_at == datetime(2020, 4, 28, 18, 0)
+
+
+def test_a_printed_time_gives_a_declared_utc_date_its_zone() -> None:
+    # JSON-LD 2023-11-09T05:30:59Z, printed 'November 8, 2023 at 11:30 p.m.' in Minnesota:
+    # the same moment, six hours behind UTC. The declared instant stands, on the printed day.
+    meta = _meta("twincities.com-mayor.html", None)
+    assert meta.published_at == datetime(2023, 11, 9, 5, 30, 59)
+    assert meta.published_offset == timedelta(hours=-6)
+    assert meta.sources["published_at"] == "json-ld"
+
+
+def test_a_date_deep_in_the_text_is_not_the_page_s() -> None:
+    # Paragraphs into the text, 'Im Auftaktvideo blickt sie am <strong>Mittwoch, 13.10.2021
+    # </strong> auf 50 Jahre ...' tells of an event; htmldate finds the page's day (2021-10-11,
+    # the gold's).
+    assert _landed("thw.de-frauen.html") == (datetime(2021, 10, 11), "trafilatura")

@@ -93,3 +93,24 @@ def test_url_days_without_leading_zeros_and_dates_weeks_after_them() -> None:
     assert not plausible_published(datetime(2019, 6, 17, 16, 28), url)
     # A month alone says nothing about the day: a month later is still that month's article.
     assert plausible_published(datetime(2021, 11, 10), "https://x.example/2021/10/meldung")
+
+
+def test_printed_dates_are_read_with_their_time_and_months_are_not_days() -> None:
+    from tasks.extract.dates import printed_date
+
+    now = datetime(2026, 1, 1)
+    assert printed_date("Veröffentlicht am 16.08.2019", now) == (datetime(2019, 8, 16), False)
+    assert printed_date("07 Dezember, 2022", now) == (datetime(2022, 12, 7), False)
+    assert printed_date("November 8, 2023 at 11:30 p.m.", now) == (
+        datetime(2023, 11, 8, 23, 30),
+        True,
+    )
+    assert printed_date("Publicado el 03/05/2022 a las 22h03", now) == (
+        datetime(2022, 5, 3, 22, 3),
+        True,
+    )
+    assert printed_date("1. Januar 2019", now) == (datetime(2019, 1, 1), False)
+    # A magazine's issue names a month: htmldate reads it as the 1st, which is no day.
+    assert printed_date("Heft 1/2019", now) is None
+    assert printed_date("Nr. 48/22", now) is None
+    assert printed_date("2027-03-01", now) is None  # after now

@@ -170,3 +170,42 @@ def plausible_published(
     if value < day - FUTURE_SLACK:
         return False
     return not whole_day or value < day + LATE_SLACK
+
+
+# A time printed with a date: '12:01 Uhr', '22h03', '11:30 p.m.', '@ 10:42 am', '14:15:57'.
+_PRINTED_TIME = re.compile(
+    r"(?<![\d:])([01]?\d|2[0-3])[:h]([0-5]\d)(?::[0-5]\d)?(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?", re.I
+)
+_PRINTED_MIN_DATE = datetime(1990, 1, 1)
+_FIRST_DAY = re.compile(r"(?<!\d)0?1(?!\d)")
+
+
+def printed_date(text: str, now: datetime) -> tuple[datetime, bool] | None:
+    """The date a short text prints, in any of the languages and orders htmldate reads
+    ('Veröffentlicht am 16.08.2019', '07 Dezember, 2022', 'November 8, 2023 at 11:30 p.m.'),
+    with its time if one is printed: (naive datetime in the site's own zone, whether a time
+    was printed). None for no date, or one after `now` (and a day's slack)."""
+    from htmldate.extractors import try_date_expr  # imported with trafilatura already
+
+    found = try_date_expr(text, "%Y-%m-%d", False, _PRINTED_MIN_DATE, now + FUTURE_SLACK)
+    if not found:
+        return None
+    day = datetime.fromisoformat(found)
+    if day.day == 1:
+        # A month ('1/2019', a magazine's issue) comes back as its first day: it is a day if
+        # a 2 printed for one of its 1s makes it the 2nd.
+        year = str(day.year)
+        bare = text.replace(year, "\0")
+        if not any(
+            try_date_expr(second, "%Y-%m-%d", False, _PRINTED_MIN_DATE, now + FUTURE_SLACK)
+            == f"{found[:8]}02"
+            for m in _FIRST_DAY.finditer(bare)
+            if (second := f"{bare[: m.start()]}2{bare[m.end() :]}".replace("\0", year))
+        ):
+            return None
+    if (m := _PRINTED_TIME.search(text)) is None:
+        return day, False
+    hour, minute = int(m[1]), int(m[2])
+    if m[3] and hour <= 12:
+        hour = hour % 12 + (12 if m[3].lower() == "p" else 0)
+    return day.replace(hour=hour, minute=minute), True

@@ -84,3 +84,20 @@ def test_scripts_and_styles_leave_the_tree_but_json_ld_and_their_tails() -> None
     assert not list(tree.iter("style"))
     assert tree.findtext(".//p") == "one two"
     assert "three" in tree.find("body").text_content()
+
+
+def test_a_script_written_self_closing_holds_the_code_after_it_as_browsers_read_it() -> None:
+    # bettycrocker.com: '<script type="text/javascript"/>' then the code and </script>. libxml2
+    # closed the script at once and its code became the article's first words.
+    page = '<html><body><div><p>Heat the oven.</p></div>\n<script type="text/javascript"/>\n'
+    tree = parse_html(page + "(function() { track(); })();</script><p>Bake.</p></body></html>")
+    assert tree is not None
+    _drop_inert(tree)
+    assert "track" not in tree.find("body").text_content()
+    assert [p.text for p in tree.iter("p")] == ["Heat the oven.", "Bake."]
+
+
+def test_a_self_closing_script_followed_by_a_tag_stays_closed() -> None:
+    tree = parse_html('<html><body><script src="a.js" /><p>Bake.</p></body></html>')
+    assert tree is not None
+    assert [p.text for p in tree.iter("p")] == ["Bake."]

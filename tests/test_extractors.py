@@ -116,6 +116,17 @@ def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     assert "Tras el hackeo sistemático de diversas instituciones públicas" in article.text
 
 
+def test_php_errors_printed_into_the_page_are_no_text(tmp_path: Path) -> None:
+    # seelenradio.de: a WordPress plugin prints 'Warning: Use of undefined constant comments -
+    # assumed ... on line 928' four times, all that the fast extraction found; without them
+    # the full cascade finds the post, in German (it was English, from the warnings).
+    article = extract_item(real_item(tmp_path, "seelenradio.de.leo.html"))
+    assert isinstance(article, Article), article
+    assert article.text.startswith("Es ist schon einige Zeit her, als Henry auf die Welt kam")
+    assert "Warning" not in article.text and ".php" not in article.text
+    assert article.language == "de"
+
+
 def test_a_short_text_that_holds_most_of_its_page_skips_the_fallback_cascade() -> None:
     from tasks.extract.document import FALLBACK_BELOW_WORDS, _short_of_page
     from tasks.extract.parse import parse_html

@@ -341,11 +341,11 @@ def _body(
 
     ensure_installed()
     doc = trafilatura.bare_extraction(tree, url=url, fast=True, **TRAFILATURA_OPTIONS)
-    text = doc.text if doc is not None else None
+    text = _without_php_errors(doc.text) if doc is not None else None
     if not text or _looks_like_chrome(text, description) or _short_of_page(text, tree):
         doc = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
-        if doc is not None and doc.text:
-            text = doc.text
+        if doc is not None and (full := _without_php_errors(doc.text)):
+            text = full
     source = "trafilatura"
     if count_words(text or "") < MIN_WORDS and (alone := _article_alone(tree)) is not None:
         doc = trafilatura.bare_extraction(alone, url=url, **TRAFILATURA_OPTIONS)
@@ -404,6 +404,12 @@ _LABEL = re.compile(
     re.X | re.I,
 )
 LABEL_LINE_WORDS = 20  # a labelled line longer than this is prose that starts with the word
+# The errors a PHP site prints into its pages ('Warning: Use of undefined constant comments -
+# ... in /homepages/.../get-recent-comments.php on line 928'): 2 real pages opened with dozens.
+_PHP_ERROR = re.compile(
+    r"^\s*(?:PHP )?(?:Strict Standards|Warning|Notice|Deprecated|(?:Catchable )?Fatal error|"
+    r"Parse error): .* in \S+\.php(?: on line|:)\s*\d+\s*$"
+)
 
 
 def _article_alone(tree: HtmlElement) -> HtmlElement | None:
@@ -515,6 +521,12 @@ def _within_declared(text: str, declared: str, description: str | None) -> str:
     if sum(map(len, span)) < ARTICLE_BODY_SPAN * len(text):
         return text
     return "\n".join(span)
+
+
+def _without_php_errors(text: str | None) -> str | None:
+    if not text or ": " not in text[:40]:  # the errors come first: a cheap test for most pages
+        return text
+    return "\n".join(line for line in text.split("\n") if not _PHP_ERROR.match(line)).strip()
 
 
 def _without_labels(text: str) -> str:

@@ -116,6 +116,13 @@ def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     assert "Tras el hackeo sistemático de diversas instituciones públicas" in article.text
 
 
+def test_the_markup_s_blank_lines_and_trailing_spaces_are_not_text(tmp_path: Path) -> None:
+    # trafilatura gives this page a line of spaces and lines ending in them.
+    article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))
+    lines = article.text.split("\n")
+    assert all(line.strip() and line == line.rstrip() for line in lines)
+
+
 def test_php_errors_printed_into_the_page_are_no_text(tmp_path: Path) -> None:
     # seelenradio.de: a WordPress plugin prints 'Warning: Use of undefined constant comments -
     # assumed ... on line 928' four times, all that the fast extraction found; without them

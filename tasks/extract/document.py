@@ -293,7 +293,9 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
         sources["author"] = sources["authors"]
     if body_source != "trafilatura":
         sources["text"] = body_source
-    lines = body.split("\n")
+    # Markup's indentation left lines of spaces and trailing blanks in the text on 63 and 219
+    # of the 990 real pages (spiegel.de: 46 of 92 lines). A line's indent stays: code, lists.
+    lines = [line.rstrip() for line in body.split("\n") if not line.isspace()]
     # trafilatura keeps an in-article <h1> as the first line; the title has its own column.
     # The line may also carry the kicker the title left out ('Initiative EnergieEffizienz
     # Kostenloser Stromcheck ...' for the title 'Kostenloser Stromcheck ...').

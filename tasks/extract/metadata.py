@@ -736,7 +736,7 @@ class _Page:
     def _printed_date(self, title: str | None, now: datetime) -> tuple[datetime, bool] | None:
         """The date printed under the headline (the first one in the elements after it):
         see tasks.extract.dates.printed_date. None when it is marked as a change or an
-        event's date, or the page has no <h1>."""
+        event's date, when it comes only after paragraphs of text, or with no <h1>."""
         headlines = self._headlines()
         if not headlines:
             return None

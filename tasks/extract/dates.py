@@ -187,8 +187,12 @@ def printed_date(text: str, now: datetime) -> tuple[datetime, bool] | None:
     was printed). None for no date, or one after `now` (and a day's slack)."""
     from htmldate.extractors import try_date_expr  # imported with trafilatura already
 
-    found = try_date_expr(text, "%Y-%m-%d", False, _PRINTED_MIN_DATE, now + FUTURE_SLACK)
-    if not found:
+    latest = now + FUTURE_SLACK
+
+    def read(expression: str) -> str | None:
+        return try_date_expr(expression, "%Y-%m-%d", False, _PRINTED_MIN_DATE, latest)
+
+    if not (found := read(text)):
         return None
     day = datetime.fromisoformat(found)
     if day.day == 1:
@@ -196,12 +200,11 @@ def printed_date(text: str, now: datetime) -> tuple[datetime, bool] | None:
         # a 2 printed for one of its 1s makes it the 2nd.
         year = str(day.year)
         bare = text.replace(year, "\0")
-        if not any(
-            try_date_expr(second, "%Y-%m-%d", False, _PRINTED_MIN_DATE, now + FUTURE_SLACK)
-            == f"{found[:8]}02"
+        seconds = (
+            f"{bare[: m.start()]}2{bare[m.end() :]}".replace("\0", year)
             for m in _FIRST_DAY.finditer(bare)
-            if (second := f"{bare[: m.start()]}2{bare[m.end() :]}".replace("\0", year))
-        ):
+        )
+        if not any(read(second) == f"{found[:8]}02" for second in seconds):
             return None
     if (m := _PRINTED_TIME.search(text)) is None:
         return day, False

@@ -761,7 +761,7 @@ class _Page:
                     continue
                 parent = el.getparent()
                 label = f"{text} {parent.text if parent is not None else ''}"
-                classes = f"{el.get('class')} {parent.get('class') if parent is not None else ''}"
+                classes = f"{el.get('class') or ''} {'' if parent is None else parent.get('class') or ''}"
                 if _CHANGED.search(f"{label} {classes}") or _EVENT.search(label):
                     return None
                 return found

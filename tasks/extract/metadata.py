@@ -759,9 +759,12 @@ class _Page:
                 text = " ".join(raw.split())
                 if len(text) > _MAX_DATE_TEXT or (found := printed_date(text, now)) is None:
                     continue
+                # `el` follows the headline, so it has a parent; the type does not say so.
                 parent = el.getparent()
-                label = f"{text} {parent.text if parent is not None else ''}"
-                classes = f"{el.get('class') or ''} {'' if parent is None else parent.get('class') or ''}"
+                if parent is None:
+                    parent = el
+                label = f"{text} {parent.text or ''}"
+                classes = f"{el.get('class') or ''} {parent.get('class') or ''}"
                 if _CHANGED.search(f"{label} {classes}") or _EVENT.search(label):
                     return None
                 return found

@@ -93,7 +93,12 @@ def _exit_without_teardown(end: SystemExit) -> None:
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
     if not isinstance(code, int) or any(not t.daemon for t in others):
         raise end  # a thread to wait for (Python joins them): the usual way out
-    atexit._run_exitfuncs()  # what Python runs at exit: Prefect sends its last logs, events
+    # What Python runs at exit, in its order: threading's exit calls first, where Prefect
+    # sends its last logs and events, then atexit's, where it stops a temporary server. With
+    # atexit's alone the server stopped first: the run's last logs were lost, and the
+    # terminal read '--- Error logging to API --- All connection attempts failed'.
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a closed pipe (`| head`): nothing more to say
             stream.flush()

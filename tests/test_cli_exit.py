@@ -152,6 +152,22 @@ def test_a_clean_run_and_its_no_change_rerun_exit_0(api_url: str, tmp_path: Path
 
 
 @pytest.mark.slow
+def test_a_run_on_a_temporary_server_sends_its_last_logs_before_the_server_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's first command, without a server: the command stopped its temporary
+    server before Prefect had sent the run's last logs, which were lost, and the terminal
+    read '--- Error logging to API --- All connection attempts failed' (seen once in a fresh
+    clone; every time when the logs wait 30 s to be sent in a batch, as here)."""
+    monkeypatch.setenv("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "30")
+    proc = newsflow(tmp_path, "--warehouse", str(tmp_path / "w.duckdb"), "ingest", "seeds",
+                    str(SEEDS))  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "temporary" in proc.stderr  # no server was found: the case this is about
+    assert "Error logging to API" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_exits_130_in_one_line(
     api_url: str, tmp_path: Path, web, signum: int

@@ -134,6 +134,44 @@ def test_php_errors_printed_into_the_page_are_no_text(tmp_path: Path) -> None:
     assert article.language == "de"
 
 
+def test_links_alone_to_the_site_s_other_articles_and_their_label_are_no_text(
+    tmp_path: Path,
+) -> None:
+    # aerobuzz.de: under the report, 'Schon gelesen?' and two headlines, each a link alone in
+    # its paragraph to another article of aerobuzz.de.
+    article = extract_item(real_item(tmp_path, "aerobuzz.de-bremen.html"))
+    assert isinstance(article, Article), article
+    assert article.text.startswith("Das Bundesamt für Ausrüstung, Informationstechnik")
+    assert "Dan Gelston, der Vorsitzende des Geschäftsbereichs" in article.text
+    assert "Schon gelesen?" not in article.text
+    assert "Luftwaffe hat mit dem Training auf den H145" not in article.text
+    assert "LH Technik hat die erste A321LR" not in article.text
+
+
+def test_a_link_in_a_sentence_or_to_another_site_stays() -> None:
+    from tasks.extract.document import _without_teaser_links
+    from tasks.extract.parse import parse_html
+
+    tree = parse_html(
+        """<html><body><article><p>Der Hafen wächst.</p>
+        <p>Mehr steht im <a href="/a/2">Bericht über den Hafen</a> von gestern.</p>
+        <p><a href="https://other.example.org/studie">Die Studie der Universität</a></p>
+        <p><a href="https://news.example.de/a/1#mehr">Zum Abschnitt über Schiffe</a></p>
+        <p>Lesenswert:</p><p><a href="https://www.example.de/a/3">Ein anderer Bericht dazu</a></p>
+        </article></body></html>"""
+    )
+    assert tree is not None
+    text = "\n".join([
+        "Der Hafen wächst.", "Mehr steht im Bericht über den Hafen von gestern.",
+        "Die Studie der Universität", "Zum Abschnitt über Schiffe", "Lesenswert:",
+        "Ein anderer Bericht dazu",
+    ])  # fmt: skip
+    kept = _without_teaser_links(text, tree, "https://news.example.de/a/1")
+    assert kept.split("\n") == text.split("\n")[:4]
+    # A saved page that names no URL: only a relative link is known to be the site's.
+    assert _without_teaser_links(text, tree, None) == text
+
+
 def test_a_short_text_that_holds_most_of_its_page_skips_the_fallback_cascade() -> None:
     from tasks.extract.document import FALLBACK_BELOW_WORDS, _short_of_page
     from tasks.extract.parse import parse_html

@@ -172,6 +172,26 @@ def test_a_link_in_a_sentence_or_to_another_site_stays() -> None:
     assert _without_teaser_links(text, tree, None) == text
 
 
+def test_photo_credits_and_copyright_lines_are_no_text(tmp_path: Path) -> None:
+    # bundesrat.de: each photo's credit is a line of its own ('© dpa | Kay Nietfeld').
+    article = extract_item(real_item(tmp_path, "bundesrat.de-erinnerungen.html"))
+    assert isinstance(article, Article), article
+    assert "©" not in article.text
+    assert article.text.startswith("Auf der zentralen Gedenkfeier im Bundestag sprachen")
+    assert "Seit 1996 offizieller Gedenktag" in article.text
+
+
+def test_a_paragraph_that_quotes_a_copyright_notice_stays() -> None:
+    from tasks.extract.document import _without_labels
+
+    quoted = (
+        "From the book The Great Democracy by Ganesh Sitaraman. Copyright © 2019 by Ganesh "
+        "Sitaraman. Reprinted by permission of Basic Books, an imprint of Hachette Book Group."
+    )
+    text = f"The article's last paragraph.\n{quoted}\n© 2020 Example Media. All rights reserved."
+    assert _without_labels(text) == f"The article's last paragraph.\n{quoted}"
+
+
 def test_a_short_text_that_holds_most_of_its_page_skips_the_fallback_cascade() -> None:
     from tasks.extract.document import FALLBACK_BELOW_WORDS, _short_of_page
     from tasks.extract.parse import parse_html

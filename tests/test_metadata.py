@@ -566,6 +566,17 @@ def test_the_site_name_as_author_is_kept_only_where_it_is_a_persons_name(
         ("Jane Roe Staff", ("Jane Roe",)),
         ("Rasender Reporter", ("Rasender Reporter",)),  # a pen name, not a role
         ("CSP; International; Photovoltaik; Speicher; Top Solar News", ()),  # categories
+        # CMSs' placeholders, a date label, a date and a photo credit beside the name (real
+        # pages: bmel.de, infobae.com, 100noticias.com, mdr.de, brand eins).
+        ("publisher", ()),
+        ("anónimo", ()),
+        ("Cortesía", ()),
+        ("Stand", ()),
+        ("Dezember", ()),
+        ("3 de Mayo de", ()),
+        ("29.12.10 CatfiSh", ()),
+        ("freeman1984", ("freeman1984",)),  # a login keeps its digits
+        ("Jens Bergmann Foto: Michael Hudler", ("Jens Bergmann",)),
         # A one-word dateline between two names (NZZ's JSON-LD author).
         (
             "Markus M. Haefliger, London, Beat Bumbacher",

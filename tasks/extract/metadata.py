@@ -151,9 +151,11 @@ _ROLE_TAIL = re.compile(
     r"(?:\s+(\S+))?\s+(staff(?:\s+writer)?|contributor|correspondent|reporter)$", re.I
 )
 # Labels printed after a name in the same element: 'Sara Zinnecker Stand: 12.03.2020' (cut at
-# the digit), 'Jil Schuller Alle Artikel Kontakt'.
+# the digit), 'Jil Schuller Alle Artikel Kontakt', 'Jens Bergmann Foto: Michael Hudler' (the
+# photographer).
 _NAME_TAIL = re.compile(
-    r"\s+(?:stand|aktualisiert|updated|alle\s+artikel|alle\s+beiträge|kontakt|contact)\b.*$",
+    r"\s+(?:stand|aktualisiert|updated|alle\s+artikel|alle\s+beiträge|kontakt|contact)\b.*$"
+    r"|\s+(?:fotos?|photos?|bild(?:er)?)\s*:.*$",
     re.I,
 )
 # A comment's author ('Art Edwards says'), a source credit ('Quelle: dpa'), a date ('On
@@ -203,7 +205,11 @@ _NOT_PERSONS = frozenset(
         "alle beiträge", "alle artikel", "all posts", "all articles", "view all posts",
         "mehr artikel", "profil", "profile",
         # Blogger's and CMSs' placeholders for no name.
-        "unknown", "unbekannt", "anonymous", "anonym", "unbenannt",
+        "unknown", "unbekannt", "anonymous", "anonym", "unbenannt", "anónimo", "anonimo",
+        "anonyme", "desconocido", "inconnu", "publisher", "user", "cortesía", "courtesy",
+        # A date's label and months, where a byline search read the date beside the name.
+        "stand", "januar", "februar", "märz", "september", "oktober", "november", "dezember",
+        "january", "february", "march", "october", "december",
         # Links and weekdays printed beside a byline.
         "über", "about", "über uns", "about us", "mo", "di", "mi", "do", "fr", "sa", "so",
     }
@@ -1113,6 +1119,8 @@ def _is_person(name: str, sites: frozenset[str]) -> bool:
     folded = name.casefold()
     if not any(ch.isalpha() for ch in name) or len(name) > _MAX_AUTHOR_LEN:
         return False  # a numeric id, or a sentence that landed in the field
+    if " " in name and any(ch.isdigit() for ch in name):
+        return False  # a date ('3 de Mayo de'): a login may have digits, a full name none
     if _HANDLE.match(name) or folded in _NOT_PERSONS or _URL_LIKE.search(name):
         return False
     if _NOT_A_BYLINE.search(name) or len(name.split()) > _MAX_NAME_WORDS:

@@ -630,3 +630,27 @@ def test_an_archived_page_is_its_original_site() -> None:
     assert "dimido" in site_keys(None, url)
     assert "bundeskanzleramt" in site_keys(None, "https://www.bundeskanzleramt.gv.at/x.html")
     assert "nestlefamilyme" in site_keys("Nestlé Family ME", None)  # accents as hosts spell them
+
+
+def test_full_names_takes_a_surname_only_from_where_the_page_names_its_author() -> None:
+    from tasks.extract.metadata import _parse, full_names
+
+    root = _parse(
+        "<html><head><title>Zeitphilosophie – Dr. Alexander Klier</title></head><body>"
+        "<div class='author-box'><p>Stefanus Stahl - Maschinenbauer, Abenteurer</p>"
+        "<a>Karsten More Posts</a></div><p>Todd Bates said so.</p>"
+        "<p class='byline'>Anna Roe</p><p class='byline'>Anna Poe</p></body></html>"
+    )
+    assert root is not None
+    got = full_names(["Alexander", "Stefanus", "Todd", "Karsten", "Anna", "tlow", "Jane Roe"], root)
+    # Todd's surname is in the text, not where the page names an author; Karsten's 'More
+    # Posts' is a label; Anna has two.
+    assert got == [
+        "Alexander Klier",
+        "Stefanus Stahl",
+        "Todd",
+        "Karsten",
+        "Anna",
+        "tlow",
+        "Jane Roe",
+    ]

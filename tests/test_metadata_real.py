@@ -164,6 +164,14 @@ def test_the_fuller_declared_author_list_wins() -> None:
     assert meta.sources["authors"] == "meta"
 
 
+def test_a_first_name_alone_becomes_the_full_name_the_author_box_prints() -> None:
+    # Rutgers: JSON-LD's author is 'Todd'; the sidebar's author box prints 'Todd Bates'.
+    items, _ = discover([str(REAL / "rutgers.edu.robot.html")], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    assert articles[0].authors == ["Todd Bates"]
+
+
 def test_several_authors_land_as_a_list(warehouse: str) -> None:
     # Two JSON-LD authors: the `authors` column holds them apart, `author` joined.
     items, _ = discover([str(REAL / "theintercept.com-Gaza.html")], "file")

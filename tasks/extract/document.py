@@ -27,6 +27,7 @@ from tasks.extract.fast_xpath import ensure_installed
 from tasks.extract.metadata import (
     KICKER_WORDS,
     clean_authors,
+    full_names,
     load_json_ld,
     looks_like_name,
     page_metadata,
@@ -288,7 +289,7 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
         sources.pop("published_at", None)
         if good:
             sources["published_at"] = origin
-    fields["authors"] = list(fields["authors"] or ())
+    fields["authors"] = full_names(list(fields["authors"] or ()), tree)
     fields["author"] = ", ".join(fields["authors"]) or None  # type: ignore[arg-type]
     if "authors" in sources:
         sources["author"] = sources["authors"]

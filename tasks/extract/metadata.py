@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -1100,6 +1101,33 @@ def _split_names(value: str) -> list[str]:
     return parts
 
 
+def full_names(authors: list[str], root: etree._Element) -> list[str]:
+    """The authors with a first name alone ('Todd') made the full name the page prints where
+    it names its author ('Todd Bates' in the author box, 'Dr. Alexander Klier' as the site's
+    title), when it prints one only."""
+    if not any(_FIRST_NAME_ALONE.match(name) for name in authors):
+        return authors
+    named: list[str] = []  # each text of theirs, up to the first few of an author's bio
+    for el in _NAMING(root):
+        texts = [el.get("content") or ""] if el.tag == "meta" else islice(el.itertext(), 20)
+        for text in texts:
+            if len(text := " ".join(text.split())) > 2:
+                named.extend(_TITLE_SPLIT.split(text))  # 'Zeitphilosophie – Dr. Alexander Klier'
+    full = []
+    for name in authors:
+        if _FIRST_NAME_ALONE.match(name):
+            printed = re.compile(_BEFORE_NAME + re.escape(name) + _SURNAME)
+            surnames = {
+                m.group(1) for text in named
+                if (m := printed.match(text))
+                and not any(w.casefold() in _NOT_PERSONS for w in m.group(1).split())
+            }  # fmt: skip
+            if len(surnames) == 1:
+                name = f"{name} {surnames.pop()}"
+        full.append(name)
+    return full
+
+
 def looks_like_name(text: str) -> bool:
     """Two to five words, each capitalised or a particle ('Ursula von der Leyen', 'J. I. DA
     SILVA'): a person, where 'Wirtschaft' or 'Hire' alone is part of an organisation's name."""
@@ -1315,6 +1343,19 @@ _BYLINE_CLASSES = frozenset(
     {"author", "byline", "author-name", "author_name", "authorname", "entry-author",
      "post-author", "article-author", "story-author", "byline-author", "author-link"}
 )  # fmt: skip
+# A first name alone, as a blog's JSON-LD or a byline gives it ('Todd', 'Stefanus').
+_FIRST_NAME_ALONE = re.compile(r"^[A-ZÀ-ÖØ-Þ][^\W\d_A-ZÀ-ÖØ-Þ]+$")
+# Where a page prints its author's full name: an author box, a profile, the site's title.
+_NAMING = etree.XPath(
+    "//title | //meta[@content] | //*[not(self::script or self::style)][contains(translate("
+    "concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
+    "'author') or contains(@class, 'full-name') or contains(@class, 'vcard')]"
+)
+# The first name, then one or two capitalised words up to the end or a separator ('Stefanus
+# Stahl - Maschinenbauer, ...'); a title may come before it ('Dr. Alexander Klier').
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][^\W\d_]+(?:['’-][^\W\d_]+)?"
+_BEFORE_NAME = r"^(?:(?:Dr|Prof)\.\s+)*"
+_SURNAME = rf"\s+({_NAME_WORD}(?:\s{_NAME_WORD})?)(?:$|\s*[-–,:|(])"
 _BYLINE_CLASS_END = re.compile(r"[_-]author(?:[_-]?name)?$")
 _COMMENTS = re.compile(r"comment|respond|reply|discussion|forum", re.I)
 _MAX_BYLINE = 120  # more is a paragraph that mentions the author, not a byline

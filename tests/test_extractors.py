@@ -116,6 +116,22 @@ def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     assert "Tras el hackeo sistemático de diversas instituciones públicas" in article.text
 
 
+def test_spanish_labels_over_other_articles_go_with_their_headline() -> None:
+    from tasks.extract.document import _without_labels
+
+    teasers = [  # as Latin American papers print them (real pages of the benchmark)
+        "Le puede interesar: JEP abrirá tres nuevos macrocasos: Farc y fuerza pública",
+        "LE PUEDE INTERESAR: La ficha de Juan Orlando Hernández en el MDC de Nueva York",
+        "MIRA: Madre se acerca a conocer los motivos de captura de su hijo y termina detenida",
+        "Lea también: Impiden ingreso a Nicaragua a reportero y camarógrafo estadounidense",
+        "VEA TAMBIÉN: Entre heces y guaricha: Estrella de la educación no brilla",
+        "PUEDES VER: ¿Qué es la Sunedu, cómo está conformada y para qué sirve?",
+        "Contenido Relacionado",
+    ]
+    kept = ["La Corte rechazó el recurso.", "MIRA-Award", "Lea: Ich finde, das stimmt."]
+    assert _without_labels("\n".join(kept[:1] + teasers + kept[1:])) == "\n".join(kept)
+
+
 def test_the_markup_s_blank_lines_and_trailing_spaces_are_not_text(tmp_path: Path) -> None:
     # trafilatura gives this page a line of spaces and lines ending in them.
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))

@@ -399,8 +399,10 @@ _LABEL = re.compile(
     you\s+may\s+also\s+like|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|
     weitere\s+(?:artikel|beiträge|themen|informationen)|auch\s+interessant|
     das\s+könnte\s+sie\s+(?:auch\s+)?interessieren|empfohlene\s+(?:beiträge|artikel)|
-    mehr\s+themen|lee\s+también|leer\s+también|ver\s+también|te\s+puede\s+interesar|
-    notas\s+relacionadas|noticias\s+relacionadas|temas|czytaj\s+(?:też|także|również|więcej)|
+    mehr\s+themen|lee\s+también|leer\s+también|ver\s+también|
+    (?:también\s+)?(?:te|le)\s+puede\s+interesar|lea\s+(?:también|más)|vea\s+también|
+    puedes\s+ver|mir[ae](?:\s+también)?(?=\s*[:|])|notas\s+relacionadas|
+    noticias\s+relacionadas|contenido\s+relacionado|temas|czytaj\s+(?:też|także|również|więcej)|
     zobacz\s+(?:też|także|również)|dowiedz\s+się\s+więcej|leia\s+(?:também|mais)|
     veja\s+(?:também|mais)|leggi\s+anche|tags?|schlagwörter|themen|etiquetas|
     (?:photo|image|picture)\s+credits?|crédits?\s+photos?|bildquelle|fotos?|bild(?:er)?|

@@ -204,7 +204,12 @@ def test_a_paragraph_that_quotes_a_copyright_notice_stays() -> None:
         "From the book The Great Democracy by Ganesh Sitaraman. Copyright © 2019 by Ganesh "
         "Sitaraman. Reprinted by permission of Basic Books, an imprint of Hachette Book Group."
     )
-    text = f"The article's last paragraph.\n{quoted}\n© 2020 Example Media. All rights reserved."
+    notices = [
+        "© 2020 Example Media. All rights reserved.",
+        "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.",
+        "Alle Rechte vorbehalten.",
+    ]
+    text = "\n".join(["The article's last paragraph.", quoted, *notices])
     assert _without_labels(text) == f"The article's last paragraph.\n{quoted}"
 
 

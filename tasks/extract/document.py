@@ -411,12 +411,16 @@ _LABEL = re.compile(
     re.X | re.I,
 )
 LABEL_LINE_WORDS = 20  # a labelled line longer than this is prose that starts with the word
-# A short line with a copyright sign, or that starts with 'Copyright', is a photo's credit
-# or the site's notice ('Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO
+# A short line with a copyright sign, that starts with 'Copyright' or reserves the rights, is
+# a photo's credit or the site's notice ('Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO
 # BERTORELLO', '© 2020 ®/TM General Mills All Rights Reserved'). On the 990 real pages: 44
 # lines of 20 words or fewer, 7 of them a `without` snippet, none a `with` one; the longer
 # ones are paragraphs that quote a notice.
-_CREDIT = re.compile(r"©|^\s*(?:copyright|\(c\))\b", re.I)
+_CREDIT = re.compile(
+    r"©|^\s*(?:copyright|\(c\))\b|all rights reserved|alle rechte vorbehalten|"
+    r"(?:todos los )?derechos reservados|tous droits réservés|materiał chroniony prawem",
+    re.I,
+)
 CREDIT_LINE_WORDS = 20
 # A line that is nothing but a link to another page of the same site, alone in its block
 # (<p>, <li>, <h3>: the block's text is the link's), is a teaser for that page ('Read: Two

@@ -197,7 +197,7 @@ def test_photo_credits_and_copyright_lines_are_no_text(tmp_path: Path) -> None:
     assert "Seit 1996 offizieller Gedenktag" in article.text
 
 
-def test_a_paragraph_that_quotes_a_copyright_notice_stays() -> None:
+def test_a_paragraph_that_quotes_a_copyright_notice_stays_but_notices_go() -> None:
     from tasks.extract.document import _without_labels
 
     quoted = (
@@ -208,6 +208,8 @@ def test_a_paragraph_that_quotes_a_copyright_notice_stays() -> None:
         "© 2020 Example Media. All rights reserved.",
         "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.",
         "Alle Rechte vorbehalten.",
+        "Lesezeit: 2 Minuten",  # a theme's reading time
+        "Ten tekst przeczytasz w mniej niż minutę",
     ]
     text = "\n".join(["The article's last paragraph.", quoted, *notices])
     assert _without_labels(text) == f"The article's last paragraph.\n{quoted}"

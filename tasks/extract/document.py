@@ -422,6 +422,15 @@ _CREDIT = re.compile(
     re.I,
 )
 CREDIT_LINE_WORDS = 20
+# The reading time a theme prints under the headline ('Lesezeit: 2 Minuten', 'Estimated
+# reading time: 6 minutes', 'Ten tekst przeczytasz w mniej niż minutę'): 4 lines of the 990
+# real pages, one a `without` snippet.
+_READING_TIME = re.compile(
+    r"\bmin(?:ute?s?|\.)?\s+(?:read|de\s+lectura|de\s+lecture)\b|lesezeit|lesedauer|"
+    r"reading\s+time|tiempo\s+de\s+lectura|temps\s+de\s+lecture|przeczytasz\s+w",
+    re.I,
+)
+READING_TIME_WORDS = 12
 # A line that is nothing but a link to another page of the same site, alone in its block
 # (<p>, <li>, <h3>: the block's text is the link's), is a teaser for that page ('Read: Two
 # disasters are exponentially worse than one', '>>> Neue Rot-Weiß Karte gegen
@@ -575,6 +584,7 @@ def _without_labels(text: str) -> str:
         if not ((m := _LABEL.match(line.strip())) and (
             m.end() == len(line.strip()) or len(line.split()) <= LABEL_LINE_WORDS))
         and not (_CREDIT.search(line) and len(line.split()) <= CREDIT_LINE_WORDS)
+        and not (_READING_TIME.search(line) and len(line.split()) <= READING_TIME_WORDS)
     ]  # fmt: skip
     return "\n".join(kept) if len(kept) < len(lines) else text
 

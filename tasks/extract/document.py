@@ -431,6 +431,14 @@ _READING_TIME = re.compile(
     re.I,
 )
 READING_TIME_WORDS = 12
+# Longer lines are not read for either: 20 words take fewer characters. The rest are first
+# looked at for these words, in C: the two searches on every line cost ~1.1 ms a page on the
+# 990 real pages, the look first ~0.05 ms.
+_MAX_NOTICE_CHARS = 300
+_NOTICE_KEYS = (
+    "©", "copyright", "(c)", "reserv", "vorbehalten", "chroniony", "min", "lese", "reading",
+    "lectur", "przeczytasz",
+)  # fmt: skip
 # A line that is nothing but a link to another page of the same site, alone in its block
 # (<p>, <li>, <h3>: the block's text is the link's), is a teaser for that page ('Read: Two
 # disasters are exponentially worse than one', '>>> Neue Rot-Weiß Karte gegen
@@ -577,14 +585,25 @@ def _without_blank_lines(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n") if not line.isspace()).strip()
 
 
+def _notice(line: str) -> bool:
+    """A credit, a rights notice or a reading time (see _CREDIT, _READING_TIME)."""
+    low = line.lower()
+    if not any(key in low for key in _NOTICE_KEYS):
+        return False
+    words = len(line.split())
+    return bool(
+        (words <= CREDIT_LINE_WORDS and _CREDIT.search(line))
+        or (words <= READING_TIME_WORDS and _READING_TIME.search(line))
+    )
+
+
 def _without_labels(text: str) -> str:
     lines = text.split("\n")
     kept = [
         line for line in lines
         if not ((m := _LABEL.match(line.strip())) and (
             m.end() == len(line.strip()) or len(line.split()) <= LABEL_LINE_WORDS))
-        and not (_CREDIT.search(line) and len(line.split()) <= CREDIT_LINE_WORDS)
-        and not (_READING_TIME.search(line) and len(line.split()) <= READING_TIME_WORDS)
+        and not (len(line) <= _MAX_NOTICE_CHARS and _notice(line))
     ]  # fmt: skip
     return "\n".join(kept) if len(kept) < len(lines) else text
 

@@ -210,9 +210,13 @@ def test_a_paragraph_that_quotes_a_copyright_notice_stays_but_notices_go() -> No
         "Alle Rechte vorbehalten.",
         "Lesezeit: 2 Minuten",  # a theme's reading time
         "Ten tekst przeczytasz w mniej niż minutę",
+        "aja/PAP",  # a desk's sign-off, among the last lines
     ]
     text = "\n".join(["The article's last paragraph.", quoted, *notices])
     assert _without_labels(text) == f"The article's last paragraph.\n{quoted}"
+    # Higher up, a line of that shape is the text's own ('Inputs/Outputs' as a heading).
+    text = "\n".join(["Inputs/Outputs", "One.", "Two.", "Three.", "(dr/spot)"])
+    assert _without_labels(text) == "Inputs/Outputs\nOne.\nTwo.\nThree."
 
 
 def test_a_short_text_that_holds_most_of_its_page_skips_the_fallback_cascade() -> None:

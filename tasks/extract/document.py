@@ -431,6 +431,8 @@ _READING_TIME = re.compile(
     re.I,
 )
 READING_TIME_WORDS = 12
+_SIGN_OFF = re.compile(r"^\s*\(?[^\W\d_]{1,6}(?:\s*/\s*[^\W\d_]{1,8})+\)?\s*$")
+SIGN_OFF_LINES = 3
 # Longer lines are not read for either: 20 words take fewer characters. The rest are first
 # looked at for these words, in C: the two searches on every line cost ~1.1 ms a page on the
 # 990 real pages, the look first ~0.05 ms.
@@ -599,11 +601,15 @@ def _notice(line: str) -> bool:
 
 def _without_labels(text: str) -> str:
     lines = text.split("\n")
+    # A desk's or agency's sign-off among the last lines ('aja/PAP', '(dr/spot)', 'erb/ots'):
+    # 3 lines of the 990 real pages, one a `without` snippet.
+    tail = len(lines) - SIGN_OFF_LINES
     kept = [
-        line for line in lines
+        line for i, line in enumerate(lines)
         if not ((m := _LABEL.match(line.strip())) and (
             m.end() == len(line.strip()) or len(line.split()) <= LABEL_LINE_WORDS))
         and not (len(line) <= _MAX_NOTICE_CHARS and _notice(line))
+        and (i < tail or not _SIGN_OFF.match(line))
     ]  # fmt: skip
     return "\n".join(kept) if len(kept) < len(lines) else text
 

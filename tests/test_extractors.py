@@ -208,6 +208,7 @@ def test_a_paragraph_that_quotes_a_copyright_notice_stays_but_notices_go() -> No
         "© 2020 Example Media. All rights reserved.",
         "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.",
         "Alle Rechte vorbehalten.",
+        "(c) 2021 Example Verlag GmbH",
         "Lesezeit: 2 Minuten",  # a theme's reading time
         "Ten tekst przeczytasz w mniej niż minutę",
         "aja/PAP",  # a desk's sign-off, among the last lines

@@ -412,12 +412,12 @@ _LABEL = re.compile(
 )
 LABEL_LINE_WORDS = 20  # a labelled line longer than this is prose that starts with the word
 # A short line with a copyright sign, that starts with 'Copyright' or reserves the rights, is
-# a photo's credit or the site's notice ('Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO
-# BERTORELLO', '© 2020 ®/TM General Mills All Rights Reserved'). On the 990 real pages: 45
-# lines of 20 words or fewer, 8 of them a `without` snippet, none a `with` one; the longer
-# ones are paragraphs that quote a notice.
+# a photo's credit or the site's notice ('Marco Odermatt, Ski-Star aus der Schweiz. © AFP /
+# MARCO BERTORELLO', '© 2020 ®/TM General Mills All Rights Reserved'). On the 990 real
+# pages: 46 lines of 20 words or fewer, 8 of them a `without` snippet, none a `with` one;
+# the longer ones are paragraphs that quote a notice.
 _CREDIT = re.compile(
-    r"©|^\s*(?:copyright|\(c\))\b|all rights reserved|alle rechte vorbehalten|"
+    r"©|^\s*(?:copyright\b|\(c\)\s)|all rights reserved|alle rechte vorbehalten|"
     r"(?:todos los )?derechos reservados|tous droits réservés|materiał chroniony prawem",
     re.I,
 )

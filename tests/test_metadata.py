@@ -576,6 +576,7 @@ def test_the_site_name_as_author_is_kept_only_where_it_is_a_persons_name(
         ("3 de Mayo de", ()),
         ("29.12.10 CatfiSh", ()),
         ("freeman1984", ("freeman1984",)),  # a login keeps its digits
+        ("Reporter 4", ("Reporter 4",)),  # so does a name: only a date comes first
         ("Jens Bergmann Foto: Michael Hudler", ("Jens Bergmann",)),
         # A one-word dateline between two names (NZZ's JSON-LD author).
         (

@@ -1147,8 +1147,8 @@ def _is_person(name: str, sites: frozenset[str]) -> bool:
     folded = name.casefold()
     if not any(ch.isalpha() for ch in name) or len(name) > _MAX_AUTHOR_LEN:
         return False  # a numeric id, or a sentence that landed in the field
-    if " " in name and any(ch.isdigit() for ch in name):
-        return False  # a date ('3 de Mayo de'): a login may have digits, a full name none
+    if name[0].isdigit() and " " in name:
+        return False  # a date first ('3 de Mayo de', '29.12.10 CatfiSh'); a login may have digits
     if _HANDLE.match(name) or folded in _NOT_PERSONS or _URL_LIKE.search(name):
         return False
     if _NOT_A_BYLINE.search(name) or len(name.split()) > _MAX_NAME_WORDS:

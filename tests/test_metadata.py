@@ -190,6 +190,28 @@ def test_json_ld_without_an_article_or_page_gives_only_the_site_name() -> None:
     assert meta.sources == {"site_name": "json-ld", "title": "html"}
 
 
+def test_a_declared_title_that_is_the_site_name_gives_way_to_the_next() -> None:
+    # sports.fr: the WebPage's JSON-LD "name" is the site's; og:title is the match.
+    site = '{"@context": "https://schema.org", "@type": "WebPage", "name": "Sports.fr"}'
+    og = '<meta property="og:site_name" content="Sports.fr">'
+    meta = page_metadata(
+        _page(
+            _ld(site) + og + '<meta property="og:title" content="Lorient vs '
+            'Olympique Lyonnais"><title>Lorient vs Olympique Lyonnais</title>'
+        )
+    )
+    assert (meta.title, meta.sources["title"]) == ("Lorient vs Olympique Lyonnais", "opengraph")
+    # ... unless every other names the site too: 'ICON • ICON Magazine' is no better.
+    meta = page_metadata(
+        _page(
+            '<meta property="og:site_name" content="ICON Magazine">'
+            '<meta property="og:title" content="ICON Magazine">'
+            "<title>ICON • ICON Magazine</title>"
+        )
+    )
+    assert meta.title == "ICON Magazine"
+
+
 def test_article_under_web_page_main_entity_and_prefixed_types() -> None:
     doc = """{"@context": "https://schema.org", "@type": "WebPage",
         "mainEntity": {"@type": "schema:ReportageNews", "headline": "Nested",

@@ -507,6 +507,16 @@ class _Page:
         titles |= {_loose(t).replace(" ", "") for _, t in declared}
         all_sites = sites
         sites = frozenset(k for k in sites if k not in titles) or sites
+        # A declared "title" that is the site's name (JSON-LD's WebSite node, 'Sports.fr')
+        # gives way to one that does not name the site ('Lorient vs Olympique Lyonnais'; not
+        # 'ICON • ICON Magazine' for 'ICON Magazine').
+        named = [_loose(text).replace(" ", "") for _, text in declared]
+        if named[0] in all_sites:
+            declared = next(
+                (declared[i:] for i, key in enumerate(named)
+                 if not any(site in key for site in all_sites if len(site) >= 4)),
+                declared,
+            )  # fmt: skip
         for printed in headlines:
             if _is_logo(printed.text, sites):
                 continue  # the site's logo in an <h1>

@@ -184,6 +184,14 @@ def test_a_link_in_a_sentence_or_to_another_site_stays() -> None:
     ])  # fmt: skip
     kept = _without_teaser_links(text, tree, "https://news.example.de/a/1")
     assert kept.split("\n") == text.split("\n")[:4]
+    # A paragraph of links between line breaks is a list of teasers, every one of them.
+    tree = parse_html(
+        """<html><body><p>Der Hafen wächst.</p><p><a href="/a/2">Warum der Hafen wächst</a><br>
+        <a href="/a/3">Was der Hafen kostet</a></p></body></html>"""
+    )
+    assert tree is not None
+    listed = "Der Hafen wächst.\nWarum der Hafen wächst\nWas der Hafen kostet"
+    assert _without_teaser_links(listed, tree, "https://news.example.de/a/1") == "Der Hafen wächst."
     # A saved page that names no URL: only a relative link is known to be the site's.
     assert _without_teaser_links(text, tree, None) == text
 

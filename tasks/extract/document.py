@@ -441,13 +441,14 @@ _NOTICE_KEYS = (
     "©", "copyright", "(c)", "reserv", "vorbehalten", "chroniony", "min", "lese", "reading",
     "lectur", "przeczytasz",
 )  # fmt: skip
-# A line that is nothing but a link to another page of the same site, alone in its block
-# (<p>, <li>, <h3>: the block's text is the link's), is a teaser for that page ('Read: Two
-# disasters are exponentially worse than one', '>>> Neue Rot-Weiß Karte gegen
-# Fachkräftemangel', a list of related headlines). On the 990 real pages: 97 lines on 46
-# pages with the short lines that announce them, 10 of them a `without` snippet, none a
-# `with` one, the rest related headlines, calls to sign up or download and the like. A link
-# in a sentence, or to another site (a source the article cites), stays.
+# A line that is nothing but a link to another page of the same site, in a block (<p>, <li>,
+# <h3>) whose text is all links' (the link alone, or a list of them between <br>s), is a
+# teaser for that page ('Read: Two disasters are exponentially worse than one', '>>> Neue
+# Rot-Weiß Karte gegen Fachkräftemangel', a list of related headlines). On the 990 real
+# pages: 109 lines on 50 pages with the short lines that announce them, 13 of them with a
+# `without` snippet, none with a `with` one, the rest related headlines, calls to sign up or
+# download and the like. A link in a sentence, or to another site (a source the article
+# cites), stays.
 TEASER_WORDS = 3
 TEASER_LABEL_WORDS = 6
 _TEASER_BLOCKS = frozenset(
@@ -632,7 +633,7 @@ def _without_teaser_links(text: str, tree: HtmlElement, page_url: str | None) ->
         block = link.getparent()
         while block is not None and block.tag not in _TEASER_BLOCKS:
             block = block.getparent()
-        if block is not None and " ".join("".join(block.itertext()).split()) == label:
+        if block is not None and _links_only(block):
             teasers.add(label)
     if not teasers:
         return text
@@ -642,6 +643,22 @@ def _without_teaser_links(text: str, tree: HtmlElement, page_url: str | None) ->
         if gone[i + 1] and not gone[i] and _announces(lines[i]):
             gone[i] = True
     return "\n".join(line for line, drop in zip(lines, gone, strict=True) if not drop)
+
+
+def _links_only(block: HtmlElement) -> bool:
+    """Whether all of a block's text is the text of its links (a list of them, one alone)."""
+    if _has_words(block.text):
+        return False
+    for child in block:
+        if _has_words(child.tail):
+            return False
+        if isinstance(child.tag, str) and child.tag != "a" and not _links_only(child):
+            return False
+    return True
+
+
+def _has_words(text: str | None) -> bool:
+    return bool(text) and any(ch.isalnum() for ch in text)
 
 
 def _announces(line: str) -> bool:

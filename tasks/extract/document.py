@@ -618,7 +618,8 @@ def _without_labels(text: str) -> str:
 def _without_teaser_links(text: str, tree: HtmlElement, page_url: str | None) -> str:
     """The text without lines that are a link to another page of the site and nothing else."""
     lines = text.split("\n")
-    candidates = {" ".join(line.split()) for line in lines if count_words(line) >= TEASER_WORDS}
+    keys = [" ".join(line.split()) for line in lines]  # as a link's label is compared
+    candidates = {key for key in keys if count_words(key) >= TEASER_WORDS}
     if not candidates:
         return text
     teasers: set[str] = set()
@@ -637,7 +638,7 @@ def _without_teaser_links(text: str, tree: HtmlElement, page_url: str | None) ->
             teasers.add(label)
     if not teasers:
         return text
-    gone = [" ".join(line.split()) in teasers for line in lines]
+    gone = [key in teasers for key in keys]
     # The short line that announces them goes with them ('Schon gelesen?', 'Lue aiheesta lisää:').
     for i in range(len(lines) - 1):
         if gone[i + 1] and not gone[i] and _announces(lines[i]):

@@ -504,13 +504,13 @@ class _Page:
         # A "site name" that is the page's headline (a CMS filling application-name with the
         # title) names no site: cutting it would cut the headline.
         titles = {_loose(t).replace(" ", "") for t in [h.text for h in headlines[:1]]}
-        titles |= {_loose(t).replace(" ", "") for _, t in declared}
+        named = [_loose(text).replace(" ", "") for _, text in declared]
+        titles |= set(named)
         all_sites = sites
         sites = frozenset(k for k in sites if k not in titles) or sites
         # A declared "title" that is the site's name (JSON-LD's WebSite node, 'Sports.fr')
         # gives way to one that does not name the site ('Lorient vs Olympique Lyonnais'; not
         # 'ICON • ICON Magazine' for 'ICON Magazine').
-        named = [_loose(text).replace(" ", "") for _, text in declared]
         if named[0] in all_sites:
             declared = next(
                 (declared[i:] for i, key in enumerate(named)

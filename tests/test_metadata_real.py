@@ -133,6 +133,13 @@ def test_a_blog_named_after_its_author_keeps_its_author() -> None:
     assert meta.authors == ("Andreas Kalt",)
 
 
+def test_a_person_whose_host_bears_their_name_is_the_author() -> None:
+    # An Internet Archive copy of juergenheitmann.com (og:site_name 'so gesehen'):
+    # <meta name="author" content="Jürgen Heitmann"> is the host's name and a person's.
+    meta = _meta("archive.org.juergenheitmann.com.aggression.html", None)
+    assert meta.authors == ("Jürgen Heitmann",)
+
+
 def test_a_byline_word_in_its_own_element_names_who_follows_it() -> None:
     # <span class="screen-reader-text">| By </span> <span>Cara Stiles</span> | <time>...: no
     # markup or metadata names the author.

@@ -18,6 +18,7 @@ it, so bad input gives an empty (or partial) PageMeta instead.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import json
 import re
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -1163,7 +1165,30 @@ def _is_person(name: str, sites: frozenset[str]) -> bool:
         return False
     if _NOT_A_BYLINE.search(name) or len(name.split()) > _MAX_NAME_WORDS:
         return False
-    return not _is_site(name, sites)
+    return not _is_site(name, sites) or _named_after(name)
+
+
+def _named_after(name: str) -> bool:
+    """A person whose site is named after them ('Wolfgang Schmale' at wolfgangschmale.eu,
+    'Jürgen Heitmann' at juergenheitmann.com): a given name and a surname, perhaps an
+    initial between ('Betty Crocker Kitchens' is a brand)."""
+    words = name.split()
+    return (
+        looks_like_name(name)
+        and all(_INITIAL.match(w) for w in words[1:-1])
+        and words[0].casefold() in _given_names()
+    )
+
+
+_INITIAL = re.compile(r"^[A-Z]\.$")
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    # The entity tagger's list (its module is not imported: wordfreq would load with it).
+    path = Path(__file__).resolve().parent.parent / "enrich" / "data" / "entities_given_names.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().casefold() for w in lines if w.strip() and w[0] != "#")
 
 
 @dataclass(frozen=True, slots=True)

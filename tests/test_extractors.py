@@ -164,6 +164,27 @@ def test_links_alone_to_the_site_s_other_articles_and_their_label_are_no_text(
     assert "LH Technik hat die erste A321LR" not in article.text
 
 
+def test_calls_to_follow_the_site_on_a_platform_are_no_text(tmp_path: Path) -> None:
+    # aerobuzz.de ends its report with 'Folgen Sie uns auf Twitter'.
+    article = extract_item(real_item(tmp_path, "aerobuzz.de-bremen.html"))
+    assert isinstance(article, Article), article
+    assert "Dan Gelston, der Vorsitzende des Geschäftsbereichs" in article.text
+    assert "Folgen Sie uns" not in article.text
+    from tasks.extract.document import _without_labels
+
+    calls = [  # as real pages of the benchmark print them
+        "For the latest stories and breaking news updates download the Nationnews apps for iOS "
+        "and Android.",
+        "¿Ya sabías que en Guatemala.com tenemos canal de Telegram? Únete desde tu celular.",
+        "Sieh dir diesen Beitrag auf Instagram an",
+    ]
+    kept = [
+        "Mr Shapps said on Twitter: “The latest data indicates we need to remove Turkey.”",
+        "Relotius legt auf Facebook ein Fake-Profil an. Es stützt seine Version.",
+    ]
+    assert _without_labels("\n".join(kept[:1] + calls + kept[1:])) == "\n".join(kept)
+
+
 def test_a_link_in_a_sentence_or_to_another_site_stays() -> None:
     from tasks.extract.document import _without_teaser_links
     from tasks.extract.parse import parse_html

@@ -431,6 +431,27 @@ _READING_TIME = re.compile(
     re.I,
 )
 READING_TIME_WORDS = 12
+# A call to follow the site, or to download its app, on a platform ('Folgen Sie uns auf
+# Twitter', 'For the latest stories ... download the Nationnews apps for iOS and Android',
+# 'Síguenos en Telegram', an Instagram embed's 'Sieh dir diesen Beitrag auf Instagram an'):
+# 22 lines of the 990 real pages, 5 of them a `without` snippet, none a `with` one (one holds
+# a headline that a `with` snippet also finds elsewhere). A platform named without such a
+# call ('Mr Shapps said on Twitter') stays.
+_PLATFORM = re.compile(
+    r"\b(?:telegram|instagram|facebook|twitter|whatsapp|youtube|tiktok|linkedin|pinterest|"
+    r"android|google\s+news)\b",
+    re.I,
+)
+_FOLLOW = re.compile(
+    r"""\bfollow\s+(?:us|them|me|@?\w+(?:\s+\w+)?\s+on)\b|\bs[ií]guenos\b|
+    \bseguir\s+a\s+\w+\s+en\b|\bfolge[n]?\s+(?:sie\s+)?(?:uns|mir)\b|\bfolgt\s+uns\b|
+    \bsuivez[-\s](?:nous|\w+\s+sur)\b|\bobserwuj\b|[úu]nete\b|\bjoin\s+(?:us|our)\b|
+    \bdownload\s+(?:the|our)\b|\bdescarg[aue]\s+(?:la|nuestra)\b|\babonnier(?:e|en\s+sie)\b|
+    \bsubscribe\s+to\s+(?:our|the)\b|\bsuscr[ií]b[ea]te\b|\bsieh\s+dir\s+diesen\s+beitrag\b|
+    \bview\s+this\s+post\b|\bcontact\s+\w+\s+on\b|\bsend\s+us\b""",
+    re.I | re.X,
+)
+FOLLOW_LINE_WORDS = 40
 _SIGN_OFF = re.compile(r"^\s*\(?[^\W\d_]{1,6}(?:\s*/\s*[^\W\d_]{1,8})+\)?\s*$")
 SIGN_OFF_LINES = 3
 # Longer lines are not read for either: 20 words take fewer characters. The rest are first
@@ -439,7 +460,8 @@ SIGN_OFF_LINES = 3
 _MAX_NOTICE_CHARS = 300
 _NOTICE_KEYS = (
     "©", "copyright", "(c)", "reserv", "vorbehalten", "chroniony", "min", "lese", "reading",
-    "lectur", "przeczytasz",
+    "lectur", "przeczytasz", "telegram", "instagram", "facebook", "twitter", "whatsapp",
+    "youtube", "tiktok", "linkedin", "pinterest", "android", "google news",
 )  # fmt: skip
 # A line that is nothing but a link to another page of the same site, in a block (<p>, <li>,
 # <h3>) whose text is all links' (the link alone, or a list of them between <br>s), is a
@@ -589,7 +611,8 @@ def _without_blank_lines(text: str) -> str:
 
 
 def _notice(line: str) -> bool:
-    """A credit, a rights notice or a reading time (see _CREDIT, _READING_TIME)."""
+    """A credit, a rights notice, a reading time or a call to follow the site (see _CREDIT,
+    _READING_TIME, _FOLLOW)."""
     low = line.lower()
     if not any(key in low for key in _NOTICE_KEYS):
         return False
@@ -597,6 +620,7 @@ def _notice(line: str) -> bool:
     return bool(
         (words <= CREDIT_LINE_WORDS and _CREDIT.search(line))
         or (words <= READING_TIME_WORDS and _READING_TIME.search(line))
+        or (words <= FOLLOW_LINE_WORDS and _PLATFORM.search(line) and _FOLLOW.search(line))
     )
 
 

@@ -157,19 +157,54 @@ def test_links_alone_to_the_site_s_other_articles_and_their_label_are_no_text(
     # its paragraph to another article of aerobuzz.de.
     article = extract_item(real_item(tmp_path, "aerobuzz.de-bremen.html"))
     assert isinstance(article, Article), article
-    assert article.text.startswith("Das Bundesamt für Ausrüstung, Informationstechnik")
+    assert "\nDas Bundesamt für Ausrüstung, Informationstechnik" in article.text
     assert "Dan Gelston, der Vorsitzende des Geschäftsbereichs" in article.text
     assert "Schon gelesen?" not in article.text
     assert "Luftwaffe hat mit dem Training auf den H145" not in article.text
     assert "LH Technik hat die erste A321LR" not in article.text
 
 
+def test_the_printed_lead_that_the_extraction_left_out_goes_first(tmp_path: Path) -> None:
+    # aerobuzz.de prints its description as the lead under the headline
+    # (<div class="td-post-sub-title">); trafilatura's text starts with the paragraph after.
+    article = extract_item(real_item(tmp_path, "aerobuzz.de-bremen.html"))
+    assert isinstance(article, Article), article
+    lead, first = article.text.split("\n")[:2]
+    assert lead.startswith("Die Lufthansa Aviation Training hat über Jahrzehnte in Bremen")
+    assert first.startswith("Das Bundesamt für Ausrüstung, Informationstechnik")
+
+
+def test_a_description_that_is_the_headline_or_the_footer_s_is_no_lead() -> None:
+    from tasks.extract.document import _with_lead
+    from tasks.extract.parse import parse_html
+
+    page = """<html><body><h1>Der Hafen von Kiel wächst schneller als alle anderen</h1>
+    <p>Die Hafenbehörde meldet für das Jahr ein Plus von zwölf Prozent beim Umschlag.</p>
+    <p>Der Hafen wächst, sagt die Behörde.</p>
+    <div class="row footer"><p>Hafen Kiel GmbH, Am Kai 1, 24103 Kiel, Telefon 0431 123 456</p>
+    </div></body></html>"""
+    tree = parse_html(page)
+    assert tree is not None
+    text = "Der Hafen wächst, sagt die Behörde."
+    title = "Der Hafen von Kiel wächst schneller als alle anderen"
+    lead = "Die Hafenbehörde meldet für das Jahr ein Plus von zwölf Prozent beim Umschlag."
+    assert _with_lead(text, tree, lead, title) == f"{lead}\n{text}"
+    assert _with_lead(f"{lead}\n{text}", tree, lead, title) == f"{lead}\n{text}"  # has it
+    assert _with_lead(text, tree, title + " – und bald noch schneller", title) == text
+    footer = "Hafen Kiel GmbH, Am Kai 1, 24103 Kiel, Telefon 0431 123 456"
+    assert _with_lead(text, tree, footer, title) == text
+    assert (
+        _with_lead(text, tree, "Nirgends gedruckt, aber lang genug als Beschreibung hier", title)
+        == text
+    )
+
+
 def test_calls_to_follow_the_site_on_a_platform_are_no_text(tmp_path: Path) -> None:
-    # aerobuzz.de ends its report with 'Folgen Sie uns auf Twitter'.
+    # aerobuzz.de ends its report with 'Liken Sie uns auf Facebook', 'Folgen Sie uns auf Twitter'.
     article = extract_item(real_item(tmp_path, "aerobuzz.de-bremen.html"))
     assert isinstance(article, Article), article
     assert "Dan Gelston, der Vorsitzende des Geschäftsbereichs" in article.text
-    assert "Folgen Sie uns" not in article.text
+    assert "Folgen Sie uns" not in article.text and "Liken Sie uns" not in article.text
     from tasks.extract.document import _without_labels
 
     calls = [  # as real pages of the benchmark print them
@@ -222,7 +257,7 @@ def test_photo_credits_and_copyright_lines_are_no_text(tmp_path: Path) -> None:
     article = extract_item(real_item(tmp_path, "bundesrat.de-erinnerungen.html"))
     assert isinstance(article, Article), article
     assert "©" not in article.text
-    assert article.text.startswith("Auf der zentralen Gedenkfeier im Bundestag sprachen")
+    assert "\nAuf der zentralen Gedenkfeier im Bundestag sprachen" in article.text  # after the lead
     assert "Seit 1996 offizieller Gedenktag" in article.text
 
 

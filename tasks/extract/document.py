@@ -308,7 +308,8 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     # trafilatura.extract() returns NFC text but bare_extraction() does not: a page that
     # writes "é" as e + combining accent kept it, and "Jané" matched no search (2 real pages
     # in bench/extraction_real.py lost snippets to it).
-    fields["text"] = unicodedata.normalize("NFC", "\n".join(lines).strip())
+    text = _with_lead("\n".join(lines).strip(), tree, meta.description, fields["title"])  # type: ignore[arg-type]
+    fields["text"] = unicodedata.normalize("NFC", text)
     return fields, sources
 
 
@@ -434,7 +435,7 @@ READING_TIME_WORDS = 12
 # A call to follow the site, or to download its app, on a platform ('Folgen Sie uns auf
 # Twitter', 'For the latest stories ... download the Nationnews apps for iOS and Android',
 # 'Síguenos en Telegram', an Instagram embed's 'Sieh dir diesen Beitrag auf Instagram an'):
-# 22 lines of the 990 real pages, 5 of them a `without` snippet, none a `with` one (one holds
+# 23 lines of the 990 real pages, 5 of them a `without` snippet, none a `with` one (one holds
 # a headline that a `with` snippet also finds elsewhere). A platform named without such a
 # call ('Mr Shapps said on Twitter') stays.
 _PLATFORM = re.compile(
@@ -448,7 +449,7 @@ _FOLLOW = re.compile(
     \bsuivez[-\s](?:nous|\w+\s+sur)\b|\bobserwuj\b|[úu]nete\b|\bjoin\s+(?:us|our)\b|
     \bdownload\s+(?:the|our)\b|\bdescarg[aue]\s+(?:la|nuestra)\b|\babonnier(?:e|en\s+sie)\b|
     \bsubscribe\s+to\s+(?:our|the)\b|\bsuscr[ií]b[ea]te\b|\bsieh\s+dir\s+diesen\s+beitrag\b|
-    \bview\s+this\s+post\b|\bcontact\s+\w+\s+on\b|\bsend\s+us\b""",
+    \bview\s+this\s+post\b|\bcontact\s+\w+\s+on\b|\bsend\s+us\b|\blike\s+us\b|\bliken\s+sie\s+uns\b""",
     re.I | re.X,
 )
 FOLLOW_LINE_WORDS = 40
@@ -542,6 +543,49 @@ def _description_at(text: str, description: str | None) -> float | None:
     flat = " ".join(_WORD.findall(text.lower()))
     found = flat.find(" ".join(words))
     return found / len(flat) if found >= 0 else None
+
+
+# The lead (standfirst) under the headline is often left out: trafilatura takes it for the
+# header's. Where the page's description is printed in an element of its own and the text
+# lacks it, that element's text goes first. On the 990 real pages: 148 pages get a lead,
+# recall 0.946 -> 0.963 (50 `with` snippets more), not one `without` snippet more; ~0.2 ms a
+# page. Not: a description that is the headline, one in a footer (an address), an element much
+# longer than it (a whole section).
+LEAD_MIN_WORDS = 8
+LEAD_HEAD_WORDS = 5  # the element's own text starts with the description's first words
+LEAD_TAGS = ("p", "div", "h2", "h3", "span", "strong", "b", "section", "header", "li", "em", "td")
+_FOOTER = re.compile(r"footer", re.I)
+
+
+def _with_lead(text: str, tree: HtmlElement, description: str | None, title: str | None) -> str:
+    """`text` with the article's printed lead first where it left it out."""
+    words = _WORD.findall(description or "")
+    if len(words) < LEAD_MIN_WORDS or not text:
+        return text
+    # (searched, not compared word by word: the text's words alone cost 0.2 ms a page)
+    if re.search(r"\W+".join(words[:DESCRIPTION_KEY_WORDS]), text, re.I):
+        return text
+    folded = [w.lower() for w in words]
+    headline = _WORD.findall((title or "").lower())
+    if headline and folded[: len(headline)] == headline:
+        return text  # the description is the headline
+    key = " ".join(folded[:DESCRIPTION_KEY_WORDS])
+    first = folded[0]
+    for el in tree.iter(*LEAD_TAGS):
+        own = el.text
+        # (the first word looked for first: the words of every element's text cost 0.2 ms)
+        if not own or first not in (own := own.lower()):
+            continue
+        if _WORD.findall(own)[:LEAD_HEAD_WORDS] != folded[:LEAD_HEAD_WORDS]:
+            continue
+        lead = " ".join(el.text_content().split())
+        found = _WORD.findall(lead.lower())
+        if len(found) > 2 * len(words) + 10 or key not in " ".join(found):
+            continue
+        if any(_FOOTER.search(f"{a.tag} {a.get('class')}") for a in el.iterancestors()):
+            continue
+        return f"{lead}\n{text}"
+    return text
 
 
 def _article_body(tree: HtmlElement) -> str | None:

@@ -188,15 +188,15 @@ def test_a_description_that_is_the_headline_or_the_footer_s_is_no_lead() -> None
     text = "Der Hafen wächst, sagt die Behörde."
     title = "Der Hafen von Kiel wächst schneller als alle anderen"
     lead = "Die Hafenbehörde meldet für das Jahr ein Plus von zwölf Prozent beim Umschlag."
-    assert _with_lead(text, tree, lead, title) == f"{lead}\n{text}"
-    assert _with_lead(f"{lead}\n{text}", tree, lead, title) == f"{lead}\n{text}"  # has it
-    assert _with_lead(text, tree, title + " – und bald noch schneller", title) == text
+    assert _with_lead(text, tree, [lead], title) == f"{lead}\n{text}"
+    assert _with_lead(f"{lead}\n{text}", tree, [lead], title) == f"{lead}\n{text}"  # has it
+    # One description is the text's first lines, another the lead (meedia.de): the lead.
+    assert _with_lead(text, tree, [text * 3, lead], title) == f"{lead}\n{text}"
+    assert _with_lead(text, tree, [title + " – und bald noch schneller"], title) == text
     footer = "Hafen Kiel GmbH, Am Kai 1, 24103 Kiel, Telefon 0431 123 456"
-    assert _with_lead(text, tree, footer, title) == text
-    assert (
-        _with_lead(text, tree, "Nirgends gedruckt, aber lang genug als Beschreibung hier", title)
-        == text
-    )
+    assert _with_lead(text, tree, [footer], title) == text
+    unprinted = "Nirgends gedruckt, aber lang genug für eine Beschreibung"
+    assert _with_lead(text, tree, [unprinted], title) == text
 
 
 def test_calls_to_follow_the_site_on_a_platform_are_no_text(tmp_path: Path) -> None:

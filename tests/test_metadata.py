@@ -14,7 +14,9 @@ from tasks.extract.metadata import PageMeta, clean_authors, page_metadata, site_
 
 FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
 ALL_FIELDS = [
-    f.name for f in fields(PageMeta) if f.name not in ("sources", "error", "published_offset")
+    f.name
+    for f in fields(PageMeta)
+    if f.name not in ("sources", "error", "published_offset", "descriptions")
 ]
 
 

@@ -52,6 +52,9 @@ class PageMeta:
     site_name: str | None = None
     canonical_url: str | None = None  # absolute, via tasks.extract.urls.canonicalize
     description: str | None = None
+    # `description` and the page's other meta descriptions (Open Graph, Twitter, <meta>), each
+    # once: a site may fill one with the article's lead and another with its first lines.
+    descriptions: tuple[str, ...] = field(default=(), compare=False)
     language: str | None = None  # primary subtag, lower-case: "en" from "en-GB"
     image: str | None = None
     section: str | None = None
@@ -465,6 +468,8 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_TAGS)),
             (META, self.tags(_META_KEYWORDS)[:1]),
         )
+        descriptions = [description] if description else []
+        descriptions += _texts(self.tags(_OG_DESCRIPTION) + self.tags(_META_DESCRIPTION))
         return PageMeta(
             title=title,
             published_at=published_at,
@@ -475,6 +480,7 @@ class _Page:
             site_name=site_name,
             canonical_url=canonical_url,
             description=description,
+            descriptions=tuple(dict.fromkeys(descriptions)),
             language=language,
             image=image,
             section=section,

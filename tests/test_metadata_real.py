@@ -20,6 +20,14 @@ def _meta(name: str, url: str) -> PageMeta:
     return page_metadata((REAL / name).read_bytes(), url)
 
 
+def test_a_site_name_after_a_colon_ends_the_title() -> None:
+    # <title> 'Das vermutlich schwulste Musikvideo der Welt : Krimiblog-Archiv | Ermittlungen
+    # zum Verfall eines Genres | Gegründet 2005 | 6. Jahrgang': the site (archiv.krimiblog.de)
+    # and its tagline after ' : '.
+    meta = _meta("archiv.krimiblog.de.2895.html", "http://archiv.krimiblog.de/?p=2895")
+    assert meta.title == "Das vermutlich schwulste Musikvideo der Welt"
+
+
 def test_site_suffixed_title_is_cleaned_by_host() -> None:
     # <title> 'Vegetarier zu sein. Bedarf, Trend oder eigene Entscheidung? | Ethify': the page
     # names no site (no og:site_name), so the suffix is known as the site by its host; the

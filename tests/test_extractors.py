@@ -199,6 +199,28 @@ def test_a_description_that_is_the_headline_or_the_footer_s_is_no_lead() -> None
     assert _with_lead(text, tree, [unprinted], title) == text
 
 
+def test_a_cookie_banner_is_no_text_but_a_page_about_cookies_keeps_them(tmp_path: Path) -> None:
+    # Nestlé Family: 'Our site uses cookies and other technologies so that we, and our
+    # partners, can remember you ...' under the recipe.
+    article = extract_item(real_item(tmp_path, "nestle-family-com-chicken.html"))
+    assert isinstance(article, Article), article
+    assert "arrange the chicken pieces over rice" in article.text
+    assert "cookie" not in article.text.lower()
+    from tasks.extract.document import _without_cookie_notice
+
+    banner = "Wir verwenden Cookies. Durch Bestätigen des Buttons stimmst Du der Verwendung zu."
+    recipe = "Roll the dough into balls and place them on a cookie sheet."
+    assert _without_cookie_notice(f"{recipe}\n{banner}") == recipe
+    policy = [  # a privacy policy: every line about cookies stays
+        "Do we use 'cookies'?",
+        "Google, as a third-party vendor, uses cookies to serve ads on our site.",
+        "If you turn cookies off, some features that make your site experience more "
+        "efficient may not function properly.",
+        "You can choose to turn off all cookies.",
+    ]
+    assert _without_cookie_notice("\n".join(policy)) == "\n".join(policy)
+
+
 def test_calls_to_follow_the_site_on_a_platform_are_no_text(tmp_path: Path) -> None:
     # aerobuzz.de ends its report with 'Liken Sie uns auf Facebook', 'Folgen Sie uns auf Twitter'.
     article = extract_item(real_item(tmp_path, "aerobuzz.de-bremen.html"))

@@ -132,6 +132,18 @@ def test_spanish_labels_over_other_articles_go_with_their_headline() -> None:
     assert _without_labels("\n".join(kept[:1] + teasers + kept[1:])) == "\n".join(kept)
 
 
+def test_german_image_credits_and_read_on_teasers_are_labels() -> None:
+    from tasks.extract.document import _without_labels
+
+    labels = [  # as real pages of the benchmark print them
+        "Titelbild: Geyres Christophe/ABACA/picture-alliance",
+        "Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.",
+        "Weiterlesen: Vitamin D-Mangel: Mit diesen 4 hilfreichen Tipps tankst du Sonne",
+    ]
+    kept = ["Das Titelbild der Ausgabe zeigt den Hafen.", "Weiterlesen lohnt sich."]
+    assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)
+
+
 def test_the_markup_s_blank_lines_and_trailing_spaces_are_not_text(tmp_path: Path) -> None:
     # trafilatura gives this page a line of spaces and lines ending in them.
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))

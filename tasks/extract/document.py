@@ -407,6 +407,7 @@ _LABEL = re.compile(
     zobacz\s+(?:też|także|również)|dowiedz\s+się\s+więcej|leia\s+(?:também|mais)|
     veja\s+(?:também|mais)|leggi\s+anche|tags?|schlagwörter|themen|etiquetas|
     (?:photo|image|picture)\s+credits?|crédits?\s+photos?|bildquelle|fotos?|bild(?:er)?|
+    titelbild|beitragsbild|weiterlesen|
     credits?|image\s+illustrative|share(?:\s+this)?|teilen|partager|compartir|udostępnij
     )(?:\s*$|\s*[:|»>\-–]\s*)""",
     re.X | re.I,

@@ -233,7 +233,7 @@ def test_a_cookie_banner_is_no_text_but_a_page_about_cookies_keeps_them(tmp_path
     assert _without_cookie_notice("\n".join(policy)) == "\n".join(policy)
 
 
-def test_calls_to_follow_the_site_on_a_platform_are_no_text(tmp_path: Path) -> None:
+def test_calls_to_follow_the_site_or_to_subscribe_are_no_text(tmp_path: Path) -> None:
     # aerobuzz.de ends its report with 'Liken Sie uns auf Facebook', 'Folgen Sie uns auf Twitter'.
     article = extract_item(real_item(tmp_path, "aerobuzz.de-bremen.html"))
     assert isinstance(article, Article), article
@@ -246,9 +246,14 @@ def test_calls_to_follow_the_site_on_a_platform_are_no_text(tmp_path: Path) -> N
         "and Android.",
         "¿Ya sabías que en Guatemala.com tenemos canal de Telegram? Únete desde tu celular.",
         "Sieh dir diesen Beitrag auf Instagram an",
+        "Subscribe now to our eNATION edition for the full story.",
+        "Abonnieren Sie jetzt den Themen-Newsletter «Wohnen».",
+        "Zapraszamy też do subskrypcji tygodnika w Sieci Przyjaciół",
     ]
     kept = [
         "Mr Shapps said on Twitter: “The latest data indicates we need to remove Turkey.”",
+        "„Kein Abonnement erforderlich. Keine Werbung“, schrieb die NASA.",
+        "Signing up for Coinbase Pro is very similar: you must use the same email address.",
         "Relotius legt auf Facebook ein Fake-Profil an. Es stützt seine Version.",
     ]
     assert _without_labels("\n".join(kept[:1] + calls + kept[1:])) == "\n".join(kept)

@@ -454,6 +454,19 @@ _FOLLOW = re.compile(
     re.I | re.X,
 )
 FOLLOW_LINE_WORDS = 40
+# A call to subscribe, to the paper or its newsletter ('Subscribe now to our eNATION edition
+# for the full story', 'Abonnieren Sie unseren Newsletter', 'Zum Newsletter anmelden',
+# 'Zapraszamy też do subskrypcji tygodnika'): 25 lines of the 990 real pages, 8 of them a
+# `without` snippet, none a `with` one. Naming a subscription is not calling for one ('Kein
+# Abonnement erforderlich', a quote).
+_SUBSCRIBE = re.compile(
+    r"""\bsubscribe\s+(?:now|to|today)\b|\bplease\s+subscribe\b|
+    \bsign(?:ing)?\s+up\b.{0,40}\bnewsletter|\bstart\s+your\s+.*subscription|
+    \babonnieren\s+sie\b|\babonniere\b|\b(?:newsletter|jetzt)\s+abonnieren\b|
+    \bnewsletter\s+anmelden\b|\bmelde\s+dich\b.*\bnewsletter\b|\bnewsletter\b.*\b(?:erhalten|verpassen)\b|
+    \bzapraszamy\b.*\bsubskrypc|\bsuscr[ií]bete\b|\babonnez-vous\b""",
+    re.I | re.X,
+)
 _SIGN_OFF = re.compile(r"^\s*\(?[^\W\d_]{1,6}(?:\s*/\s*[^\W\d_]{1,8})+\)?\s*$")
 SIGN_OFF_LINES = 3
 # Longer lines are not read for either: 20 words take fewer characters. The rest are first
@@ -463,7 +476,8 @@ _MAX_NOTICE_CHARS = 300
 _NOTICE_KEYS = (
     "©", "copyright", "(c)", "reserv", "vorbehalten", "chroniony", "min", "lese", "reading",
     "lectur", "przeczytasz", "telegram", "instagram", "facebook", "twitter", "whatsapp",
-    "youtube", "tiktok", "linkedin", "pinterest", "android", "google news",
+    "youtube", "tiktok", "linkedin", "pinterest", "android", "google news", "subscri",
+    "abonn", "newsletter", "subskryp", "suscr",
 )  # fmt: skip
 # A line that is nothing but a link to another page of the same site, in a block (<p>, <li>,
 # <h3>) whose text is all links' (the link alone, or a list of them between <br>s), is a
@@ -662,8 +676,8 @@ def _without_blank_lines(text: str) -> str:
 
 
 def _notice(line: str) -> bool:
-    """A credit, a rights notice, a reading time or a call to follow the site (see _CREDIT,
-    _READING_TIME, _FOLLOW)."""
+    """A credit, a rights notice, a reading time or a call to follow the site or subscribe
+    (see _CREDIT, _READING_TIME, _FOLLOW, _SUBSCRIBE)."""
     low = line.lower()
     if not any(key in low for key in _NOTICE_KEYS):
         return False
@@ -672,6 +686,7 @@ def _notice(line: str) -> bool:
         (words <= CREDIT_LINE_WORDS and _CREDIT.search(line))
         or (words <= READING_TIME_WORDS and _READING_TIME.search(line))
         or (words <= FOLLOW_LINE_WORDS and _PLATFORM.search(line) and _FOLLOW.search(line))
+        or (words <= FOLLOW_LINE_WORDS and _SUBSCRIBE.search(line))
     )
 
 

@@ -132,13 +132,17 @@ def test_spanish_labels_over_other_articles_go_with_their_headline() -> None:
     assert _without_labels("\n".join(kept[:1] + teasers + kept[1:])) == "\n".join(kept)
 
 
-def test_german_image_credits_and_read_on_teasers_are_labels() -> None:
+def test_german_image_credits_and_teaser_headings_are_labels() -> None:
     from tasks.extract.document import _without_labels
 
     labels = [  # as real pages of the benchmark print them
         "Titelbild: Geyres Christophe/ABACA/picture-alliance",
         "Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.",
         "Weiterlesen: Vitamin D-Mangel: Mit diesen 4 hilfreichen Tipps tankst du Sonne",
+        "Zum Weiterlesen:",
+        "Vorschau auf den nächsten Artikel",
+        "Weitere aktuelle Themen aus der Arbeitswelt",
+        "Top-Themen bei FIT FOR FUN",
     ]
     kept = ["Das Titelbild der Ausgabe zeigt den Hafen.", "Weiterlesen lohnt sich."]
     assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)

@@ -395,7 +395,7 @@ _LD_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(
     r"""^[\s(\-–•*»>]*(?:
     (?:à|a)\s+lire\s+(?:aussi|également|egalement)|lire\s+(?:aussi|également|la\s+suite)|
-    voir\s+aussi|read\s+(?:more|also|next)|related(?:\s+(?:articles?|stories|posts|content))?|
+    voir\s+aussi|read\s+(?:more|also|next)|related(?:\s+(?:articles?|stories|posts|content|recipes))?|
     see\s+also|more\s+(?:on\s+this|stories|from)|recommended(?:\s+for\s+you)?|
     you\s+may\s+also\s+like|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|
     weitere\s+(?:artikel|beiträge|themen|informationen)|auch\s+interessant|
@@ -407,7 +407,9 @@ _LABEL = re.compile(
     zobacz\s+(?:też|także|również)|dowiedz\s+się\s+więcej|leia\s+(?:também|mais)|
     veja\s+(?:também|mais)|leggi\s+anche|tags?|schlagwörter|themen|etiquetas|
     (?:photo|image|picture)\s+credits?|crédits?\s+photos?|bildquelle|fotos?|bild(?:er)?|
-    titelbild|beitragsbild|weiterlesen|
+    titelbild|beitragsbild|(?:zum\s+)?weiterlesen|vorschau\s+auf\s+den\s+nächsten\s+artikel|
+    weitere\s+aktuelle\s+(?:artikel|themen|beiträge)(?:\s+aus\s+der\s+\w+)?|
+    top-themen(?:\s+bei\s+[\w\s]{1,30})?|
     credits?|image\s+illustrative|share(?:\s+this)?|teilen|partager|compartir|udostępnij
     )(?:\s*$|\s*[:|»>\-–]\s*)""",
     re.X | re.I,

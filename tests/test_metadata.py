@@ -650,6 +650,13 @@ def test_the_outlet_before_a_role_is_cut_with_it() -> None:
     assert clean_authors(["Adam Aaronson PhillyVoice Staff"], sites) == ("Adam Aaronson",)
 
 
+def test_a_name_that_ends_in_the_site_s_is_the_outlet_unless_a_person_bears_it() -> None:
+    sites = site_keys(None, "https://volksblatt.at/chronik/oesterreich/alkohol-822151/")
+    assert clean_authors(["OÖ Volksblatt"], sites) == ()
+    lemire = site_keys("Daniel Lemire's blog", "https://lemire.me/blog/2019/08/02/json/")
+    assert clean_authors(["Daniel Lemire"], lemire) == ("Daniel Lemire",)  # a given name
+
+
 def test_an_archived_page_is_its_original_site() -> None:
     url = "https://web.archive.org/web/20080731095558/http://www.dimido.de/2008/07/29/was-ist"
     assert "dimido" in site_keys(None, url)

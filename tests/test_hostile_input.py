@@ -346,3 +346,25 @@ def test_strip_controls_keeps_tabs_and_newlines() -> None:
     assert strip_controls(dirty) == "a\tb\nc\nd\ne\nf\ngh" + "i"
     clean = "Grüße — “quoted”\n\tindented"
     assert strip_controls(clean) is clean
+
+
+def test_a_giant_cookie_line_and_a_title_of_many_parts_do_not_stall_extraction(
+    tmp_path: Path,
+) -> None:
+    # Each once cost quadratic time: the cookie banner's look-aheads on a long line (a 190 KB
+    # line took 42 s), the title's parts searched for the site's name.
+    giant = "We use cookies, " + "stimmX" * 150_000 + " zu."
+    title = "Der Hafen wächst" + " | Teil" * 100_000 + " | Example"
+    page = tmp_path / "giant.html"
+    page.write_text(
+        f"<html><head><title>{title}</title></head><body><article><h1>Der Hafen wächst</h1>"
+        + "<p>Der Hafen von Kiel hat im Jahr mehr umgeschlagen als je zuvor, sagt die Behörde."
+        " Die Reedereien wollen weitere Linien anlaufen lassen.</p>"
+        * 5
+        + f"<p>{giant}</p></article></body></html>",
+        encoding="utf-8",
+    )
+    items, _ = discover([str(page)], "file")
+    article = guarded(lambda: extract_item(items[0]), [], timeout=60)
+    assert isinstance(article, Article), article
+    assert "Der Hafen von Kiel hat im Jahr mehr umgeschlagen" in article.text

@@ -440,7 +440,8 @@ READING_TIME_WORDS = 12
 # 'Síguenos en Telegram', an Instagram embed's 'Sieh dir diesen Beitrag auf Instagram an'):
 # 23 lines of the 990 real pages, 5 of them a `without` snippet, none a `with` one (one holds
 # a headline that a `with` snippet also finds elsewhere). A platform named without such a
-# call ('Mr Shapps said on Twitter') stays.
+# call ('Mr Shapps said on Twitter') stays. Calls to subscribe are _SUBSCRIBE's, with or
+# without a platform.
 _PLATFORM = re.compile(
     r"\b(?:telegram|instagram|facebook|twitter|whatsapp|youtube|tiktok|linkedin|pinterest|"
     r"android|google\s+news)\b",
@@ -450,8 +451,8 @@ _FOLLOW = re.compile(
     r"""\bfollow\s+(?:us|them|me|@?\w+(?:\s+\w+)?\s+on)\b|\bs[ií]guenos\b|
     \bseguir\s+a\s+\w+\s+en\b|\bfolge[n]?\s+(?:sie\s+)?(?:uns|mir)\b|\bfolgt\s+uns\b|
     \bsuivez[-\s](?:nous|\w+\s+sur)\b|\bobserwuj\b|[úu]nete\b|\bjoin\s+(?:us|our)\b|
-    \bdownload\s+(?:the|our)\b|\bdescarg[aue]\s+(?:la|nuestra)\b|\babonnier(?:e|en\s+sie)\b|
-    \bsubscribe\s+to\s+(?:our|the)\b|\bsuscr[ií]b[ea]te\b|\bsieh\s+dir\s+diesen\s+beitrag\b|
+    \bdownload\s+(?:the|our)\b|\bdescarg[aue]\s+(?:la|nuestra)\b|\bsuscr[ií]bate\b|
+    \bsieh\s+dir\s+diesen\s+beitrag\b|
     \bview\s+this\s+post\b|\bcontact\s+\w+\s+on\b|\bsend\s+us\b|\blike\s+us\b|\bliken\s+sie\s+uns\b""",
     re.I | re.X,
 )
@@ -687,9 +688,9 @@ def _notice(line: str) -> bool:
     return bool(
         (words <= CREDIT_LINE_WORDS and _CREDIT.search(line))
         or (words <= READING_TIME_WORDS and _READING_TIME.search(line))
-        or (words <= FOLLOW_LINE_WORDS and _PLATFORM.search(line) and _FOLLOW.search(line))
-        or (words <= FOLLOW_LINE_WORDS and _SUBSCRIBE.search(line))
-    )
+        or (words <= FOLLOW_LINE_WORDS and (
+            _SUBSCRIBE.search(line) or (_PLATFORM.search(line) and _FOLLOW.search(line))))
+    )  # fmt: skip
 
 
 # A site's cookie banner ('Wir verwenden Cookies ... stimmen Sie der Verwendung zu', 'This

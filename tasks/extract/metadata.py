@@ -1171,9 +1171,9 @@ def _is_person(name: str, sites: frozenset[str]) -> bool:
         return False
     if _NOT_A_BYLINE.search(name) or len(name.split()) > _MAX_NAME_WORDS:
         return False
-    if _ends_with_site(name, sites) and not _named_after(name):
-        return False
-    return not _is_site(name, sites) or _named_after(name)
+    if _is_site(name, sites) or _ends_with_site(name, sites):
+        return _named_after(name)  # the outlet, unless a person bears its name
+    return True
 
 
 def _ends_with_site(name: str, sites: frozenset[str]) -> bool:

@@ -31,12 +31,12 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
+from tasks.enrich.given_names import GIVEN_NAMES_FILE, read_given_names
 from tasks.errors import ConfigError
 from tasks.settings import settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FILES = (DATA_DIR / "entities.toml", DATA_DIR / "places.toml")
-GIVEN_NAMES_FILE = DATA_DIR / "entities_given_names.txt"
 EXTRA_ENV = "NEWSFLOW_ENTITIES"
 
 PERSON, ORGANISATION, PLACE = "person", "organisation", "place"
@@ -162,8 +162,7 @@ class Gazetteer:
             except (TypeError, ValueError, AttributeError) as exc:
                 raise GazetteerError(f"{path}: not a gazetteer file: {exc}") from exc
         if given_names is not None:
-            lines = given_names.read_text(encoding="utf-8").splitlines()
-            gaz.given_names.update(_norm(w) for w in lines if w.strip() and w[0] != "#")
+            gaz.given_names.update(_norm(w) for w in read_given_names(given_names))
         # A given name that is also a place or an organisation ("Georgia", "Chelsea") is no cue
         # on its own.
         gaz.name_like = gaz.given_names & gaz.aliases.keys()

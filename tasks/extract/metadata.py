@@ -27,12 +27,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from itertools import islice
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from tasks.enrich.given_names import read_given_names
 from tasks.extract.dates import FUTURE_SLACK, parse_local, plausible_published, printed_date
 from tasks.extract.urls import canonicalize, is_http_url
 
@@ -1204,10 +1204,7 @@ _INITIAL = re.compile(r"^[A-Z]\.$")
 
 @functools.cache
 def _given_names() -> frozenset[str]:
-    # The entity tagger's list (its module is not imported: wordfreq would load with it).
-    path = Path(__file__).resolve().parent.parent / "enrich" / "data" / "entities_given_names.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().casefold() for w in lines if w.strip() and w[0] != "#")
+    return frozenset(name.strip().casefold() for name in read_given_names())
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,39 @@ def test_an_article_nested_in_the_sidebar_is_read_alone(tmp_path: Path) -> None:
     assert json.loads(article.metadata_sources)["text"] == "article-element"
 
 
+def test_a_booking_calendar_is_no_text(tmp_path: Path) -> None:
+    # villacc.de: trafilatura's fast path returns the villa's booking calendar and nothing
+    # else; the full cascade finds the prices and the guests' letters, then the calendar.
+    article = extract_item(real_item(tmp_path, "villacc.de.galaxy.html"))
+    assert article.text.startswith("Mietpreis bis 4 Personen")
+    assert "Jede weitere Person: US $ 100,00" in article.text
+    assert "| Su | Mo |" not in article.text and "| 9 | 10 | 11 |" not in article.text
+    assert "February 2020" not in article.text
+    assert article.language == "de"
+
+
+def test_calendar_rows_and_only_they_are_dropped() -> None:
+    from tasks.extract.document import _without_calendars
+
+    calendar = [
+        "| Juni 2021 |  |  |  |  |  |  |",
+        "| Mo | Di | Mi | Do | Fr | Sa | So |",
+        "|  | 1 | 2 | 3 | 4 | 5 | 6 |",
+        "| 28 | 29 | 30 |  |  |  |  |",
+        "| | July 2021 | | Su | Mo | Tu | We | Th | Fr | Sa | |  |  |  |  | 1 | 2 | 3 | "
+        + " | ".join(map(str, range(4, 32)))
+        + " |",
+    ]
+    kept = [
+        "Die Ergebnisse der Saison:",
+        "| Team | Sp | S | U | N |",  # a word longer than a day's short name
+        "| 1 | 2 | 3 | 5 | 8 |",  # numbers, not a run of days
+        "| S | M | L | XL | S |",  # short words, not five different ones
+        "| 1 | FC Bayern | 34 | 77 |",
+    ]
+    assert _without_calendars("\n".join(kept[:1] + calendar + kept[1:])) == "\n".join(kept)
+
+
 def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))
     assert "NOTAS RELACIONADAS" not in article.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import html as html_lib
+import itertools
 import json
 import re
 import unicodedata
@@ -366,7 +367,8 @@ def _body(
             text = _within_declared(text, declared, description)
     if not text:
         return None, source
-    text = _without_teaser_links(_without_labels(_without_cookie_notice(text)), tree, page_url)
+    text = _without_labels(_without_cookie_notice(_without_calendars(text)))
+    text = _without_teaser_links(text, tree, page_url)
     return _without_blank_lines(text) or None, source
 
 
@@ -544,7 +546,7 @@ def _looks_like_chrome(text: str, description: str | None) -> bool:
             len(line) < 60
             and not line.endswith(_SENTENCE_END)
             and count_words(line) <= CHROME_LINE_WORDS
-        ):
+        ) or _calendar_row(line):
             short += len(line)
     if total and short > CHROME_SHORT_SHARE * total:
         return True
@@ -663,6 +665,54 @@ def _within_declared(text: str, declared: str, description: str | None) -> str:
     if sum(map(len, span)) < ARTICLE_BODY_SPAN * len(text):
         return text
     return "\n".join(span)
+
+
+# A calendar widget's month, as a table row of a week's days ('|  | 1 | 2 | 3 | 4 | 5 | 6 |')
+# or their names ('| Su | Mo | Tu | We | Th | Fr | Sa |'), or the whole month in one row
+# where its tables nest. On the 990 real pages one page's fast extraction was a year of them
+# and nothing else (villacc.de, a holiday villa's booking calendar), and its full one ended
+# with them; no other page prints such a row.
+_DAY_CELL = re.compile(r"^(?:[1-9]|[12]\d|3[01])$")
+_WEEKDAY_CELL = re.compile(r"^[^\W\d_]{1,3}\.?$")
+WEEK_CELLS = (5, 8)
+MONTH_DAYS = 28
+
+
+def _calendar_row(line: str) -> bool:
+    """A table row of a week (5-8 cells, each empty, a day's short name or a day of the
+    month, the names all different) or of whole months (their titles, their days' names and
+    their days); the days in runs (1, 2, 3, ...)."""
+    if not line.startswith("|") or not line.endswith("|"):
+        return False
+    cells = [cell.strip() for cell in line[1:-1].split("|")]
+    full = [cell for cell in cells if cell]
+    days = [int(cell) for cell in full if _DAY_CELL.match(cell)]
+    names = [cell for cell in full if _WEEKDAY_CELL.match(cell)]
+    if any(b != a + 1 and b != 1 for a, b in itertools.pairwise(days)):
+        return False
+    others = len(full) - len(days) - len(names)
+    if WEEK_CELLS[0] <= len(cells) <= WEEK_CELLS[1]:
+        if days:
+            return not names and not others
+        return len(set(names)) >= WEEK_CELLS[0] and not others
+    return len(days) >= MONTH_DAYS and len(set(names)) >= 7 and others <= len(days) // MONTH_DAYS
+
+
+def _without_calendars(text: str) -> str:
+    """The text without calendar rows (_calendar_row) and the title rows of their months ('|
+    February 2020 |  |  |  |  |  |  |', before a row of weekdays)."""
+    if "|" not in text:
+        return text
+    lines = text.split("\n")
+    drop = {i for i, line in enumerate(lines) if _calendar_row(line.strip())}
+    if not drop:
+        return text
+    drop |= {
+        i - 1 for i in drop
+        if i and (row := lines[i - 1].strip()).startswith("|")
+        and sum(bool(cell.strip()) for cell in row.split("|")) == 1
+    }  # fmt: skip
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
 
 
 def _without_php_errors(text: str | None) -> str | None:

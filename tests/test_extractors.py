@@ -181,6 +181,29 @@ def test_german_image_credits_and_teaser_headings_are_labels() -> None:
     assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)
 
 
+def test_disclosures_of_paid_links_are_not_text() -> None:
+    from tasks.extract.document import _without_labels
+
+    disclosures = [  # as real pages of the benchmark print them
+        "Anzeige, enthält Affiliate Links",
+        "Letzte Aktualisierung am 2.02.2022 / Bei den Verlinkungen handelt es sich um "
+        "Affiliate Links / Bilder von der Amazon Product Advertising API",
+        "*Werbung. Dieser Beitrag enthält Werbung für MYMARINI.",
+        "Dieser Artikel kann Links zu Anbietern enthalten, von denen outdoor-magazin eine "
+        "Provision erhält. Diese Links sind mit folgendem Icon gekennzeichnet:",
+        "Dieser Beitrag entstand in freundlicher Zusammenarbeit mit der Shop-Apotheke und "
+        "entspricht zu 100% meiner Meinung!",
+        "This post contains affiliate links: we may earn a small commission.",
+    ]
+    kept = [
+        "Die Kommission legte am Dienstag ihren Bericht vor.",
+        "Die Zusammenarbeit mit Barbour begann 2016.",
+        "Was ist denn jetzt Werbung?",
+        "A team of researchers affiliated with several institutions found the tool.",
+    ]
+    assert _without_labels("\n".join(kept[:1] + disclosures + kept[1:])) == "\n".join(kept)
+
+
 def test_the_markup_s_blank_lines_and_trailing_spaces_are_not_text(tmp_path: Path) -> None:
     # trafilatura gives this page a line of spaces and lines ending in them.
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))

@@ -204,6 +204,58 @@ def test_disclosures_of_paid_links_are_not_text() -> None:
     assert _without_labels("\n".join(kept[:1] + disclosures + kept[1:])) == "\n".join(kept)
 
 
+def test_calls_to_sign_up_write_in_or_log_in_and_comment_counts_are_not_text() -> None:
+    from tasks.extract.document import _without_labels
+
+    notices = [  # as real pages of the benchmark print them
+        "Get The Times of Israel's Daily Edition by email and never miss our top stories "
+        "Free Sign Up",
+        "PC Gamer Newsletter",
+        "Sign up to get the best content of the week, and great gaming deals, as picked by "
+        "the editors.",
+        "If you’re seeing this message but you’re already a subscriber, you can log in for "
+        "immediate access to this story.",
+        "Submit your letter to the editor via this form. Read more Letters to the Editor.",
+        "Sie sind aktuell nicht eingeloggt.",
+        "| Kommentare insgesamt: 0 |  |",
+        "Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)",
+        "January 13, 2020 at 08:45 AM | categories: Python, Mercurial | View Comments",
+        "We recommend the best products through an independent review process, and "
+        "advertisers do not influence our picks. We may receive compensation.",
+    ]
+    kept = [
+        "East Bay Times Letters to the Editor for Jan. 17, 2022",
+        "Amazon isn't taking pre-orders, but you can sign up to be notified.",
+        "Die Kommentare der Leser waren freundlich.",
+        "Sie brauchen 5 Minuten, um das Formular auszufüllen.",
+    ]
+    assert _without_labels("\n".join(kept[:1] + notices + kept[1:])) == "\n".join(kept)
+
+
+def test_german_headings_over_other_articles_or_contacts_are_labels() -> None:
+    from tasks.extract.document import _without_labels
+
+    labels = [  # as real pages of the benchmark print them
+        "Das Thema könnte dich auch interessieren:",
+        "Das könnte Dich auch interessieren: Olympischer Fackellauf in Peking gestartet",
+        "Lesen Sie hier: Spielabbruch in der Kreisliga",
+        "Lesen Sie auch die folgenden Beiträge:",
+        "Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz an den Falschen",
+        "Mehr zum Thema auf UEPO.de",
+        "Inhaltsverzeichnis",
+        "Originalpublikation",
+        "Zusatzinformationen:",
+        "Pressekontakt:",
+        "Ansprechpartnerin zum Thema:",
+    ]
+    kept = [
+        "Kontakt zur Polizei hatte der Mann nicht.",
+        "Ansprechpartner in den Gemeinden sind die Bürgermeister.",
+        "Mehr zum Thema Vanlife - die besten Tipps",
+    ]
+    assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)
+
+
 def test_the_markup_s_blank_lines_and_trailing_spaces_are_not_text(tmp_path: Path) -> None:
     # trafilatura gives this page a line of spaces and lines ending in them.
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))

@@ -143,6 +143,16 @@ def test_calendar_rows_and_only_they_are_dropped() -> None:
     assert _without_calendars("\n".join(kept[:1] + calendar + kept[1:])) == "\n".join(kept)
 
 
+def test_a_lead_the_page_marks_as_one_goes_first(tmp_path: Path) -> None:
+    # haus.de: the lead is a <div class="intro-text"><p> between the <h1> and the body, which
+    # trafilatura leaves out, and no meta description of the page is it.
+    article = extract_item(real_item(tmp_path, "haus.de.vorsatzschalung.html"))
+    lines = article.text.split("\n")
+    assert lines[0].startswith("Vorsatzschalen kommen vor allem in der Trockenbauweise")
+    assert lines[1] == "Das Wichtigste in Kürze"
+    assert sum("Vorsatzschalen kommen" in line for line in lines) == 1
+
+
 def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))
     assert "NOTAS RELACIONADAS" not in article.text

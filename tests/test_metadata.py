@@ -602,6 +602,13 @@ def test_the_site_name_as_author_is_kept_only_where_it_is_a_persons_name(
         ("freeman1984", ("freeman1984",)),  # a login keeps its digits
         ("Reporter 4", ("Reporter 4",)),  # so does a name: only a date comes first
         ("Jens Bergmann Foto: Michael Hudler", ("Jens Bergmann",)),
+        # An image's credit, an abbreviated desk, Wikipedia's contributors (real pages:
+        # football.ua, menway.interia.pl, wiadomosci.gazeta.pl, en.wikipedia.org).
+        ("Фото из Инстаграма Лукаша Подольски", ()),
+        ("Domena Publiczna", ()),
+        ("red.", ()),
+        ("Contributors to Wikimedia projects", ()),
+        ("Fred Redford", ("Fred Redford",)),
         # A one-word dateline between two names (NZZ's JSON-LD author).
         (
             "Markus M. Haefliger, London, Beat Bumbacher",

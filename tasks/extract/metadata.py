@@ -164,10 +164,12 @@ _NAME_TAIL = re.compile(
     r"|\s+(?:fotos?|photos?|bild(?:er)?)\s*:.*$",
     re.I,
 )
-# A comment's author ('Art Edwards says'), a source credit ('Quelle: dpa'), a date ('On
-# August 3'), not an author.
+# A comment's author ('Art Edwards says'), a source credit ('Quelle: dpa', 'Фото из
+# Инстаграма ...', 'Domena Publiczna'), a date ('On August 3'), Wikipedia's 'Contributors to
+# Wikimedia projects', not an author.
 _NOT_A_BYLINE = re.compile(
-    r"\s(?:says|said|sagt|schreibt|wrote)$|^(?:quelle|source|fuente|foto|photo|bild)\b"
+    r"\s(?:says|said|sagt|schreibt|wrote)$|^(?:quelle|source|fuente|foto|photo|bild|фото|zdjęcie)\b"
+    r"|\b(?:public\s+domain|domena\s+publiczna|gemeinfrei|dominio\s+público)\b|^contributors\s+to\b"
     r"|^on\s+\w+\s+\d|^(?:posted|published|updated|veröffentlicht|aktualisiert)\b"
     r"|\b(?:profil|profile|perfil)\b",  # Blogger's 'Afficher mon profil complet'
     re.I,
@@ -1167,7 +1169,7 @@ def _is_person(name: str, sites: frozenset[str]) -> bool:
         return False  # a numeric id, or a sentence that landed in the field
     if name[0].isdigit() and " " in name:
         return False  # a date first ('3 de Mayo de', '29.12.10 CatfiSh'); a login may have digits
-    if _HANDLE.match(name) or folded in _NOT_PERSONS or _URL_LIKE.search(name):
+    if _HANDLE.match(name) or folded.rstrip(".") in _NOT_PERSONS or _URL_LIKE.search(name):
         return False
     if _NOT_A_BYLINE.search(name) or len(name.split()) > _MAX_NAME_WORDS:
         return False

@@ -60,6 +60,29 @@ def test_the_title_part_the_url_slug_spells_is_the_headline() -> None:
     assert articles[0].title == "Rinderleber-Geschnetzeltes mit Apfel und Zwiebel"
 
 
+def test_a_saved_page_names_its_site_by_where_it_was_saved_from() -> None:
+    # An Internet Archive copy of dimido.de, ingested as a file: no URL of its own and none
+    # declared, but the archive's 'WB_wombat_Init(..., "www.dimido.de:80")' names the host,
+    # so the '| DimidoBlog' suffix of its <title> is the site's.
+    items, _ = discover([str(REAL / "archive.org.dimido.de.marketing.html")], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    assert articles[0].title == "Was ist Virales Marketing?"
+
+
+def test_saved_from_reads_a_browser_s_and_the_internet_archive_s_mark() -> None:
+    from tasks.extract.document import saved_from
+
+    browser = (
+        b"<!DOCTYPE html>\n<!-- saved from url=(0036)https://www.example.com/a/b.html -->\n<html>"
+    )
+    archive = b'<script>WB_wombat_Init("https://web.archive.org/web/", "2008", "www.dimido.de:80");'
+    assert saved_from(browser) == "https://www.example.com/a/b.html"
+    assert saved_from(archive) == "http://www.dimido.de/"
+    assert saved_from(b"<html><!-- saved from nowhere --></html>") is None
+    assert saved_from(b" " * 5000 + browser) is None  # only the first kilobytes are read
+
+
 def test_a_printed_headline_inside_a_one_part_title_wins_over_its_seo_words() -> None:
     # <title> 'Roasted Chicken with Oriental Rice Recipe | Nestlé Family ME', no <article>:
     # the <h1> is the title without the word added for search engines.

@@ -266,6 +266,26 @@ def test_german_headings_over_other_articles_or_contacts_are_labels() -> None:
     assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)
 
 
+def test_the_author_s_box_under_the_article_is_not_text() -> None:
+    from tasks.extract.document import _without_author_bio
+
+    article = [  # as real pages of the benchmark print them (chip.de, weinkenner.de)
+        "Inga Buller ist begeistert: Das Steak gelingt.",  # the author in the article stays
+        "Inga Buller testet den Beef Maker von Aldi.",
+        "Der Grill braucht zehn Minuten.",
+        "Fazit: ein gutes Gerät.",
+    ]
+    bios = [
+        "Inga Buller ist Head of Social & Community bei CHIP. Wenn sie gerade nichts bei Ebay "
+        "Kleinanzeigen verkauft, testet sie gerne neue Haushalts-Gadgets.",
+        "Jossi Loibl (Jahrgang 1962) schreibt seit mehr als 25 Jahren über Wein.",
+    ]
+    authors = ["Inga Buller", "Jossi Loibl"]
+    assert _without_author_bio(article + bios, authors) == article
+    assert _without_author_bio(article + bios, ["Redaktion"]) == article + bios
+    assert _without_author_bio(bios + article, authors) == bios + article  # not among the last
+
+
 def test_the_markup_s_blank_lines_and_trailing_spaces_are_not_text(tmp_path: Path) -> None:
     # trafilatura gives this page a line of spaces and lines ending in them.
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))

@@ -266,6 +266,16 @@ def test_german_headings_over_other_articles_or_contacts_are_labels() -> None:
     assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)
 
 
+def test_a_call_to_follow_with_a_line_per_platform_is_not_text() -> None:
+    from tasks.extract.document import _without_labels
+
+    # eluniversal.com prints its call over five lines.
+    call = ["Siguenos en", " Telegram,", "Instagram,", "Facebook y", "Twitter"]
+    kept = ["El senador habló el martes.", "Lo dijo en:", "Twitter", "Facebook", "El fin."]
+    text = "\n".join(kept[:1] + call + kept[1:])
+    assert _without_labels(text) == "\n".join(kept)  # platforms after no call stay
+
+
 def test_the_author_s_box_under_the_article_is_not_text() -> None:
     from tasks.extract.document import _without_author_bio
 

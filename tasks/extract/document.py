@@ -926,7 +926,7 @@ def _without_cookie_notice(text: str) -> str:
 
 
 def _without_labels(text: str) -> str:
-    lines = text.split("\n")
+    lines = _without_split_follow(text.split("\n"))
     # A desk's or agency's sign-off among the last lines ('aja/PAP', '(dr/spot)', 'erb/ots'):
     # 3 lines of the 990 real pages, one a `without` snippet.
     tail = len(lines) - SIGN_OFF_LINES
@@ -937,7 +937,30 @@ def _without_labels(text: str) -> str:
         and not (len(line) <= _MAX_NOTICE_CHARS and _notice(line))
         and (i < tail or not _SIGN_OFF.match(line))
     ]  # fmt: skip
-    return "\n".join(kept) if len(kept) < len(lines) else text
+    return "\n".join(kept) if len(kept) < text.count("\n") + 1 else text
+
+
+# A call to follow whose platforms each take a line of their own ('Siguenos en' / 'Telegram,'
+# / 'Instagram,' / 'Facebook y' / 'Twitter'): 1 page of the 990 real ones, its `without`
+# snippet.
+SPLIT_FOLLOW_LINES = 8
+
+
+def _without_split_follow(lines: list[str]) -> list[str]:
+    for i, line in enumerate(lines):
+        if len(line) > _MAX_NOTICE_CHARS or not _FOLLOW.search(line) or _PLATFORM.search(line):
+            continue
+        end = i + 1
+        while (
+            end < len(lines)
+            and end - i <= SPLIT_FOLLOW_LINES
+            and len(lines[end].split()) <= 2
+            and _PLATFORM.search(lines[end])
+        ):
+            end += 1
+        if end - i > 2:  # two platforms or more
+            return lines[:i] + _without_split_follow(lines[end:])
+    return lines
 
 
 def _without_teaser_links(text: str, tree: HtmlElement, page_url: str | None) -> str:

@@ -159,9 +159,14 @@ def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     assert "Tras el hackeo sistemático de diversas instituciones públicas" in article.text
 
 
-def test_spanish_labels_over_other_articles_go_with_their_headline() -> None:
+def assert_lines_go(gone: list[str], kept: list[str]) -> None:
+    """The `gone` lines, set among the `kept` ones, leave the text; the `kept` ones stay."""
     from tasks.extract.document import _without_labels
 
+    assert _without_labels("\n".join(kept[:1] + gone + kept[1:])) == "\n".join(kept)
+
+
+def test_spanish_labels_over_other_articles_go_with_their_headline() -> None:
     teasers = [  # as Latin American papers print them (real pages of the benchmark)
         "Le puede interesar: JEP abrirá tres nuevos macrocasos: Farc y fuerza pública",
         "LE PUEDE INTERESAR: La ficha de Juan Orlando Hernández en el MDC de Nueva York",
@@ -172,12 +177,10 @@ def test_spanish_labels_over_other_articles_go_with_their_headline() -> None:
         "Contenido Relacionado",
     ]
     kept = ["La Corte rechazó el recurso.", "MIRA-Award", "Lea: Ich finde, das stimmt."]
-    assert _without_labels("\n".join(kept[:1] + teasers + kept[1:])) == "\n".join(kept)
+    assert_lines_go(teasers, kept)
 
 
 def test_german_image_credits_and_teaser_headings_are_labels() -> None:
-    from tasks.extract.document import _without_labels
-
     labels = [  # as real pages of the benchmark print them
         "Titelbild: Geyres Christophe/ABACA/picture-alliance",
         "Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.",
@@ -188,12 +191,10 @@ def test_german_image_credits_and_teaser_headings_are_labels() -> None:
         "Top-Themen bei FIT FOR FUN",
     ]
     kept = ["Das Titelbild der Ausgabe zeigt den Hafen.", "Weiterlesen lohnt sich."]
-    assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)
+    assert_lines_go(labels, kept)
 
 
 def test_disclosures_of_paid_links_are_not_text() -> None:
-    from tasks.extract.document import _without_labels
-
     disclosures = [  # as real pages of the benchmark print them
         "Anzeige, enthält Affiliate Links",
         "Letzte Aktualisierung am 2.02.2022 / Bei den Verlinkungen handelt es sich um "
@@ -211,12 +212,10 @@ def test_disclosures_of_paid_links_are_not_text() -> None:
         "Was ist denn jetzt Werbung?",
         "A team of researchers affiliated with several institutions found the tool.",
     ]
-    assert _without_labels("\n".join(kept[:1] + disclosures + kept[1:])) == "\n".join(kept)
+    assert_lines_go(disclosures, kept)
 
 
 def test_calls_to_sign_up_write_in_or_log_in_and_comment_counts_are_not_text() -> None:
-    from tasks.extract.document import _without_labels
-
     notices = [  # as real pages of the benchmark print them
         "Get The Times of Israel's Daily Edition by email and never miss our top stories "
         "Free Sign Up",
@@ -239,12 +238,10 @@ def test_calls_to_sign_up_write_in_or_log_in_and_comment_counts_are_not_text() -
         "Die Kommentare der Leser waren freundlich.",
         "Sie brauchen 5 Minuten, um das Formular auszufüllen.",
     ]
-    assert _without_labels("\n".join(kept[:1] + notices + kept[1:])) == "\n".join(kept)
+    assert_lines_go(notices, kept)
 
 
 def test_german_headings_over_other_articles_or_contacts_are_labels() -> None:
-    from tasks.extract.document import _without_labels
-
     labels = [  # as real pages of the benchmark print them
         "Das Thema könnte dich auch interessieren:",
         "Das könnte Dich auch interessieren: Olympischer Fackellauf in Peking gestartet",
@@ -263,7 +260,7 @@ def test_german_headings_over_other_articles_or_contacts_are_labels() -> None:
         "Ansprechpartner in den Gemeinden sind die Bürgermeister.",
         "Mehr zum Thema Vanlife - die besten Tipps",
     ]
-    assert _without_labels("\n".join(kept[:1] + labels + kept[1:])) == "\n".join(kept)
+    assert_lines_go(labels, kept)
 
 
 def test_a_call_to_follow_with_a_line_per_platform_is_not_text() -> None:
@@ -391,8 +388,6 @@ def test_calls_to_follow_the_site_or_to_subscribe_are_no_text(tmp_path: Path) ->
     assert isinstance(article, Article), article
     assert "Dan Gelston, der Vorsitzende des Geschäftsbereichs" in article.text
     assert "Folgen Sie uns" not in article.text and "Liken Sie uns" not in article.text
-    from tasks.extract.document import _without_labels
-
     calls = [  # as real pages of the benchmark print them
         "For the latest stories and breaking news updates download the Nationnews apps for iOS "
         "and Android.",
@@ -408,7 +403,7 @@ def test_calls_to_follow_the_site_or_to_subscribe_are_no_text(tmp_path: Path) ->
         "Signing up for Coinbase Pro is very similar: you must use the same email address.",
         "Relotius legt auf Facebook ein Fake-Profil an. Es stützt seine Version.",
     ]
-    assert _without_labels("\n".join(kept[:1] + calls + kept[1:])) == "\n".join(kept)
+    assert_lines_go(calls, kept)
 
 
 def test_a_link_in_a_sentence_or_to_another_site_stays() -> None:

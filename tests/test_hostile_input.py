@@ -368,3 +368,35 @@ def test_a_giant_cookie_line_and_a_title_of_many_parts_do_not_stall_extraction(
     article = guarded(lambda: extract_item(items[0]), [], timeout=60)
     assert isinstance(article, Article), article
     assert "Der Hafen von Kiel hat im Jahr mehr umgeschlagen" in article.text
+
+
+def test_thousands_of_marked_leads_notices_and_calendar_cells_do_not_stall_extraction(
+    tmp_path: Path,
+) -> None:
+    # The lead a page marks, the notice words and the calendar rows are looked for on every
+    # line or element: each search must stay linear in the page.
+    story = (
+        "<p>Der Hafen von Kiel hat im Jahr mehr umgeschlagen als je zuvor, sagt die Behörde."
+        " Die Reedereien wollen weitere Linien anlaufen lassen.</p>"
+    )
+    marked = (
+        '<div class="teaser-intro"><span>Ein Satz aus zehn Wörtern steht hier im Teaser.'
+        "</span></div>"
+    )
+    days = "".join(f"<td>{i % 31 + 1}</td>" for i in range(5000))
+    page = tmp_path / "many.html"
+    page.write_text(
+        "<html><head><title>Der Hafen</title></head><body><h1>Der Hafen</h1>"
+        + marked * 5000
+        + f"<article>{story * 5}<table><tr>{days}</tr></table>"
+        + "<p>Newsletter Newsletter Newsletter abonnieren erhalten Newsletter</p>" * 5000
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    items, _ = discover([str(page)], "file")
+    article = guarded(lambda: extract_item(items[0]), [], timeout=60)
+    assert isinstance(article, Article), article
+    lines = article.text.split("\n")
+    assert lines[0] == "Ein Satz aus zehn Wörtern steht hier im Teaser."  # the first, once
+    assert "Der Hafen von Kiel hat im Jahr mehr umgeschlagen" in article.text
+    assert "Newsletter" not in article.text

@@ -156,6 +156,9 @@ def test_a_lead_the_page_marks_as_one_goes_first(tmp_path: Path) -> None:
 def test_a_label_line_over_related_links_is_dropped(tmp_path: Path) -> None:
     article = extract_item(real_item(tmp_path, "larepublica.net-hackers.html"))
     assert "NOTAS RELACIONADAS" not in article.text
+    # Teaser cards: an <h2> headline inside a link to another of the site's articles.
+    assert "Hackers ofrecen descuento del 35%" not in article.text
+    assert "Grupo Conti asegura haber hackeado" not in article.text
     assert "Tras el hackeo sistemático de diversas instituciones públicas" in article.text
 
 

@@ -573,13 +573,15 @@ _NOTICE_KEY = re.compile(
 # pages: 109 lines on 50 pages with the short lines that announce them, 13 of them with a
 # `without` snippet, none with a `with` one, the rest related headlines, calls to sign up or
 # download and the like. A link in a sentence, or to another site (a source the article
-# cites), stays.
+# cites), stays. So does a teaser's card, a link that holds a headline (<a><h2>), in any
+# block: 3 lines more, 2 of them a `without` snippet, the other a 'Mehr zum Thema' teaser.
 TEASER_WORDS = 3
 TEASER_LABEL_WORDS = 6
 _TEASER_BLOCKS = frozenset(
     {"p", "li", "dd", "dt", "td", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section",
      "article", "header", "blockquote", "figcaption"}
 )  # fmt: skip
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # The errors a PHP site prints into its pages ('Warning: Use of undefined constant comments -
 # ... in /homepages/.../get-recent-comments.php on line 928'): 2 real pages opened with dozens.
@@ -978,6 +980,9 @@ def _without_teaser_links(text: str, tree: HtmlElement, page_url: str | None) ->
             continue
         label = " ".join(raw.split())
         if label not in candidates or label in teasers or not _elsewhere_on_site(href, page_url):
+            continue
+        if next(link.iterchildren(*_HEADINGS), None) is not None:
+            teasers.add(label)  # a headline inside the link: a teaser's card
             continue
         block = link.getparent()
         while block is not None and block.tag not in _TEASER_BLOCKS:

@@ -400,3 +400,12 @@ def test_thousands_of_marked_leads_notices_and_calendar_cells_do_not_stall_extra
     assert lines[0] == "Ein Satz aus zehn Wörtern steht hier im Teaser."  # the first, once
     assert "Der Hafen von Kiel hat im Jahr mehr umgeschlagen" in article.text
     assert "Newsletter" not in article.text
+
+
+def test_thousands_of_calls_to_follow_a_line_per_platform_all_go() -> None:
+    # The rule once recursed a call deeper per call it dropped: 1,000 of them raised
+    # RecursionError, and the page would have been lost.
+    from tasks.extract.document import _without_labels
+
+    calls = "Siguenos en\nTwitter\nFacebook\n" * 5000
+    assert _without_labels(f"Der Hafen wächst.\n{calls}Ende.") == "Der Hafen wächst.\nEnde."

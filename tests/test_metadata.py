@@ -614,6 +614,13 @@ def test_the_site_name_as_author_is_kept_only_where_it_is_a_persons_name(
             "Markus M. Haefliger, London, Beat Bumbacher",
             ("Markus M. Haefliger", "Beat Bumbacher"),
         ),
+        # The German gender forms of 'Autor:' (ndr.de) and an outlet's host of any domain or
+        # its team beside it (stol.it via the Internet Archive, wpolityce.pl).
+        ("Autor/in: Korinna Hennig", ("Korinna Hennig",)),
+        ("Autor*in: Korinna Hennig", ("Korinna Hennig",)),
+        ("Autor:in: Korinna Hennig", ("Korinna Hennig",)),
+        ("stol.it / Suedtirol Online", ("Suedtirol Online",)),
+        ("Zespół wPolityce.pl", ()),
     ],
 )
 def test_clean_authors_drops_what_is_not_a_name(value: str, names: tuple[str, ...]) -> None:

@@ -148,7 +148,7 @@ _BY_PREFIX = re.compile(
     r"|(?:mehr|alles|more|(?:view\s+)?all\s+posts|(?:zeige\s+)?alle\s+beiträge|alle\s+artikel"
     r"|articles?|artikel|posts?|post\s+author|eingestellt|veröffentlicht|published|zum\s+profil"
     r"|publié|publicado|pubblicato)\s+(?:von|vom|from|by|de|par|por|da)(?:\s+|$)"
-    r"|(?:text|interview|autor(?:in)?|auteur|author|post\s+author|"
+    r"|(?:text|interview|autor(?:in|[/*:_]in)?|auteur|author|post\s+author|"
     r"written by|geschrieben von|verfasst von|posted by|beitrag von)\b\s*:?\s*"
     r"|(?:und|and|&)\s+(?=(?:text|interview)\b))+",
     re.I,
@@ -193,6 +193,8 @@ _NAME_PARTICLES = frozenset(
 )  # fmt: skip
 _AUTHOR_JUNK_WORD = re.compile(
     r"\S+(?:@|\[at\]|\(at\))\S+|(?:https?://|www\.)\S+|\(?\S+\.(?:com|de|org|net)\)?(?=\s|$)"
+    # a host of any domain: 'stol.it / Suedtirol Online', 'Zespół wPolityce.pl'
+    r"|(?<!\S)[\w-]{2,}(?:\.[\w-]+)*\.(?-i:[a-z]{2,6})(?=\s|$)"
     r"|\S+\.[a-z]{2,3}/\S*",  # a host with a path: 'wien.ORF.at/Agenturen'
     re.I,
 )
@@ -204,8 +206,8 @@ _NOT_PERSONS = frozenset(
         "staff", "staff writer", "editor", "editors", "editorial", "editorial staff",
         "editorial team", "redaktion", "red", "online-redaktion", "newsroom", "reporter",
         "correspondent", "korrespondent", "autor", "author", "admin", "administrator",
-        "guest", "gast", "team", "rédaction", "la rédaction", "redacción", "redakcja",
-        "agencies", "agenturen", "news desk", "web desk", "desk", "name", "posted",
+        "guest", "gast", "team", "zespół", "rédaction", "la rédaction", "redacción", "redakcja",
+        "redazione", "agencies", "agenturen", "news desk", "web desk", "desk", "name", "posted",
         # Labels a byline search picks up beside the name.
         "follow", "folgen", "datum", "date", "text", "interview", "share", "teilen",
         "kommentare", "comments", "mehr", "more", "contact", "kontakt",
@@ -1082,7 +1084,7 @@ def clean_authors(
             continue  # article:author is often a profile URL, not a name
         # An e-mail or a URL inside a name ('Lüder Hoppe info@example.de'): keep the rest.
         for part in _split_names(_AUTHOR_JUNK_WORD.sub(" ", value)):
-            name = _clean(_BY_PREFIX.sub("", part.strip(" -–—:|,;()→»›")))
+            name = _clean(_BY_PREFIX.sub("", part.strip(" -–—:|,;()→»›/")))
             name = name and _undoubled(_NAME_TAIL.sub("", name))
             if name and (role := _ROLE_TAIL.search(name)):
                 # 'Adam Aaronson PhillyVoice Staff': the outlet and the role go, not a word

@@ -409,3 +409,19 @@ def test_thousands_of_calls_to_follow_a_line_per_platform_all_go() -> None:
 
     calls = "Siguenos en\nTwitter\nFacebook\n" * 5000
     assert _without_labels(f"Der Hafen wächst.\n{calls}Ende.") == "Der Hafen wächst.\nEnde."
+
+
+def test_thousands_of_teaser_cards_with_bylines_do_not_stall_the_author_search() -> None:
+    # Each card's byline is weighed against its card's and the article's text: measured
+    # once each, or a page of cards costs the square of its length.
+    from tasks.extract.metadata import page_metadata
+
+    card = '<article><span class="author">Karl Kartenmann</span><p>Ein Teaser.</p></article>'
+    page = (
+        "<html><body><article><h1>Der Hafen</h1>"
+        + card * 40000
+        + "<p>Der Hafen von Kiel hat mehr umgeschlagen als je zuvor.</p>" * 2000
+        + '<span class="author">Anna Autorin</span></article></body></html>'
+    )
+    meta = guarded(lambda: page_metadata(page), [], timeout=60)
+    assert meta.authors == ("Anna Autorin",)  # type: ignore[attr-defined]

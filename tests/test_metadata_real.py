@@ -278,6 +278,17 @@ def test_a_link_to_the_author_page_names_the_author_when_nothing_else_does() -> 
     assert meta.sources["authors"] == "html"
 
 
+def test_the_authors_of_teaser_cards_inside_the_article_are_not_its_authors() -> None:
+    # The post's <article> holds three cards for other posts (<article class="m-post-card">),
+    # each with its author's byline; the post's own byline names Jake Goulding.
+    meta = _meta(
+        "stackoverflow.blog.rust.html",
+        "https://stackoverflow.blog/2020/01/20/what-is-rust-and-why-is-it-so-popular/",
+    )
+    assert meta.authors == ("Jake Goulding",)
+    assert meta.sources["authors"] == "html"
+
+
 def test_a_declared_login_is_spelt_out_as_the_byline_prints_it() -> None:
     # JSON-LD author {"name": "arianschlichenmayer"}; the byline prints 'Arian Schlichenmayer'.
     meta = _meta(

@@ -671,6 +671,13 @@ def test_a_name_that_ends_in_the_site_s_is_the_outlet_unless_a_person_bears_it()
     assert clean_authors(["Daniel Lemire"], lemire) == ("Daniel Lemire",)  # a given name
 
 
+def test_a_site_name_that_holds_the_title_still_names_the_outlet() -> None:
+    # furche.at's og:site_name is the page's title; its <meta name="author"> the outlet.
+    sites = site_keys("Achtsam durch die Krise | Die FURCHE", None)
+    assert clean_authors(["Die FURCHE"], sites) == ()
+    assert clean_authors(["Ursula Baatz"], sites) == ("Ursula Baatz",)
+
+
 def test_an_archived_page_is_its_original_site() -> None:
     url = "https://web.archive.org/web/20080731095558/http://www.dimido.de/2008/07/29/was-ist"
     assert "dimido" in site_keys(None, url)

@@ -1583,6 +1583,11 @@ def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
     keys = set()
     if site_name:
         keys.add(_loose(site_name).replace(" ", ""))
+        # og:site_name filled with the page's title ('Achtsam durch die Krise | Die FURCHE'):
+        # the outlet is one of its parts.
+        parts = _TITLE_SPLIT.split(site_name)
+        if len(parts) > 1:
+            keys.update(_loose(part).replace(" ", "") for part in parts)
     url = _archived(url) if url else url
     if url and (host := urlsplit(url).hostname):
         host = host.removeprefix("www.")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tasks.extract.dates import parse_datetime, parse_local, plausible_published, url_date
 from tasks.extract.document import extract_item
+from tasks.extract.metadata import page_metadata
 from tasks.models import Article
 from tasks.sources.files import discover
 
@@ -67,6 +68,29 @@ def test_numeric_dates_read_day_first_with_dots_and_dashes_month_first_with_slas
     assert parse_datetime("11/01/2023 12:43:42") == datetime(2023, 11, 1, 12, 43, 42)
     assert parse_datetime("01.11.2023") == datetime(2023, 11, 1)
     assert parse_datetime("Monday, 2022-01-03") == datetime(2022, 1, 3)  # ISO order stays
+
+
+def test_a_slashed_date_that_month_first_puts_after_the_last_change_is_read_day_first() -> None:
+    # eluniversal.com (dev split): datePublished '10/05/2022 05:22 pm', dateModified
+    # '2022/05/10 17:36:11'. Month first, it was published five months after its last change.
+    assert parse_local("10/05/2022 05:22 pm", dayfirst=True) == (
+        datetime(2022, 5, 10, 17, 22),
+        None,
+    )
+    ld = {
+        "@type": "NewsArticle",
+        "headline": "Harbour plan",
+        "datePublished": "10/05/2022 05:22 pm",
+        "dateModified": "2022/05/10 17:36:11",
+    }
+    page = f"""<html><head><script type="application/ld+json">{json.dumps(ld)}</script>
+</head><body><article><h1>Harbour plan</h1><p>{BODY}</p></article></body></html>"""
+    meta = page_metadata(page, None)
+    assert meta.published_at == datetime(2022, 5, 10, 17, 22)
+    assert meta.modified_at == datetime(2022, 5, 10, 17, 36, 11)
+    # Where month first is before the change, it stands.
+    meta = page_metadata(page.replace("2022/05/10 17:36:11", "2022/10/06 09:00:00"), None)
+    assert meta.published_at == datetime(2022, 10, 5, 17, 22)
 
 
 def test_weekday_names_and_javascript_dates_are_read() -> None:

@@ -49,17 +49,18 @@ def parse_local(value: object, dayfirst: bool = False) -> tuple[datetime, timede
     """(naive UTC datetime, the UTC offset the text was written in or None), else None.
 
     The offset gives back the site's own day: '2022-05-03T22:46:08-03:00' is 4 May in UTC
-    but 3 May where it was published. `dayfirst` settles '10/05/2022': most of the world
-    writes the day first; dateutil's default (month first) is the US order. On the dev pages
-    of bench/extraction_real.py --metadata two German and Spanish pages ('01-11-2023 10:29',
-    '10/05/2022 05:22 pm') were read as January and October.
+    but 3 May where it was published. Dots and dashes are read day first ('01-11-2023 10:29'
+    on a German page of bench/extraction_real.py --metadata was read as January), slashes
+    month first, as dateutil does and simmentalzeitung.ch's '11/01/2023' needs, unless
+    `dayfirst`: page_metadata() reads eluniversal.com's '10/05/2022 05:22 pm' so where month
+    first would put it after the page's last change.
     """
     if not isinstance(value, str):
         return None
     text = value.strip()
     if not text or len(text) > _MAX_DATE_LEN:
         return None
-    parsed = _parse_date_text(text)
+    parsed = _parse_date_text(text, dayfirst)
     if parsed is None:
         return None
     offset = None
@@ -74,7 +75,7 @@ def parse_local(value: object, dayfirst: bool = False) -> tuple[datetime, timede
     return parsed, offset
 
 
-def _parse_date_text(text: str) -> datetime | None:
+def _parse_date_text(text: str, dayfirst: bool = False) -> datetime | None:
     try:
         return datetime.fromisoformat(text)  # the common case, and 50x faster than dateutil
     except ValueError:
@@ -106,7 +107,7 @@ def _parse_date_text(text: str) -> datetime | None:
                 text,
                 default=datetime(2000, 1, 1),
                 tzinfos=_TZ_ABBREVIATIONS,
-                dayfirst=bool(_DAY_FIRST.search(text)),
+                dayfirst=dayfirst or bool(_DAY_FIRST.search(text)),
             )
     except (ValueError, OverflowError, TypeError, date_parser.ParserError):
         return None

@@ -389,6 +389,8 @@ class _Page:
             (OPENGRAPH, self.tags(_OG_MODIFIED)),
             (META, self.tags(_META_MODIFIED)),
         )
+        if published_at:
+            published_at = dates.before_change(published_at, modified_at)
         printed = self._printed_date(title, dates.now)
         published_at, printed_won = dates.settle(published_at, modified_at, printed)
         if printed_won:
@@ -1025,14 +1027,30 @@ class _Dates:
         self.url = url
         self.now = datetime.now(UTC).replace(tzinfo=None)
         self.offset: timedelta | None = None  # of the published date found
+        self._written: str | None = None  # the published date's text
 
     def published(self, raw: Any) -> datetime | None:
         for value in _texts(raw):
             parsed = parse_local(value)
             if parsed and plausible_published(parsed[0], self.url, self.now):
-                self.offset = parsed[1]
+                self.offset, self._written = parsed[1], value
                 return parsed[0]
         return None
+
+    def before_change(self, published: datetime, modified: datetime | None) -> datetime:
+        """The published date read day first where month first puts it after the page's
+        last change: '10/05/2022 05:22 pm' beside a dateModified of 2022/05/10 17:36 is the
+        10th of May (eluniversal.com), not the 5th of October."""
+        if modified is None or published <= modified + FUTURE_SLACK or not self._written:
+            return published
+        parsed = parse_local(self._written, dayfirst=True)
+        if (
+            parsed
+            and parsed[0] <= modified + FUTURE_SLACK
+            and plausible_published(parsed[0], self.url, self.now)
+        ):
+            return parsed[0]
+        return published
 
     def settle(
         self,

@@ -143,6 +143,26 @@ def test_calendar_rows_and_only_they_are_dropped() -> None:
     assert _without_calendars("\n".join(kept[:1] + calendar + kept[1:])) == "\n".join(kept)
 
 
+def test_date_lines_at_the_text_s_edges_go_and_dates_inside_it_stay() -> None:
+    from tasks.extract.document import _without_edge_dates
+
+    head = [  # the first two and last two lines of real pages' texts in the benchmark
+        "Stand: 28.04.2020 18:00 Uhr",
+        "Written: 2023-11-07 15:03:30 / Updated: 2023-11-07 15:30:46",
+    ]
+    tail = ["Créé: 12.12.2019, 07h36", "Letzte Änderung 14.02.2019"]
+    body = [
+        "Veröffentlicht am 16.08.2019",  # inside the text: a podcast's notes
+        "Termin: 29.02.2020, 19 Uhr",
+        "Am 12.03.2020 traf sich der Rat.",
+        "Der Rat tagt wieder am 3. April.",
+    ]
+    assert _without_edge_dates("\n".join(head + body + tail)) == "\n".join(body)
+    edge = ["Termin: 29.02.2020, 19 Uhr", *body[2:], "— Anja (@AnjaAmaranth) 10. September 2018"]
+    assert _without_edge_dates("\n".join(edge)) == "\n".join(edge)  # no date lines
+    assert _without_edge_dates("23.10.2018\nKurz.") == "23.10.2018\nKurz."  # too short to tell
+
+
 def test_a_lead_the_page_marks_as_one_goes_first(tmp_path: Path) -> None:
     # haus.de: the lead is a <div class="intro-text"><p> between the <h1> and the body, which
     # trafilatura leaves out, and no meta description of the page is it.

@@ -678,6 +678,20 @@ def test_a_site_name_that_holds_the_title_still_names_the_outlet() -> None:
     assert clean_authors(["Ursula Baatz"], sites) == ("Ursula Baatz",)
 
 
+def test_a_host_in_the_title_of_a_page_without_url_names_the_outlet() -> None:
+    # ndr.de saved to a file: no URL, canonical or og:site_name; <meta name="author">
+    # is the broadcaster, the byline the podcast's host.
+    head = (
+        "<title>(16) Coronavirus-Update: Brauchen Abkürzungen | NDR.de - Nachrichten</title>"
+        '<meta name="author" content="NDR">'
+    )
+    body = '<h1>Brauchen Abkürzungen</h1><span itemprop="author">Autor/in: Korinna Hennig</span>'
+    assert page_metadata(_page(head, body)).authors == ("Korinna Hennig",)
+    # With a URL its host names the site; the title's host is not looked for.
+    meta = page_metadata(_page(head, body), "https://www.ndr.de/nachrichten/info/x.html")
+    assert meta.authors == ("Korinna Hennig",)
+
+
 def test_an_archived_page_is_its_original_site() -> None:
     url = "https://web.archive.org/web/20080731095558/http://www.dimido.de/2008/07/29/was-ist"
     assert "dimido" in site_keys(None, url)

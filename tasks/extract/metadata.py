@@ -395,7 +395,7 @@ class _Page:
         published_at, printed_won = dates.settle(published_at, modified_at, printed)
         if printed_won:
             sources["published_at"] = HTML
-        author_keys = site_keys(_outlet(site_name), self._page_url())
+        author_keys = site_keys(_outlet(site_name), self._page_url()) | self._title_hosts()
         printed_tiers = (self._bylines, self._author_links, self._printed_bylines)
         declared_tiers = (
             (JSON_LD, lambda: ld.authors()),
@@ -502,7 +502,7 @@ class _Page:
         site's name or tagline (`Headline | Site`); the printed <h1> alone is often the site's
         logo. Where they agree, the <h1> is the headline as the page prints it.
         """
-        sites = site_keys(site_name, self._page_url())
+        sites = site_keys(site_name, self._page_url()) | self._title_hosts()
         declared: list[tuple[str, str]] = []
         for source, raw in (
             (JSON_LD, self.ld.values("headline", "name")),
@@ -625,6 +625,18 @@ class _Page:
                 if not _KICKER_SPLIT.search(stripped) and _within(key, _loose(stripped)):
                     return h1, HTML_H1
         return None
+
+    def _title_hosts(self) -> frozenset[str]:
+        """A saved page with no URL: a host among its <title>'s parts ('(16) Coronavirus-
+        Update | NDR.de - Nachrichten') names the site, as its URL's host would."""
+        if self._page_url() or not self.title:
+            return frozenset()
+        return frozenset(
+            key
+            for part in islice(_TITLE_SPLIT.split(self.title), _MAX_TITLE_PARTS)
+            if _HOST.match(part)
+            for key in site_keys(None, f"http://{part}")
+        )
 
     def _page_url(self) -> str | None:
         """Where the page was fetched, else where it says it lives (a saved file has no URL):
@@ -1621,6 +1633,7 @@ def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
     return frozenset(keys)
 
 
+_HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}$", re.I)
 _SECOND_LEVEL_MAX = 3  # 'co', 'com', 'gv', 'org' in co.uk, com.br, gv.at, org.uk
 _ARCHIVED = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/(https?://.+)$", re.I)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -212,8 +212,16 @@ def test_german_image_credits_and_teaser_headings_are_labels() -> None:
         "Vorschau auf den nächsten Artikel",
         "Weitere aktuelle Themen aus der Arbeitswelt",
         "Top-Themen bei FIT FOR FUN",
+        "|   Weitere Artikel zum Thema |",  # a table's one cell
+        "|   Kommentierte Artikel |",
+        "Verwandte Artikel:",
+        "Ähnliche Themen",
     ]
-    kept = ["Das Titelbild der Ausgabe zeigt den Hafen.", "Weiterlesen lohnt sich."]
+    kept = [
+        "Das Titelbild der Ausgabe zeigt den Hafen.",
+        "Weiterlesen lohnt sich.",
+        "| Tag | Datum | Uhrzeit (MEZ) | Wettkampf |",  # a table's head: 'Tag' is a day
+    ]
     assert_lines_go(labels, kept)
 
 

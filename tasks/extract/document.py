@@ -444,7 +444,9 @@ _LD_COMMENT = re.compile(r"<!--.*?-->", re.S)
 # separator, the line is short ("Lesen Sie auch: <headline>", "Foto: dpa"). A contact's
 # heading ("Pressekontakt:") only as the whole line. The German headings added last ("Das
 # Thema könnte dich auch interessieren:", "Auch lesen:", "Inhaltsverzeichnis", "Kontakt:"):
-# 18 lines of the 990 real pages, 10 of them a `without` snippet, none a `with` one.
+# 18 lines of the 990 real pages, 10 of them a `without` snippet, none a `with` one. Then
+# "Weitere Artikel zum Thema", "Verwandte Artikel", "Ähnliche Themen", also as a table's one
+# cell: 4 lines, 2 of them a `without` snippet.
 _LABEL = re.compile(
     r"""^[\s(\-–•*»>]*(?:
     (?:à|a)\s+lire\s+(?:aussi|également|egalement)|lire\s+(?:aussi|également|la\s+suite)|
@@ -452,7 +454,8 @@ _LABEL = re.compile(
     see\s+also|more\s+(?:on\s+this|stories|from)|recommended(?:\s+for\s+you)?|
     you\s+may\s+also\s+like|lesen\s+sie\s+(?:auch|mehr|hier)(?:\s+die\s+folgenden\s+(?:beiträge|artikel))?|
     auch\s+lesen|mehr\s+zum\s+thema(?:\s+auf\s+\S+)?|
-    weitere\s+(?:artikel|beiträge|themen|informationen)|auch\s+interessant|
+    weitere\s+(?:artikel|beiträge|themen|informationen)(?:\s+zum\s+thema)?|auch\s+interessant|
+    (?:ähnliche|verwandte|kommentierte)\s+(?:artikel|beiträge|themen)|
     (?:das(?:\s+thema)?|dies)\s+könnte\s+(?:sie|dich|euch)\s+(?:auch\s+)?interessieren|
     empfohlene\s+(?:beiträge|artikel)|inhaltsverzeichnis|table\s+of\s+contents|
     originalpublikation|zusatzinformationen|
@@ -997,12 +1000,21 @@ def _without_labels(text: str) -> str:
     tail = len(lines) - SIGN_OFF_LINES
     kept = [
         line for i, line in enumerate(lines)
-        if not ((m := _LABEL.match(line.strip())) and (
-            m.end() == len(line.strip()) or len(line.split()) <= LABEL_LINE_WORDS))
+        if not ((m := _LABEL.match(bare := _cell(line))) and (
+            m.end() == len(bare) or len(line.split()) <= LABEL_LINE_WORDS))
         and not (len(line) <= _MAX_NOTICE_CHARS and _notice(line))
         and (i < tail or not _SIGN_OFF.match(line))
     ]  # fmt: skip
     return "\n".join(kept) if len(kept) < len(given) else text
+
+
+def _cell(line: str) -> str:
+    """The line stripped, and a table row of one cell its text: proplanta.de heads its
+    lists of other articles '|   Weitere Artikel zum Thema |'."""
+    bare = line.strip()
+    if bare.startswith("|") and bare.endswith("|") and bare.count("|") == 2:
+        return bare[1:-1].strip()
+    return bare
 
 
 # A call to follow whose platforms each take a line of their own ('Siguenos en' / 'Telegram,'

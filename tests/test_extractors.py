@@ -225,6 +225,25 @@ def test_german_image_credits_and_teaser_headings_are_labels() -> None:
     assert_lines_go(labels, kept)
 
 
+def test_calls_to_support_the_site_or_pay_to_read_on_are_not_text() -> None:
+    calls = [  # as real pages of the benchmark print them
+        "If you enjoyed reading this post – would you consider supporting our work? Just "
+        "click here. Thanks!",
+        "Unterstütze RosaMag bereits mit 2,50!",
+        "Darum: Hilf mit und unterstütze unser Magazin mit einem kleinen Beitrag.",
+        "Pour lire la suite",
+        "Pour accéder en illimité",
+        "Tú también puedes hacer periodismo incómodo. Cancela cuando quieras.",
+    ]
+    kept = [
+        "Werden Sie ein Teil der Community und unterstützen Sie uns dabei, unsere Marken "
+        "und Produkte noch besser zu machen.",
+        "Dr. Amanda Pinder was excited to be able to donate these much-needed supplies.",
+        "The unions support our members, the minister said.",
+    ]
+    assert_lines_go(calls, kept)
+
+
 def test_disclosures_of_paid_links_are_not_text() -> None:
     disclosures = [  # as real pages of the benchmark print them
         "Anzeige, enthält Affiliate Links",

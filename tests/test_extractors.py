@@ -291,6 +291,24 @@ def test_calls_to_sign_up_write_in_or_log_in_and_comment_counts_are_not_text() -
     assert_lines_go(notices, kept)
 
 
+def test_what_a_newsletter_or_a_magazine_offers_its_readers_is_not_text() -> None:
+    offers = [  # as real pages of the benchmark print them
+        "Sie haben sich soeben zu unserem austria.info Newsletter angemeldet.",
+        "Sie möchten wöchtliche Produktvorstellungen? Schauen Sie mal in unseren Musiknewsletter!",
+        "Der Newsletter ist kostenlos und kann jederzeit abonniert und wieder abbestellt werden.",
+        "Online-Pressemappe - alle Pressemitteilungen der Nordex SE | RSS-Feed abonnieren",
+        "Die aktuelle Ausgabe der L-MAG jetzt an jedem Bahnhofskiosk, im Abo, als e-Paper und "
+        "bei Readly erhältlich.",
+        "for me und erhalten Sie exklusive Angebote!",
+    ]
+    kept = [
+        "Christine Güttiger hat sich bereit erklärt, wieder einen Newsletter zu verfassen.",
+        "Inhalte für den nächsten Newsletter:",
+        "Die Zeitung erscheint auch als E-Paper.",
+    ]
+    assert_lines_go(offers, kept)
+
+
 def test_german_headings_over_other_articles_or_contacts_are_labels() -> None:
     labels = [  # as real pages of the benchmark print them
         "Das Thema könnte dich auch interessieren:",

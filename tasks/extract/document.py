@@ -524,7 +524,10 @@ FOLLOW_LINE_WORDS = 40
 # Abonnement erforderlich', a quote). So are calls to sign up, to write a letter to the editor
 # or to log in, and what a comment box says of itself ('PC Gamer Newsletter', 'Sie sind
 # aktuell nicht eingeloggt.', 'Kommentare insgesamt: 0', 'View Comments'): 17 lines more,
-# 12 of them a `without` snippet, none a `with` one.
+# 12 of them a `without` snippet, none a `with` one. And what a newsletter or the magazine
+# offers ('Sie haben sich soeben zu unserem … Newsletter angemeldet.', 'RSS-Feed abonnieren',
+# '… im Abo, als e-Paper und bei Readly erhältlich.'): 12 lines on 10 pages, 4 of them a
+# `without` snippet (5 snippets), none a `with` one.
 _SUBSCRIBE = re.compile(
     r"""\bsubscribe\s+(?:now|to|today)\b|\bplease\s+subscribe\b|
     \bsign(?:ing)?\s+up\b.{0,40}\bnewsletter|\bstart\s+your\s+.*subscription|
@@ -534,7 +537,10 @@ _SUBSCRIBE = re.compile(
     \bsign\s+up\s+(?:here|now|today|to\s+get)\b|\bfree\s+sign\s+up\b|^[\w\s-]{0,30}newsletter\s*$|
     \balready\s+a\s+subscriber\b|\b(?:submit|write)\b.{0,40}\bletters?\s+to\s+the\s+editor\b|
     \bnicht\s+eingeloggt\b|\blog\s+in\s+(?:for|to\s+check)\b|\bkommentare\s+(?:insgesamt|erscheinen)\b|
-    \bkeine\s+kommentare\b|\bview\s+comments\b|\bno\s+comments\b""",
+    \bkeine\s+kommentare\b|\bview\s+comments\b|\bno\s+comments\b|
+    \bnewsletter\b.*\b(?:angemeldet|anmeld\w*|kostenlos\w*|gratis|abonn\w*)\b|
+    \b(?:angemeldet|anmeld\w*|kostenlos\w*|gratis|unsere[mn]?|meine[mn]?)\b.{0,30}newsletter|
+    \b(?:rss[-\s]?)?feed\s+abonnieren\b|\be-paper\b.*\b(?:erhältlich|abo)\b|\bexklusive\s+angebote\b""",
     re.I | re.X,
 )
 # A disclosure of paid links or content ('Dieser Artikel enthält Affiliate-Links ...', 'Bei den
@@ -578,7 +584,7 @@ _NOTICE_KEYS = (
     "commission", "compensation", "advertisers", "sign up", "subscriber", "to the editor",
     "eingeloggt", "log in", "kommentare", "view comments", "no comments", "support",
     "unterstütze", "pour lire", "pour accéder", "need your help", "bezahlschranke", "paywall",
-    "cancela",
+    "cancela", "e-paper", "exklusive angebote",
 )  # fmt: skip
 # (a reading time's minutes as _READING_TIME reads them: 'min' alone is in 4% of lines)
 _NOTICE_KEY = re.compile(

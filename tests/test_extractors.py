@@ -216,11 +216,14 @@ def test_german_image_credits_and_teaser_headings_are_labels() -> None:
         "|   Kommentierte Artikel |",
         "Verwandte Artikel:",
         "Ähnliche Themen",
+        "Abbildung 8: Vorgehensweise für grosse Ereignisse",  # a figure's caption
+        "Figure 3: Changing Font Size of Axis Text.",
     ]
     kept = [
         "Das Titelbild der Ausgabe zeigt den Hafen.",
         "Weiterlesen lohnt sich.",
         "| Tag | Datum | Uhrzeit (MEZ) | Wettkampf |",  # a table's head: 'Tag' is a day
+        "Abbildung 8 zeigt, wie grosse Ereignisse gemessen werden.",
     ]
     assert_lines_go(labels, kept)
 

@@ -446,7 +446,8 @@ _LD_COMMENT = re.compile(r"<!--.*?-->", re.S)
 # Thema könnte dich auch interessieren:", "Auch lesen:", "Inhaltsverzeichnis", "Kontakt:"):
 # 18 lines of the 990 real pages, 10 of them a `without` snippet, none a `with` one. Then
 # "Weitere Artikel zum Thema", "Verwandte Artikel", "Ähnliche Themen", also as a table's one
-# cell: 4 lines, 2 of them a `without` snippet.
+# cell: 4 lines, 2 of them a `without` snippet. A figure's caption ('Abbildung 8: …', 'Figure
+# 3: …'): 18 lines on 2 pages, 1 a `without` snippet.
 _LABEL = re.compile(
     r"""^[\s(\-–•*»>]*(?:
     (?:à|a)\s+lire\s+(?:aussi|également|egalement)|lire\s+(?:aussi|également|la\s+suite)|
@@ -470,7 +471,8 @@ _LABEL = re.compile(
     titelbild|beitragsbild|(?:zum\s+)?weiterlesen|vorschau\s+auf\s+den\s+nächsten\s+artikel|
     weitere\s+aktuelle\s+(?:artikel|themen|beiträge)(?:\s+aus\s+der\s+\w+)?|
     top-themen(?:\s+bei\s+[\w\s]{1,30})?|
-    credits?|image\s+illustrative|share(?:\s+this)?|teilen|partager|compartir|udostępnij
+    credits?|image\s+illustrative|share(?:\s+this)?|teilen|partager|compartir|udostępnij|
+    (?:abbildung|abb\.|figure|fig\.)\s*\d+(?=\s*:)
     )(?:\s*$|\s*[:|»>\-–]\s*)""",
     re.X | re.I,
 )

@@ -303,11 +303,18 @@ def test_what_a_newsletter_or_a_magazine_offers_its_readers_is_not_text() -> Non
         "Die aktuelle Ausgabe der L-MAG jetzt an jedem Bahnhofskiosk, im Abo, als e-Paper und "
         "bei Readly erhältlich.",
         "for me und erhalten Sie exklusive Angebote!",
+        # What a form or an embed's placeholder says.
+        "Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen.",
+        "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.",
+        "Mit diesem Button kannst Du diese Podcast-Episode zu einer Kurationsliste der "
+        "Podcast-Suchmaschine FYYD hinzufügen.",
     ]
     kept = [
         "Christine Güttiger hat sich bereit erklärt, wieder einen Newsletter zu verfassen.",
         "Inhalte für den nächsten Newsletter:",
         "Die Zeitung erscheint auch als E-Paper.",
+        "Die Anmeldung für den Lauf ist ab Montag möglich.",
+        "Klicken Sie auf den Beitrag zu Ihrem Unterrichtsthema.",
     ]
     assert_lines_go(offers, kept)
 

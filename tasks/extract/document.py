@@ -529,7 +529,10 @@ FOLLOW_LINE_WORDS = 40
 # 12 of them a `without` snippet, none a `with` one. And what a newsletter or the magazine
 # offers ('Sie haben sich soeben zu unserem … Newsletter angemeldet.', 'RSS-Feed abonnieren',
 # '… im Abo, als e-Paper und bei Readly erhältlich.'): 12 lines on 10 pages, 4 of them a
-# `without` snippet (5 snippets), none a `with` one.
+# `without` snippet (5 snippets), none a `with` one. And what a form or an embed's placeholder
+# says ('Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen.',
+# 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.'): 4 lines,
+# 3 of them a `without` snippet.
 _SUBSCRIBE = re.compile(
     r"""\bsubscribe\s+(?:now|to|today)\b|\bplease\s+subscribe\b|
     \bsign(?:ing)?\s+up\b.{0,40}\bnewsletter|\bstart\s+your\s+.*subscription|
@@ -542,7 +545,9 @@ _SUBSCRIBE = re.compile(
     \bkeine\s+kommentare\b|\bview\s+comments\b|\bno\s+comments\b|
     \bnewsletter\b.*\b(?:angemeldet|anmeld\w*|kostenlos\w*|gratis|abonn\w*)\b|
     \b(?:angemeldet|anmeld\w*|kostenlos\w*|gratis|unsere[mn]?|meine[mn]?)\b.{0,30}newsletter|
-    \b(?:rss[-\s]?)?feed\s+abonnieren\b|\be-paper\b.*\b(?:erhältlich|abo)\b|\bexklusive\s+angebote\b""",
+    \b(?:rss[-\s]?)?feed\s+abonnieren\b|\be-paper\b.*\b(?:erhältlich|abo)\b|\bexklusive\s+angebote\b|
+    \bum\s+den\s+inhalt\s+von\b.*\bzu\s+laden\b|\bmit\s+(?:der|ihrer)\s+(?:registrierung|anmeldung)\s+akzeptier|
+    \bby\s+(?:registering|signing\s+up),?\s+you\s+(?:agree|accept)|\bmit\s+diesem\s+button\b""",
     re.I | re.X,
 )
 # A disclosure of paid links or content ('Dieser Artikel enthält Affiliate-Links ...', 'Bei den
@@ -586,7 +591,8 @@ _NOTICE_KEYS = (
     "commission", "compensation", "advertisers", "sign up", "subscriber", "to the editor",
     "eingeloggt", "log in", "kommentare", "view comments", "no comments", "support",
     "unterstütze", "pour lire", "pour accéder", "need your help", "bezahlschranke", "paywall",
-    "cancela", "e-paper", "exklusive angebote",
+    "cancela", "e-paper", "exklusive angebote", "inhalt von", "registrierung", "anmeldung",
+    "by registering", "by signing", "button",
 )  # fmt: skip
 # (a reading time's minutes as _READING_TIME reads them: 'min' alone is in 4% of lines)
 _NOTICE_KEY = re.compile(

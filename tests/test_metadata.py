@@ -269,6 +269,8 @@ def test_time_in_article_is_used_only_when_nothing_else_dates_the_page() -> None
         ("Liebe geht durch den Magen", False),  # the <title>'s tagline
         ("Der Nesselsetzer Blog", False),  # the site's name in it
         ("OutdoorNews | Eintrag", False),  # in parts: a label
+        # A headline with a dash in it (haustiermagazin.com, careelite.de)
+        ("Kaufratgeber: elektronisches Katzenspielzeug – sorgt ganz automatisch", True),
     ],
 )
 def test_the_one_h1_is_the_title_unless_it_is_a_label_tagline_or_the_site(

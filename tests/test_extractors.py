@@ -413,6 +413,28 @@ def test_the_printed_lead_that_the_extraction_left_out_goes_first(tmp_path: Path
     assert first.startswith("Das Bundesamt für Ausrüstung, Informationstechnik")
 
 
+def test_a_lead_printed_after_an_element_is_found_too() -> None:
+    # kbs.co.kr prints its lead as the text after the photo's box in the body's <div>;
+    # freitag.de after a kicker's <strong>. A breadcrumb's last item is no lead.
+    from tasks.extract.document import _with_lead
+    from tasks.extract.parse import parse_html
+
+    lead = "Anchor: After heavy downpours on Monday, Tuesday morning was met with cold winds."
+    page = f"""<html><body><h1>Colder on Wednesday</h1><div class="body_txt">
+    <div class="img_box"><img src="a.jpg"><p class="cap">Photo : YONHAP News</p></div>
+    {lead}<br>Max Lee has more.<br>Report: People were seen wearing layers.</div>
+    <nav><a href="/">Home</a><span>›</span>The heavy downpours on Monday, as a crumb, were
+    followed by cold winds all over the country.</nav></body></html>"""
+    tree = parse_html(page)
+    assert tree is not None
+    text = "Max Lee has more.\nReport: People were seen wearing layers."
+    # The description as og:description cut it: its first words are looked for.
+    cut = lead[:60] + " ..."
+    assert _with_lead(text, tree, [cut], "Colder on Wednesday") == f"{lead}\n{text}"
+    crumb = "The heavy downpours on Monday, as a crumb, were followed by cold winds"
+    assert _with_lead(text, tree, [crumb], "Colder on Wednesday") == text
+
+
 def test_a_description_that_is_the_headline_or_the_footer_s_is_no_lead() -> None:
     from tasks.extract.document import _with_lead
     from tasks.extract.parse import parse_html

@@ -1,6 +1,7 @@
 """A big feed file dropped into the inbox: peak memory (RSS) and time of the pass that lands it.
 
     python bench/inbox_feed_drop.py [--entries 50000] [--words 22] [--batch-size 200]
+                                    [--templated]
 
 Writes one RSS 2.0 file of N entries, each carrying its own text (so each becomes an
 article), into an empty inbox, runs one `ingest-inbox` pass in this process (Prefect against
@@ -38,8 +39,10 @@ WORDS = [
 ]  # fmt: skip
 
 
-def feed_document(entries: int, words: int = 22, seed: int = 7) -> bytes:
-    """An RSS 2.0 feed of `entries` items, each with `words` words of distinct text."""
+def feed_document(entries: int, words: int = 22, seed: int = 7, templated: bool = False) -> bytes:
+    """An RSS 2.0 feed of `entries` items, each with `words` words of distinct text, or with
+    `templated` one sentence whose numbers alone differ (a templated wire or a spam feed:
+    one group of near-duplicates)."""
     rnd = random.Random(seed)
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
@@ -48,6 +51,11 @@ def feed_document(entries: int, words: int = 22, seed: int = 7) -> bytes:
     ]
     for i in range(entries):
         text = " ".join(rnd.choice(WORDS) for _ in range(words))
+        if templated:
+            text = (
+                f"Council approved plan number {i} to expand the tram network by {i} metres "
+                "on Monday, the officials said in a statement to the press today"
+            )
         parts.append(
             f"<item><title>Story {i}</title>"
             f"<link>https://archive.example.org/story/{i}</link>"
@@ -67,6 +75,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=50_000)
     parser.add_argument("--words", type=int, default=22)
     parser.add_argument("--batch-size", type=int, default=None, help="default: BATCH_SIZE")
+    parser.add_argument(
+        "--templated", action="store_true", help="entries whose numbers alone differ"
+    )
     args = parser.parse_args()
 
     from prefect.testing.utilities import prefect_test_harness
@@ -82,7 +93,7 @@ def main() -> None:
         inbox.mkdir()
         ingest_inbox(inbox=str(inbox), warehouse=warehouse, settle_seconds=0)  # warm: imports
         baseline = peak_rss_mb()
-        data = feed_document(args.entries, args.words)
+        data = feed_document(args.entries, args.words, templated=args.templated)
         (inbox / "archive.xml").write_bytes(data)
         size_mb = len(data) / 1e6
         del data
@@ -93,6 +104,10 @@ def main() -> None:
         peak = peak_rss_mb()
         with store.connect(warehouse, read_only=True) as con:
             (articles,) = con.execute("SELECT count(*) FROM articles").fetchone()
+            (copies,) = con.execute(
+                "SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"
+            ).fetchone()
+            (pairs,) = con.execute("SELECT count(*) FROM duplicate_pairs").fetchone()
             # Each landing transaction stamps its rows with one ingested_at.
             (largest,) = con.execute(
                 "SELECT max(n) FROM (SELECT count(*) AS n FROM articles GROUP BY ingested_at)"
@@ -103,7 +118,8 @@ def main() -> None:
             ("peak RSS before the pass", f"{baseline:,.0f} MB"),
             ("peak RSS after the pass", f"{peak:,.0f} MB"),
             ("pass", f"{seconds:.1f} s, new {summary.new_articles:,}, errors {summary.errors}"),
-            ("articles in the warehouse", f"{articles:,}"),
+            ("articles in the warehouse", f"{articles:,}, {copies:,} of them copies"),
+            ("duplicate pairs", f"{pairs:,}"),
             ("most articles in one landing transaction", f"{largest or 0:,}"),
         ]
     )

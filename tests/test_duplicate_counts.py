@@ -81,3 +81,32 @@ def test_copies_dropped_later_are_the_copies(warehouse: str, tmp_path: Path) -> 
     assert claim_rows[0] < claim_rows[1]  # the copies repeat some of the seeds' claims
     assert f"({claim_rows[0]} rows)" in once.output
     assert f"({claim_rows[1]} rows)" in every.output
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_large_group_of_templated_items_is_one_group_with_few_pairs_each(
+    warehouse: str, tmp_path: Path
+) -> None:
+    # Items that differ by a number only (a templated wire, a spam feed): every one shares
+    # bands with every other. Pairing each with all the others grew with the square of the
+    # group and stalled a 50,000-entry feed; a few pairs each join the group as well.
+    from tasks.relate.simindex import NEAR_PARTNERS
+
+    folder = tmp_path / "templated"
+    folder.mkdir()
+    n = 150
+    for i in range(n):
+        (folder / f"item-{i:03}.txt").write_text(
+            f"Council approved plan number {i}\n\nThe city council approved plan number {i} "
+            f"to expand the tram network by {i} metres on Monday, the officials said in a "
+            "statement to the press today. Work on the new line is to start in the spring "
+            "and end before the next winter, the council said.",
+            encoding="utf-8",
+        )
+    summary = ingest_files(paths=[str(folder)], warehouse=warehouse, batch_size=40)
+    assert summary.new_articles == n
+    originals = rows(warehouse, "SELECT count(*) FROM articles WHERE duplicate_of IS NULL")
+    assert originals == [(1,)]
+    assert summary.duplicates == n - 1
+    (pairs,) = rows(warehouse, "SELECT count(*) FROM duplicate_pairs")[0]
+    assert n - 1 <= pairs <= n * NEAR_PARTNERS

@@ -62,7 +62,7 @@ class Landed:
     rows: dict[str, list[tuple]]
     groups: dict[frozenset[str], str]  # members -> original
     # Groups whose earliest date is shared: members -> the first landed of those so dated
-    # (ties in landing time broken by article_id, as warehouse/sql/duplicate_groups.sql does)
+    # (ties in landing time broken by article_id, as warehouse/relations.duplicate_groups does)
     tied: dict[frozenset[str], str]
     stories: frozenset[frozenset[str]]
 

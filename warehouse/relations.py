@@ -4,11 +4,16 @@ inside the landing transaction, and takes the batch's new article ids as a plain
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 import pyarrow as pa
 
 from warehouse import sql
 from warehouse.store import run_sql
+
+EXACT_PARTNERS = 16  # see sql/duplicate_candidates.sql
+_NEVER = datetime.min  # stands in for a missing time where it sorts with the others
 
 
 def _ids(ids: list[str] | set[str]) -> pa.Table:
@@ -48,8 +53,13 @@ def index_bands_and_terms(
 
 def duplicate_candidates(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> list[dict]:
     """(a_id, b_id, method) of new articles sharing a content hash ("exact") or URL ("url")
-    with another article, smaller id first."""
-    return run_sql(con, "sql/duplicate_candidates.sql", {"new_ids": _ids(new_ids)})
+    with another article (one of the first EXACT_PARTNERS landed), smaller id first."""
+    return run_sql(
+        con,
+        "sql/duplicate_candidates.sql",
+        {"new_ids": _ids(new_ids)},
+        {"partners": EXACT_PARTNERS},
+    )
 
 
 def record_pairs(con: duckdb.DuckDBPyConnection, pairs: pa.Table, now: object) -> None:
@@ -59,8 +69,45 @@ def record_pairs(con: duckdb.DuckDBPyConnection, pairs: pa.Table, now: object) -
 
 def duplicate_groups(con: duckdb.DuckDBPyConnection, new_ids: list[str]) -> list[dict]:
     """Every member of a duplicate group that holds a new article: (article_id, original_id,
-    group_size, is_new); the original is the earliest published, then the earliest landed."""
-    return run_sql(con, "sql/duplicate_groups.sql", {"new_ids": _ids(new_ids)})
+    group_size, is_new); the original is the earliest published (undated last), then the
+    earliest landed, then the smallest id.
+
+    A group is the articles its pairs connect. Every member of a stored group points at its
+    original (duplicate_of), so the new articles' pairs join whole groups by their originals
+    and only the groups they touch are read: walking the pairs instead (a recursive query
+    from each new article) took minutes a batch once a group held thousands of templated
+    items, as it grew with the square of the group."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for edge in run_sql(con, "sql/duplicate_edges.sql", {"new_ids": _ids(new_ids)}):
+        a, b = find(edge["a"]), find(edge["b"])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    members = run_sql(con, "sql/group_members.sql", {"roots": _ids(set(parent))})
+    groups: dict[str, list[dict]] = {}
+    for member in members:
+        groups.setdefault(find(member["root"]), []).append(member)
+    new = set(new_ids)
+    rows = []
+    for group in groups.values():
+        original = min(
+            group,
+            key=lambda m: (m["published_at"] is None, m["published_at"] or _NEVER,
+                           m["ingested_at"] or _NEVER, m["article_id"]),
+        )["article_id"]  # fmt: skip
+        rows += [
+            {"article_id": m["article_id"], "original_id": original,
+             "group_size": len(group), "is_new": m["article_id"] in new}
+            for m in group
+        ]  # fmt: skip
+    return rows
 
 
 def set_duplicate_of(con: duckdb.DuckDBPyConnection, originals: dict[str, str | None]) -> None:

@@ -62,6 +62,11 @@ class _Column:
 # these cost half of sorting the keys indirectly and gathering keys and rows after. Dropping
 # the key's low bits lets unrelated keys meet once in ~10^12 lookups: an extra candidate
 # that confirmation rejects, never a missed one.
+# An article is compared with this many of the articles sharing a band with it, at most: a
+# band shared by more is a group of near-identical items, and joining one of them joins the
+# group (tasks/relate/batch.py). Normal news shares a band with a handful of articles.
+BAND_ROWS_LOOKED_AT = 64
+NEAR_PARTNERS = 16
 ROW_BITS = 24
 MAX_ROWS = 1 << ROW_BITS  # 16.7 million articles
 _LOW = np.uint64(MAX_ROWS - 1)
@@ -100,14 +105,17 @@ class _MultiMap:
             recent.sort()
             self._recent = recent
 
-    def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(position in query, row) for every stored row of every queried key."""
+    def lookup(self, query: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(position in query, row) for every stored row of every queried key; with `limit`,
+        the first (oldest) `limit` rows of a key in each part at most."""
         low = _mixed(query)
         high = low | _LOW
         positions, rows = [], []
         for entries in (self._settled, self._recent):
             lo = np.searchsorted(entries, low, "left")
             counts = np.searchsorted(entries, high, "right") - lo
+            if limit is not None:
+                counts = np.minimum(counts, limit)
             at = np.repeat(np.arange(len(query)), counts)
             starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
             positions.append(at)
@@ -227,17 +235,30 @@ class SimilarityIndex:
     # they are compared with each other as well as with everything indexed.
 
     def near_candidates(self, batch: Records) -> list[tuple[str, str]]:
-        """Pairs of article ids (smaller first) sharing at least one LSH band, each once."""
+        """Pairs of article ids (smaller first) sharing at least one LSH band, each once: for
+        each new article, the NEAR_PARTNERS that share the most bands with it (the oldest
+        first among equals), found among the BAND_ROWS_LOOKED_AT oldest of each band. In a
+        group of thousands of near-identical items (a templated wire or spam feed) every new
+        one shares bands with every other: the pairs grew with the square of the group and a
+        feed of 50,000 such entries took minutes a batch; one pair to the group joins it."""
         rows = self._batch_rows(batch)
-        pos, other = self._bands.lookup(batch.band_keys)
+        pos, other = self._bands.lookup(batch.band_keys, BAND_ROWS_LOOKED_AT)
         inner = _MultiMap(batch.band_keys, batch.band_rows)
-        p2, o2 = inner.lookup(batch.band_keys)
-        left = np.concatenate([batch.band_rows[pos], batch.band_rows[p2]])
-        right = np.concatenate([other, o2])
+        p2, o2 = inner.lookup(batch.band_keys, BAND_ROWS_LOOKED_AT)
+        left = np.concatenate([batch.band_rows[pos], batch.band_rows[p2]]).astype(np.int64)
+        right = np.concatenate([other, o2]).astype(np.int64)
         keep = left != right
+        pair, shared = np.unique(left[keep] * len(rows) + right[keep], return_counts=True)
+        new, partner = np.divmod(pair, len(rows))
+        # By new article, most bands shared first, then the oldest: the first few of each.
+        order = np.lexsort((partner, -shared, new))
+        new, partner = new[order], partner[order]
+        starts = np.flatnonzero(np.r_[True, new[1:] != new[:-1]])
+        rank = np.arange(len(new)) - np.repeat(starts, np.diff(np.r_[starts, len(new)]))
+        chosen = rank < NEAR_PARTNERS
         pairs = {
             (min(rows[a], rows[b]), max(rows[a], rows[b]))
-            for a, b in zip(left[keep].tolist(), right[keep].tolist(), strict=True)
+            for a, b in zip(new[chosen].tolist(), partner[chosen].tolist(), strict=True)
         }
         return sorted(pairs)
 

@@ -29,7 +29,7 @@ from flows.runs import (
     land_and_count,
     recorded_run,
 )
-from tasks.extract.document import article_from_feed
+from tasks.extract.document import MIN_WORDS, article_from_feed
 from tasks.extract.read import read_regular_file
 from tasks.land import Batch, unchanged_task
 from tasks.models import Article, FailedItem, FileState, ListedItem, SourceItem, printable_path
@@ -176,17 +176,23 @@ def subscriptions_and_feeds(
             if item.path.lower().endswith(OPML_SUFFIXES):
                 error, retry = _import_opml(item, data, sources)
             else:
-                error, entries = _feed_entries(item, data)
+                error, entries, warning = _feed_entries(item, data)
                 del data  # the parse holds what is needed now
+                landed = 0
                 for entry in entries:
                     uri = entry.link or f"{item.source_uri}#{entry.guid}"
                     hinted = SourceItem("inbox", uri, item.path, 0, 0, hints=entry)
                     article = article_from_feed(hinted)
                     if article is not None:
                         batch.articles.append(article)
+                        landed += 1
                     if len(batch.articles) >= batch_size:
                         yield batch
                         batch = Batch()
+                if error is None and warning:
+                    error = FailedItem.of_file(
+                        item, "extract", _left_out(warning, landed, len(entries))
+                    )
         batch.items.append(item)
         if error is not None:
             batch.errors.append(error)
@@ -217,17 +223,26 @@ def _import_opml(
 
 def _feed_entries(
     item: SourceItem, data: bytes
-) -> tuple[FailedItem | None, tuple[ListedItem, ...]]:
-    """The file's entries, or the error that refuses it."""
+) -> tuple[FailedItem | None, tuple[ListedItem, ...], str | None]:
+    """The file's entries, or the error that refuses it, and what was wrong with a feed
+    read leniently (a cut-off file)."""
     tags = len(_ENTRY_TAG.findall(data))
     if tags > MAX_FEED_ENTRIES:  # counted before parsing: feedparser holds the whole parse
-        return FailedItem.of_file(item, "extract", _too_many(tags), data), ()
+        return FailedItem.of_file(item, "extract", _too_many(tags), data), (), None
     parsed = parse_feed(data, Path(item.path).as_uri())
     if parsed.error:
-        return FailedItem.of_file(item, "extract", parsed.error, data), ()
+        return FailedItem.of_file(item, "extract", parsed.error, data), (), None
     if len(parsed.entries) > MAX_FEED_ENTRIES:
-        return FailedItem.of_file(item, "extract", _too_many(len(parsed.entries)), data), ()
-    return None, parsed.entries
+        error = FailedItem.of_file(item, "extract", _too_many(len(parsed.entries)), data)
+        return error, (), None
+    return None, parsed.entries, parsed.warning
+
+
+def _left_out(warning: str, landed: int, entries: int) -> str:
+    """A dropped feed read leniently (a cut-off file): one error row for the file, so that
+    what could not be read is not lost in silence; the entries with their text still land
+    (entries without text, as in a well-formed feed, land nothing: docs/running.md)."""
+    return f"{warning}; {landed:,} of {entries:,} entries carry text of {MIN_WORDS} words or more"
 
 
 def _too_many(entries: int) -> str:

@@ -299,3 +299,22 @@ def test_dropped_feeds_over_the_caps_are_one_error_each(tmp_path: Path, warehous
     assert "too large" in errors[str(inbox / "huge.xml")]
     assert f"over the cap of {MAX_FEED_ENTRIES:,}" in errors[str(inbox / "long.rss")]
     assert rows(warehouse, "SELECT count(*) FROM articles") == [(0,)]
+
+
+def test_a_cut_off_feed_lands_its_whole_entries_and_says_what_was_wrong(
+    tmp_path: Path, warehouse: str
+) -> None:
+    # A feed file cut in the middle of its last entry (a copy that stopped): feedparser
+    # reads it leniently. The entries before the cut land; the file is one error row, not a
+    # silent pass.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    whole = archive_feed(3)
+    cut = whole[: whole.rindex("<content:encoded>") + len("<content:encoded>Item 2: har")]
+    (inbox / "cut.xml").write_text(cut)
+    age(inbox / "cut.xml")
+    summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (2, 1)
+    (error,) = rows(warehouse, "SELECT error FROM ingest_errors")
+    assert error[0].startswith("malformed feed, parsed leniently:")
+    assert "2 of 3 entries carry text" in error[0]

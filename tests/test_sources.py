@@ -57,6 +57,20 @@ def test_missing_file_is_an_empty_registry(tmp_path: Path) -> None:
         ("[network]\nproxy = 'x'\n", "unknown [network] key"),
         ("[[feeds]\n", "not valid TOML"),
         ("[[feeds]]\nurl = 'https://x/'\nmax_items = 'many'\n", "feeds[1]"),
+        # Values a hostile-input check found reaching the fetcher as tracebacks or as an
+        # error row for every URL: each is the file's fault, said before anything runs.
+        ("[network]\nper_host_delay = 'fast'\n", "per_host_delay must be a number"),
+        ("[network]\nper_host_delay = -5\n", "per_host_delay must be a number"),
+        ("[network]\nmax_time = 0\n", "max_time must be a number of seconds above 0"),
+        ("[network]\ntimeout = nan\n", "timeout must be a number of seconds above 0"),
+        ('[network]\nuser_agent = "a\\nInjected: 1"\n', "user_agent must be one line"),
+        ("[network]\nallowed_hosts = '127.0.0.1'\n", "allowed_hosts must be a list"),
+        ("[network]\nper_host_concurrency = 0\n", "per_host_concurrency must be a whole"),
+        ("[network]\nrespect_robots = 'no'\n", "respect_robots must be true or false"),
+        ("[defaults]\nmax_items = 1e400\n", "[defaults] max_items must be a whole number"),
+        ("[defaults]\npoll = 3\n", "unknown [defaults] key(s) ['poll']"),
+        ("[[feeds]]\nurl = 'https://x/'\npoll_minutes = 0\n", "poll_minutes must be"),
+        ("[[feeds]]\nurl = 'https://x/'\nallow = 'bbc.com'\n", "allow must be a list"),
     ],
 )
 def test_bad_registry_files_say_where(tmp_path: Path, text: str, message: str) -> None:

@@ -23,6 +23,7 @@ url = "https://news.example.com/"
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -102,9 +103,21 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     if unknown:
         raise RegistryError(f"{file}: unknown section(s) {sorted(unknown)}")
     network = data.get("network", {})
+    if not isinstance(network, dict):
+        raise RegistryError(f"{file}: [network] must be a table")
     if extra := set(network) - _NETWORK_KEYS:
         raise RegistryError(f"{file}: unknown [network] key(s) {sorted(extra)}")
+    for key, value in network.items():
+        if (problem := _NETWORK_CHECKS[key](value)) is not None:
+            raise RegistryError(f"{file}: [network] {key} {problem}, got {value!r}")
     defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise RegistryError(f"{file}: [defaults] must be a table")
+    if extra := set(defaults) - (_SOURCE_KEYS - {"url", "name"}):
+        raise RegistryError(f"{file}: unknown [defaults] key(s) {sorted(extra)}")
+    for key in ("poll_minutes", "max_items"):
+        if key in defaults and (problem := _count(defaults[key])) is not None:
+            raise RegistryError(f"{file}: [defaults] {key} {problem}, got {defaults[key]!r}")
     sources = []
     for kind, section in (("feed", "feeds"), ("site", "sites")):
         for n, entry in enumerate(data.get(section, []), start=1):
@@ -118,17 +131,63 @@ def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
     url = entry.get("url")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
         raise RegistryError(f"{file}: {where}: 'url' must be an http(s) URL, got {url!r}")
-    try:
-        return Source(
-            kind=kind,
-            url=url,
-            name=entry.get("name"),
-            poll_minutes=int(entry.get("poll_minutes", 10)),
-            max_items=int(entry.get("max_items", 50)),
-            allow=tuple(str(h).lower() for h in entry.get("allow", ())),
-        )
-    except (TypeError, ValueError) as exc:
-        raise RegistryError(f"{file}: {where}: {exc}") from exc
+    for key in ("poll_minutes", "max_items"):
+        if key in entry and (problem := _count(entry[key])) is not None:
+            raise RegistryError(f"{file}: {where}: {key} {problem}, got {entry[key]!r}")
+    allow = entry.get("allow", ())
+    if isinstance(allow, str) or not all(isinstance(h, str) for h in allow):
+        raise RegistryError(f"{file}: {where}: allow must be a list of host names, got {allow!r}")
+    return Source(
+        kind=kind,
+        url=url,
+        name=entry.get("name"),
+        poll_minutes=entry.get("poll_minutes", 10),
+        max_items=entry.get("max_items", 50),
+        allow=tuple(h.lower() for h in allow),
+    )
+
+
+# What each [network] value must be: None where it is right, else what is wrong with it.
+def _count(value: object) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return None if ok else "must be a whole number of 1 or more"
+
+
+def _seconds(value: object) -> str | None:
+    ok = (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+    return None if ok else "must be a number of seconds above 0"
+
+
+def _delay(value: object) -> str | None:
+    ok = value == 0 or _seconds(value) is None
+    return None if ok and not isinstance(value, bool) else "must be a number of seconds, 0 or more"
+
+
+def _flag(value: object) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _hosts(value: object) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(h, str) and h for h in value)
+    return None if ok else "must be a list of host names"
+
+
+def _agent(value: object) -> str | None:
+    # A control character in a header is an injected header or a refused request.
+    ok = isinstance(value, str) and value.strip() and value.isprintable()
+    return None if ok else "must be one line of printable text"
+
+
+_NETWORK_CHECKS = {
+    "allowed_hosts": _hosts, "allow_private": _flag, "per_host_delay": _delay,
+    "per_host_concurrency": _count, "user_agent": _agent, "timeout": _seconds,
+    "respect_robots": _flag, "max_bytes": _count, "max_time": _seconds,
+}  # fmt: skip
 
 
 def parse_opml(data: bytes) -> list[tuple[str | None, str]]:

@@ -194,6 +194,7 @@ def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int
 @click.pass_context
 def ingest_inbox_cmd(ctx: click.Context, directory: str | None) -> None:
     """One pass over the inbox (DIRECTORY, else $NEWSFLOW_INBOX, else ./inbox)."""
+    _check_inbox(directory)
     _open_warehouse(ctx)
 
     def run() -> object:
@@ -285,6 +286,7 @@ def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | Non
 @click.pass_context
 def watch_cmd(ctx: click.Context, directory: str | None, settle: float) -> None:
     """Land files dropped into the inbox as they arrive (Ctrl-C or SIGTERM stops)."""
+    _check_inbox(directory)
     _open_warehouse(ctx)
     with _prefect(ctx), _stopped_by_ctrl_c():
         _watch(ctx, directory, settle)
@@ -338,6 +340,8 @@ def serve_cmd(
     except DeploymentFileError as exc:
         raise click.ClickException(str(exc)) from exc
     _load_sources(ctx)
+    if not no_watch:
+        _check_inbox(inbox)
     _open_warehouse(ctx)
     from flows.serve import serve_all
 
@@ -681,6 +685,19 @@ def _open_warehouse(ctx: click.Context) -> None:
         lake = is_lake(ctx.obj["warehouse"])
         file = identity(ctx.obj["warehouse"]) if lake else warehouse_path(ctx.obj["warehouse"])
         raise click.ClickException(f"cannot use warehouse {file}: {one_line(exc)}") from exc
+
+
+def _check_inbox(directory: str | None) -> None:
+    """The inbox folder, made if missing; one that cannot be a folder (NEWSFLOW_INBOX naming
+    a file) stops the command before Prefect starts, in one line, not in a failed flow run's
+    traceback."""
+    from tasks.settings import settings  # not flows.inbox: importing Prefect starts it
+
+    folder = Path(directory) if directory else settings().inbox
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"inbox {folder}: cannot be a folder: {one_line(exc)}") from exc
 
 
 def _check_rules() -> None:

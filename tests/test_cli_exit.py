@@ -111,6 +111,20 @@ def test_a_bad_sources_file_stops_web_runs_before_prefect(
     assert not warehouse.exists() and not _prefect_started(tmp_path)
 
 
+@pytest.mark.parametrize("command", [["ingest", "inbox"], ["watch"]])
+def test_an_inbox_that_is_a_file_stops_the_run_before_prefect(
+    tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # NEWSFLOW_INBOX naming a file once started Prefect and ended in a traceback.
+    (tmp_path / "notes.txt").write_text("a file, not a folder\n")
+    monkeypatch.setenv("NEWSFLOW_INBOX", str(tmp_path / "notes.txt"))
+    proc = newsflow(tmp_path, "--warehouse", str(tmp_path / "w.duckdb"), *command)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"Error: inbox {tmp_path / 'notes.txt'}: cannot be a folder")
+    assert not _prefect_started(tmp_path)
+
+
 def test_unknown_deployment_names_are_refused_before_prefect(tmp_path: Path) -> None:
     proc = newsflow(tmp_path, "serve", "--only", "feed", "--only", "seeds")
     assert proc.returncode == 2, proc.stdout + proc.stderr

@@ -214,6 +214,34 @@ def test_an_interrupted_run_exits_130_in_one_line(
     assert status != "running"  # the run says it ended
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_long_query_stops_on_sigterm_as_on_ctrl_c(tmp_path: Path, signum: int) -> None:
+    # SIGTERM's handler never ran while DuckDB held the main thread: `timeout`, systemd and
+    # Docker could not stop `newsflow query` (SIGKILL only).
+    from warehouse.store import connect
+
+    warehouse = tmp_path / "w.duckdb"
+    with connect(str(warehouse)):  # a warehouse, made as a run makes it
+        pass
+    proc = subprocess.Popen(
+        [NEWSFLOW, "--warehouse", str(warehouse), "query",
+         "select * from range(100000000000) order by random() limit 1"],
+        env=_env(tmp_path, None), cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        time.sleep(2)  # started, and into the query
+        assert proc.poll() is None
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, out + err
+    assert err.splitlines() == ["newsflow: interrupted"]
+
+
 def test_a_stale_background_server_pid_file_is_not_used(tmp_path: Path) -> None:
     """A server that died leaves its pid file: the command must not try to use it (a
     temporary server is started instead, as without one)."""

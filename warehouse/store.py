@@ -6,12 +6,14 @@ import json
 import logging
 import os
 import re
+import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -480,13 +482,50 @@ def query(
         con.execute(sql.load("sql/query_readable.sql"), {"dirs": dirs, "files": files})
         con.execute(sql.load("sql/query_sandbox.sql"))
         try:
-            return con.execute(sql_text).to_arrow_table()
+            return _interruptible(con, lambda: con.execute(sql_text).to_arrow_table())
         except duckdb.PermissionException as exc:
             where = ", ".join(dirs + files) or "nowhere"
             raise QueryRefused(
                 f"refused: `newsflow query` reads files only in the warehouse's export "
                 f"folders and the paths it was given ({where}); {exc}"
             ) from exc
+
+
+T = TypeVar("T")
+
+
+def _interruptible(con: duckdb.DuckDBPyConnection, run: Callable[[], T]) -> T:
+    """`run()` on a thread of its own, the main thread waiting: a signal's Python handler
+    (SIGTERM's, flows/signals.py) runs only between bytecodes, and never did while DuckDB
+    held the main thread in one long query, so SIGTERM could not stop `newsflow query`.
+    An interrupt (Ctrl-C, or SIGTERM routed to it) interrupts the query, then goes on."""
+    if threading.current_thread() is not threading.main_thread():
+        return run()
+    done: list[T] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            done.append(run())
+        except BaseException as exc:  # re-raised on the main thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="newsflow-query", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(QUERY_WAKE_S)
+    except BaseException:
+        con.interrupt()
+        worker.join(QUERY_INTERRUPT_WAIT_S)
+        raise
+    if failed:
+        raise failed[0]
+    return done[0]
+
+
+QUERY_WAKE_S = 0.2  # how soon a signal's handler runs while a query runs
+QUERY_INTERRUPT_WAIT_S = 10.0  # for DuckDB to stop a query it was told to interrupt
 
 
 def _check_user_sql(con: duckdb.DuckDBPyConnection, sql_text: str) -> None:

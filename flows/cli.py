@@ -60,15 +60,15 @@ class _Newsflow(click.Group):
         except KeyboardInterrupt:
             click.echo("newsflow: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
-        except Exception as exc:
+        except BaseException as exc:  # Prefect's TerminationSignal is no Exception
             from flows.signals import interrupted
 
             if interrupted(exc):
                 click.echo("newsflow: interrupted", err=True)
                 ctx.exit(EXIT_INTERRUPTED)
-            if (ctx.obj or {}).get("verbose"):
+            if (ctx.obj or {}).get("verbose") or not isinstance(exc, Exception):
                 raise
             raise click.ClickException(f"{one_line(exc)} (-v shows the traceback)") from exc
 

@@ -33,12 +33,22 @@ def interrupted(exc: BaseException) -> bool:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, (KeyboardInterrupt, SystemExit)):
+        if isinstance(current, (KeyboardInterrupt, SystemExit)) or _stopped(current):
             return True
         seen.add(id(current))
         context = None if current.__suppress_context__ else current.__context__
         current = current.__cause__ or context
     return False
+
+
+def _stopped(exc: BaseException) -> bool:
+    """Prefect's TerminationSignal (its flow engine's SIGTERM handler raises it inside a
+    flow run: the run was recorded `failed`), and DuckDB's error for a query a signal
+    interrupted ('Query interrupted': a SIGTERM while a batch was written ended in exit 1)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"ExternalSignal", "InterruptException"}) or (
+        isinstance(exc, RuntimeError) and str(exc) == "Query interrupted"
+    )
 
 
 def install() -> None:

@@ -348,6 +348,21 @@ def test_an_error_raised_while_an_interrupt_unwinds_is_still_an_interrupt() -> N
     assert not interrupted(ValueError("a plain failure"))
 
 
+def test_prefect_s_and_duckdb_s_signs_of_a_signal_are_interrupts() -> None:
+    # SIGTERM inside a flow run comes back as Prefect's TerminationSignal, or, while a
+    # batch is written, as DuckDB's 'Query interrupted': runs were recorded `failed` and one
+    # exited 1 (a hostile-input check). Both are an interrupt: `crashed`, exit 130.
+    import duckdb
+    from prefect.exceptions import TerminationSignal
+
+    from flows.signals import interrupted
+
+    assert interrupted(TerminationSignal(signal.SIGTERM))
+    assert interrupted(duckdb.InterruptException("INTERRUPT Error: Interrupted!"))
+    assert interrupted(RuntimeError("Query interrupted"))
+    assert not interrupted(RuntimeError("Query failed"))
+
+
 def test_a_setting_that_cannot_be_meant_stops_every_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

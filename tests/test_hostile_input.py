@@ -425,3 +425,25 @@ def test_thousands_of_teaser_cards_with_bylines_do_not_stall_the_author_search()
     )
     meta = guarded(lambda: page_metadata(page), [], timeout=60)
     assert meta.authors == ("Anna Autorin",)  # type: ignore[attr-defined]
+
+
+def test_a_title_of_a_megabyte_is_cut_to_a_title_s_length(tmp_path: Path) -> None:
+    from tasks.extract.document import MAX_TITLE_CHARS
+
+    words = "Harbour council approves the budget " * 30_000  # ~1 MB
+    story = (
+        "<p>Der Hafen von Kiel hat im Jahr mehr umgeschlagen als je zuvor, sagt die Behörde.</p>"
+    )
+    page = tmp_path / "long-title.html"
+    page.write_text(
+        f"<html><head><title>{words}</title><meta name='description' content='{words}'>"
+        f"</head><body><article>{story * 5}</article></body></html>",
+        encoding="utf-8",
+    )
+    items, _ = discover([str(page)], "file")
+    article = extract_item(items[0])
+    assert isinstance(article, Article), article
+    assert article.title is not None and len(article.title) <= MAX_TITLE_CHARS
+    assert article.title.startswith("Harbour council approves the budget Harbour")
+    assert article.title.endswith("…") and not article.title.endswith(" …")  # at a space
+    assert article.description is not None and len(article.description) <= 10_000

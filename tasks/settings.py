@@ -4,6 +4,7 @@ they are read when asked for, so a test or a long-running server sees the curren
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,6 @@ def _seconds(name: str) -> float | None:
         seconds = float(value)
     except ValueError:
         raise ConfigError(f"{name}={value!r} is not a number of seconds") from None
-    if seconds < 0:
-        raise ConfigError(f"{name}={value!r}: seconds cannot be negative")
+    if not math.isfinite(seconds) or seconds < 0:  # nan waited forever; inf is left unset
+        raise ConfigError(f"{name}={value!r}: seconds must be a number, 0 or more")
     return seconds

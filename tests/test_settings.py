@@ -64,7 +64,9 @@ def test_values_from_the_environment(env: pytest.MonkeyPatch) -> None:
     ("name", "value", "message"),
     [("NEWSFLOW_ENRICH", "maybe", "say 1 or 0"), ("NEWSFLOW_WAREHOUSE_LIMIT", "2", "say 1 or 0"),
      ("NEWSFLOW_LOCK_TIMEOUT", "soon", "not a number"),
-     ("NEWSFLOW_LOCK_TIMEOUT", "-1", "cannot be negative")],
+     ("NEWSFLOW_LOCK_TIMEOUT", "-1", "must be a number, 0 or more"),
+     ("NEWSFLOW_LOCK_TIMEOUT", "nan", "must be a number, 0 or more"),
+     ("NEWSFLOW_LOCK_TIMEOUT", "inf", "must be a number, 0 or more")],
 )  # fmt: skip
 def test_a_value_that_cannot_be_meant_is_a_config_error(
     env: pytest.MonkeyPatch, name: str, value: str, message: str

@@ -122,6 +122,13 @@ def test_a_refusal_says_why_and_what_query_allows(warehouse_with_wal: str) -> No
     )
 
 
+def test_several_statements_are_refused_not_shown_in_part(warehouse_with_wal: str) -> None:
+    # Only the last one's rows showed: 'select 1; select 2' printed 2, and nothing said so.
+    code, output = _query(warehouse_with_wal, "SELECT 1 AS a; SELECT 2 AS b")
+    assert code != 0
+    assert output.strip() == "Error: refused: 2 statements; `newsflow query` runs one at a time"
+
+
 def test_select_still_works_and_sees_the_rows_in_the_wal(warehouse_with_wal: str) -> None:
     before = _fingerprint(warehouse_with_wal)
     code, output = _query(warehouse_with_wal, "SELECT count(*) AS n FROM articles")

@@ -533,6 +533,10 @@ def _check_user_sql(con: duckdb.DuckDBPyConnection, sql_text: str) -> None:
     statements = con.extract_statements(sql_text)
     if not statements:
         raise QueryRefused("refused: no SQL statement to run")
+    if len(statements) > 1:  # only the last one's rows would show: the others were lost
+        raise QueryRefused(
+            f"refused: {len(statements)} statements; `newsflow query` runs one at a time"
+        )
     for statement in statements:
         if statement.type != duckdb.StatementType.SELECT:
             verb = (statement.query.split() or ["?"])[0].upper()

@@ -287,6 +287,29 @@ def test_ctrl_c_in_a_terminal_stops_the_workers_quietly(api_url: str, tmp_path: 
     assert err.splitlines()[-1] == "newsflow: interrupted"
 
 
+def test_ctrl_c_while_the_fork_server_warms_up_prints_nothing(tmp_path: Path) -> None:
+    # Ctrl-C reaches every process of the terminal's group. The fork server, started with
+    # it ignored, leaves the interrupt to the command; started without, it printed a
+    # KeyboardInterrupt traceback from its preload (3 of 3 trials 3 s into `ingest files`).
+    code = (
+        "import os, signal, time\n"
+        "from multiprocessing import forkserver\n"
+        "from tasks.extract import pool\n"
+        "pool._start_forkserver()\n"
+        "time.sleep(0.5)\n"  # into its preload: imports and warming the models
+        "os.kill(forkserver._forkserver._forkserver_pid, signal.SIGINT)\n"
+        "time.sleep(3)\n"
+        "print('done')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=Path(__file__).parent.parent, text=True,
+        capture_output=True, timeout=120, env=_env(tmp_path, None),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "done\n"
+    assert "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "content", "problem"),
     [

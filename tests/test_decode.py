@@ -24,6 +24,15 @@ def test_utf16_with_bom() -> None:
     assert decode("Grüße aus Köln".encode("utf-16"))[0] == "Grüße aus Köln"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_text(encoding: str) -> None:
+    # Windows tools write it; it was refused as binary data (NUL bytes).
+    page = "<html><head><title>Grüße aus Köln</title></head><body><p>Der Dom.</p></body>"
+    data = (page * 2).encode(encoding)
+    assert sniff_binary(data) is None
+    assert decode(data) == (page * 2, encoding)
+
+
 def test_latin1_text_is_read_correctly() -> None:
     assert decode(WESTERN.encode("latin-1"))[0] == WESTERN
 

@@ -55,9 +55,33 @@ class DecodeError(ValueError):
     """The bytes are not text we can read."""
 
 
+# UTF-16 without a byte-order mark (Windows tools write it): in text of mostly Latin letters
+# every other byte is NUL, the high byte of each unit. Binary data has NULs too, but not in
+# one parity nearly alone, with printable bytes between them.
+UTF16_NUL_SHARE = 0.9
+UTF16_MIN_BYTES = 64
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when `data` reads as such without a byte-order mark."""
+    head = data[:8192]
+    head = head[: len(head) - len(head) % 2]
+    if len(head) < UTF16_MIN_BYTES or b"\x00" not in head:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for nuls, chars, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if nuls.count(0) >= UTF16_NUL_SHARE * len(nuls) and chars.count(0) == 0:
+            try:
+                data[: len(data) - len(data) % 2].decode(name)
+            except UnicodeDecodeError:
+                continue
+            return name
+    return None
+
+
 def sniff_binary(data: bytes) -> str | None:
     """Name the binary format of `data`, or None when it looks like text."""
-    if any(data.startswith(bom) for bom, _ in _BOMS):
+    if any(data.startswith(bom) for bom, _ in _BOMS) or utf16_without_bom(data):
         return None
     for magic, name in _MAGIC:
         if data.startswith(magic):
@@ -106,6 +130,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
                 if decoded is None:  # cannot happen: no more invalid bytes than bytes
                     raise DecodeError(f"cannot decode text (tried {name})") from exc
                 return decoded[0], repaired(name, decoded[1])
+    if utf16 := utf16_without_bom(data):
+        return data[: len(data) - len(data) % 2].decode(utf16), utf16
     candidates = [c for c in (declared, "utf-8") if c]
     for encoding in candidates:
         try:

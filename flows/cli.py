@@ -726,8 +726,13 @@ def _check_rules() -> None:
 
 def _load_sources(ctx: click.Context) -> None:
     """Read and check the sources file before Prefect starts (a bad one stops the run)."""
-    from tasks.sources.registry import RegistryError, load_registry
+    from tasks.sources.registry import RegistryError, load_registry, sources_path
 
+    named = ctx.obj["sources"] or os.environ.get("NEWSFLOW_SOURCES", "").strip()
+    if named and not sources_path(ctx.obj["sources"]).exists():
+        # Only ./sources.toml may be missing (no sources yet): a file named that is not there
+        # is a typo, and polling nothing would hide it.
+        raise click.ClickException(f"sources file {sources_path(ctx.obj['sources'])} not found")
     try:
         load_registry(ctx.obj["sources"])
     except RegistryError as exc:

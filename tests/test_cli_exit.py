@@ -111,6 +111,15 @@ def test_a_bad_sources_file_stops_web_runs_before_prefect(
     assert not warehouse.exists() and not _prefect_started(tmp_path)
 
 
+def test_a_sources_file_named_but_missing_stops_web_runs_before_prefect(tmp_path: Path) -> None:
+    # It was read as no sources at all: `ingest feeds` polled nothing and exited 0.
+    missing = tmp_path / "sorces.toml"
+    proc = newsflow(tmp_path, "--sources", str(missing), "ingest", "feeds")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.splitlines() == [f"Error: sources file {missing} not found"]
+    assert not _prefect_started(tmp_path)
+
+
 @pytest.mark.parametrize("command", [["ingest", "inbox"], ["watch"]])
 def test_an_inbox_that_is_a_file_stops_the_run_before_prefect(
     tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch

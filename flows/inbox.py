@@ -15,8 +15,10 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from hashlib import sha256
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from prefect import flow
 from prefect.utilities.annotations import quote
@@ -180,6 +182,9 @@ def subscriptions_and_feeds(
                 del data  # the parse holds what is needed now
                 landed = 0
                 for entry in entries:
+                    if entry.link and urlsplit(entry.link).scheme not in ("http", "https"):
+                        # A guid taken for a link ('id-900001'): the entry has no page.
+                        entry = replace(entry, link=None, url=None)
                     uri = entry.link or f"{item.source_uri}#{entry.guid}"
                     hinted = SourceItem("inbox", uri, item.path, 0, 0, hints=entry)
                     article = article_from_feed(hinted)
@@ -229,7 +234,8 @@ def _feed_entries(
     tags = len(_ENTRY_TAG.findall(data))
     if tags > MAX_FEED_ENTRIES:  # counted before parsing: feedparser holds the whole parse
         return FailedItem.of_file(item, "extract", _too_many(tags), data), (), None
-    parsed = parse_feed(data, Path(item.path).as_uri())
+    # No base URL: the file's own (file:///…) made a guid 'id-9' into 'file://tmp/…/id-9'.
+    parsed = parse_feed(data, "")
     if parsed.error:
         return FailedItem.of_file(item, "extract", parsed.error, data), (), None
     if len(parsed.entries) > MAX_FEED_ENTRIES:

@@ -318,3 +318,23 @@ def test_a_cut_off_feed_lands_its_whole_entries_and_says_what_was_wrong(
     (error,) = rows(warehouse, "SELECT error FROM ingest_errors")
     assert error[0].startswith("malformed feed, parsed leniently:")
     assert "2 of 3 entries carry text" in error[0]
+
+
+def test_a_dropped_feed_entry_without_a_link_is_known_by_the_file_and_its_guid(
+    tmp_path: Path, warehouse: str
+) -> None:
+    # Resolved against the file's own URI, the guid became 'file://tmp/…/id-900001', a URI
+    # with the host 'tmp', and was taken for the entry's link.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = "The council approved the plan to expand the tram network by five kilometres, it said."
+    (inbox / "guids.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>Tram</title><guid>id-900001</guid><description>{text} {text}</description>"
+        "</item></channel></rss>"
+    )
+    age(inbox / "guids.xml")
+    summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (1, 0)
+    ((uri, url),) = rows(warehouse, "SELECT source_uri, url FROM articles")
+    assert uri == f"{inbox / 'guids.xml'}#id-900001" and url is None

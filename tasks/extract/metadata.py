@@ -281,6 +281,7 @@ class _Page:
         self.title: str | None = None
         self.base = self.url
         self._found_headlines: list[_Headline] | None = None
+        self._found_title_hosts: frozenset[str] | None = None
         json_blocks: list[str] = []
         for el in root.iter("meta", "link", "script", "title", "base", "time"):
             tag = el.tag
@@ -395,7 +396,7 @@ class _Page:
         published_at, printed_won = dates.settle(published_at, modified_at, printed)
         if printed_won:
             sources["published_at"] = HTML
-        author_keys = site_keys(_outlet(site_name), self._page_url()) | self._title_hosts()
+        author_keys = self._site_keys(_outlet(site_name))
         printed_tiers = (self._bylines, self._author_links, self._printed_bylines)
         declared_tiers = (
             (JSON_LD, lambda: ld.authors()),
@@ -502,7 +503,7 @@ class _Page:
         site's name or tagline (`Headline | Site`); the printed <h1> alone is often the site's
         logo. Where they agree, the <h1> is the headline as the page prints it.
         """
-        sites = site_keys(site_name, self._page_url()) | self._title_hosts()
+        sites = self._site_keys(site_name)
         declared: list[tuple[str, str]] = []
         for source, raw in (
             (JSON_LD, self.ld.values("headline", "name")),
@@ -629,17 +630,20 @@ class _Page:
                     return h1, HTML_H1
         return None
 
-    def _title_hosts(self) -> frozenset[str]:
-        """A saved page with no URL: a host among its <title>'s parts ('(16) Coronavirus-
-        Update | NDR.de - Nachrichten') names the site, as its URL's host would."""
-        if self._page_url() or not self.title:
-            return frozenset()
-        return frozenset(
-            key
-            for part in islice(_TITLE_SPLIT.split(self.title), _MAX_TITLE_PARTS)
-            if _HOST.match(part)
-            for key in site_keys(None, f"http://{part}")
-        )
+    def _site_keys(self, site_name: str | None) -> frozenset[str]:
+        """site_keys() of the site's name and the page's URL; for a saved page with no URL,
+        of a host among its <title>'s parts too ('(16) Coronavirus-Update | NDR.de -
+        Nachrichten'), as its URL's host would be (looked for once)."""
+        url = self._page_url()
+        if self._found_title_hosts is None:
+            parts = _TITLE_SPLIT.split(self.title) if self.title and not url else []
+            self._found_title_hosts = frozenset(
+                key
+                for part in islice(parts, _MAX_TITLE_PARTS)
+                if _HOST.match(part)
+                for key in site_keys(None, f"http://{part}")
+            )
+        return site_keys(site_name, url) | self._found_title_hosts
 
     def _page_url(self) -> str | None:
         """Where the page was fetched, else where it says it lives (a saved file has no URL):

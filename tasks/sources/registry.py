@@ -38,10 +38,6 @@ from tasks.models import short_hash
 from tasks.settings import settings
 
 _SOURCE_KEYS = {"name", "url", "poll_minutes", "max_items", "allow"}
-_NETWORK_KEYS = {
-    "allowed_hosts", "allow_private", "per_host_delay", "per_host_concurrency", "user_agent",
-    "timeout", "respect_robots", "max_bytes", "max_time",
-}  # fmt: skip
 
 
 class RegistryError(ConfigError):
@@ -105,7 +101,7 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     network = data.get("network", {})
     if not isinstance(network, dict):
         raise RegistryError(f"{file}: [network] must be a table")
-    if extra := set(network) - _NETWORK_KEYS:
+    if extra := set(network) - set(_NETWORK_CHECKS):
         raise RegistryError(f"{file}: unknown [network] key(s) {sorted(extra)}")
     for key, value in network.items():
         if (problem := _NETWORK_CHECKS[key](value)) is not None:
@@ -115,9 +111,7 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
         raise RegistryError(f"{file}: [defaults] must be a table")
     if extra := set(defaults) - (_SOURCE_KEYS - {"url", "name"}):
         raise RegistryError(f"{file}: unknown [defaults] key(s) {sorted(extra)}")
-    for key in ("poll_minutes", "max_items"):
-        if key in defaults and (problem := _count(defaults[key])) is not None:
-            raise RegistryError(f"{file}: [defaults] {key} {problem}, got {defaults[key]!r}")
+    _check_counts(file, "[defaults]", defaults)
     sources = []
     for kind, section in (("feed", "feeds"), ("site", "sites")):
         for n, entry in enumerate(data.get(section, []), start=1):
@@ -131,9 +125,7 @@ def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
     url = entry.get("url")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
         raise RegistryError(f"{file}: {where}: 'url' must be an http(s) URL, got {url!r}")
-    for key in ("poll_minutes", "max_items"):
-        if key in entry and (problem := _count(entry[key])) is not None:
-            raise RegistryError(f"{file}: {where}: {key} {problem}, got {entry[key]!r}")
+    _check_counts(file, f"{where}:", entry)
     allow = entry.get("allow", ())
     if isinstance(allow, str) or not all(isinstance(h, str) for h in allow):
         raise RegistryError(f"{file}: {where}: allow must be a list of host names, got {allow!r}")
@@ -145,6 +137,13 @@ def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
         max_items=entry.get("max_items", 50),
         allow=tuple(h.lower() for h in allow),
     )
+
+
+def _check_counts(file: Path, where: str, table: dict) -> None:
+    """A source's (or [defaults]') poll_minutes and max_items are whole numbers of 1 or more."""
+    for key in ("poll_minutes", "max_items"):
+        if key in table and (problem := _count(table[key])) is not None:
+            raise RegistryError(f"{file}: {where} {key} {problem}, got {table[key]!r}")
 
 
 # What each [network] value must be: None where it is right, else what is wrong with it.

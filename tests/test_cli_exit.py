@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,44 @@ def _env(tmp_path: Path, api_url: str | None) -> dict[str, str]:
 
 def _prefect_started(tmp_path: Path) -> bool:
     return (tmp_path / "prefect-home").exists()
+
+
+def signalled(
+    tmp_path: Path,
+    args: list[str],
+    ready: Callable[[], bool],
+    signum: int,
+    *,
+    stop_within: float,
+    api_url: str | None = None,
+    group: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """newsflow `args`, sent `signum` once `ready()` (within 120 s; with `group`, to its whole
+    process group, as a terminal sends Ctrl-C), then given `stop_within` seconds to stop."""
+    proc = subprocess.Popen(
+        [NEWSFLOW, *args], env=_env(tmp_path, api_url), cwd=tmp_path, text=True,
+        start_new_session=group, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+    def send(sig: int) -> None:
+        if group:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+
+    try:
+        deadline = time.monotonic() + 120
+        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the run ended before the signal"
+        assert ready(), "the run never got where the signal was to reach it"
+        send(signum)
+        out, err = proc.communicate(timeout=stop_within)
+    finally:
+        if proc.poll() is None:
+            send(signal.SIGKILL)
+            proc.wait()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @pytest.fixture
@@ -199,23 +238,12 @@ def test_an_interrupted_run_exits_130_in_one_line(
     web.add("/slow", Reply(body=b"<html></html>", delay=120))
     sources, warehouse = tmp_path / "sources.toml", tmp_path / "w.duckdb"
     sources.write_text('[network]\nallowed_hosts = ["127.0.0.1"]\nper_host_delay = 0\n')
-    proc = subprocess.Popen(
-        [NEWSFLOW, "--warehouse", str(warehouse), "--sources", str(sources), "ingest", "urls",
-         web.url("/slow")],
-        env=_env(tmp_path, api_url), cwd=tmp_path, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while not web.hits("/slow") and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.2)
-        assert web.hits("/slow"), "the run never fetched the slow page"
-        proc.send_signal(signum)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    args = ["--warehouse", str(warehouse), "--sources", str(sources), "ingest", "urls",
+            web.url("/slow")]  # fmt: skip
+    proc = signalled(
+        tmp_path, args, lambda: bool(web.hits("/slow")), signum, stop_within=60, api_url=api_url
+    )
+    out, err = proc.stdout, proc.stderr
     assert proc.returncode == 130, out + err
     assert "Traceback" not in out + err
     assert err.splitlines()[-1] == "newsflow: interrupted"
@@ -232,21 +260,14 @@ def test_a_long_query_stops_on_sigterm_as_on_ctrl_c(tmp_path: Path, signum: int)
     warehouse = tmp_path / "w.duckdb"
     with connect(str(warehouse)):  # a warehouse, made as a run makes it
         pass
-    proc = subprocess.Popen(
-        [NEWSFLOW, "--warehouse", str(warehouse), "query",
-         "select * from range(100000000000) order by random() limit 1"],
-        env=_env(tmp_path, None), cwd=tmp_path, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    started = time.monotonic()
+    query = "select * from range(100000000000) order by random() limit 1"
+    proc = signalled(
+        tmp_path, ["--warehouse", str(warehouse), "query", query],
+        lambda: time.monotonic() - started >= 2,  # started, and into the query
+        signum, stop_within=30,
     )  # fmt: skip
-    try:
-        time.sleep(2)  # started, and into the query
-        assert proc.poll() is None
-        proc.send_signal(signum)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    out, err = proc.stdout, proc.stderr
     assert proc.returncode == 130, out + err
     assert err.splitlines() == ["newsflow: interrupted"]
 
@@ -274,23 +295,12 @@ def test_ctrl_c_in_a_terminal_stops_the_workers_quietly(api_url: str, tmp_path: 
 
     folder, warehouse = tmp_path / "articles", str(tmp_path / "w.duckdb")
     make_articles(folder, 400)
-    proc = subprocess.Popen(
-        [NEWSFLOW, "--warehouse", warehouse, "ingest", "files", "--batch-size", "10",
-         str(folder)],
-        env=_env(tmp_path, api_url), cwd=tmp_path, text=True, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = signalled(
+        tmp_path, ["--warehouse", warehouse, "ingest", "files", "--batch-size", "10", str(folder)],
+        lambda: landed(warehouse) >= 30, signal.SIGINT,  # what the terminal does
+        stop_within=120, api_url=api_url, group=True,
     )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while landed(warehouse) < 30 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert proc.poll() is None, "the run ended before Ctrl-C"
-        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
-        out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    out, err = proc.stdout, proc.stderr
     assert proc.returncode == 130, out + err
     assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err, err
     assert err.splitlines()[-1] == "newsflow: interrupted"

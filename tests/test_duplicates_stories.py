@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.pages import DEFAULT_ZIP as BBC
 from flows.cli import main
 from flows.ingest import ingest_files, ingest_seeds
 from tasks.extract.clean_text import clean_text
 from tests.conftest import SEEDS, rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-BBC = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-fulltext.zip"
 
 
 def repost(text: str) -> str:
@@ -67,7 +67,7 @@ def test_different_outlets_are_one_story_but_not_duplicates(warehouse: str) -> N
     assert rows(warehouse, "SELECT count(DISTINCT story_id) FROM articles") == [(1,)]
 
 
-@pytest.mark.skipif(not BBC.exists(), reason="the BBC corpus in ../shared/data is not here")
+@pytest.mark.skipif(not BBC.exists(), reason="no BBC corpus (../shared/data or NEWSFLOW_BBC_ZIP)")
 def test_unrelated_articles_join_no_seed_story(warehouse: str, tmp_path: Path) -> None:
     ingest_seeds(directory=str(SEEDS), warehouse=warehouse)
     with zipfile.ZipFile(BBC) as z:

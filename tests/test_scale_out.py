@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.pages import DEFAULT_ZIP as BBC
 from tests.conftest import rows
 from tests.pg import LocalPostgres
 from tests.prefect_cluster import PrefectCluster
@@ -105,6 +106,7 @@ def _landed_by(lake: str, run_id: uuid.UUID) -> int:
 
 @pytest.mark.lake
 @pytest.mark.slow
+@pytest.mark.skipif(not BBC.exists(), reason="no BBC corpus (../shared/data or NEWSFLOW_BBC_ZIP)")
 def test_workers_land_overlapping_files_and_feeds_as_one_machine_even_when_one_is_killed(
     postgres: LocalPostgres,  # noqa: F811
     tmp_path: Path,

@@ -447,3 +447,26 @@ def test_a_title_of_a_megabyte_is_cut_to_a_title_s_length(tmp_path: Path) -> Non
     assert article.title.startswith("Harbour council approves the budget Harbour")
     assert article.title.endswith("…") and not article.title.endswith(" …")  # at a space
     assert article.description is not None and len(article.description) <= 10_000
+
+
+def test_text_nested_below_256_levels_lands_and_below_2048_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    # Old pages' unclosed <font> or <div> tags nest this deep; libxml2 read nothing below 256
+    # levels, and the page was "no article text found".
+    story = "<p>Der Hafen von Kiel hat im Jahr mehr umgeschlagen als je zuvor, sagt sie.</p>"
+    for depth, lands in [(300, True), (100_000, False)]:
+        page = tmp_path / f"deep-{depth}.html"
+        page.write_text(
+            "<html><head><title>Hafen</title></head><body>"
+            + "<div>" * depth + story * 3 + "</div>" * depth + "</body></html>",
+            encoding="utf-8",
+        )  # fmt: skip
+        item = discover([str(page)], "file")[0][0]
+        result = guarded(lambda item=item: extract_item(item), [], timeout=60)
+        if lands:
+            assert isinstance(result, Article), result
+            assert "Der Hafen von Kiel" in result.text
+        else:
+            assert not isinstance(result, Article)
+            assert "nest deeper than the 2,048 levels" in result.error

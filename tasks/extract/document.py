@@ -34,7 +34,7 @@ from tasks.extract.metadata import (
     page_metadata,
     site_keys,
 )
-from tasks.extract.parse import parse_html
+from tasks.extract.parse import cut_by_depth, parse_html
 from tasks.extract.read import MAX_BYTES, RawDoc, read_item
 from tasks.extract.scripts import count_words
 from tasks.extract.urls import canonicalize
@@ -120,9 +120,10 @@ def _extract(raw: RawDoc) -> Article | FailedItem:
     body = str(fields.get("text") or "")
     words = count_words(body)
     if words < MIN_WORDS:
-        return FailedItem.of_file(
-            item, "extract", f"no article text found by {extractor} ({words} words)", raw.data
-        )
+        reason = f"no article text found by {extractor} ({words} words)"
+        if raw.kind == "html" and cut_by_depth():
+            reason += "; its elements nest deeper than the 2,048 levels the parser reads"
+        return FailedItem.of_file(item, "extract", reason, raw.data)
     # A fetched page is identified by its URL and known by the hash of its body (the raw
     # store's key); a local file by its path and the hash of its bytes on disk.
     if item.url:

@@ -16,7 +16,7 @@ from tests.conftest import FIXTURES, rows
 REAL = FIXTURES / "real"
 
 
-def _meta(name: str, url: str) -> PageMeta:
+def _meta(name: str, url: str | None) -> PageMeta:
     return page_metadata((REAL / name).read_bytes(), url)
 
 
@@ -391,3 +391,23 @@ def test_a_date_deep_in_the_text_is_not_the_page_s() -> None:
     # </strong> auf 50 Jahre ...' tells of an event; htmldate finds the page's day (2021-10-11,
     # the gold's).
     assert _landed("thw.de-frauen.html") == (datetime(2021, 10, 11), "trafilatura")
+
+
+def test_every_name_the_site_declares_is_the_outlet_not_an_author() -> None:
+    # og:site_name 'Technology Review' (the section's magazine); <meta name="application-name">
+    # and <meta name="DC.creator"> 'heise online', which the author tags' fuller list took
+    # for a second author. Saved without its URL, whose host would have named it.
+    meta = _meta("heise.de.lithium.html", None)
+    assert meta.site_name == "Technology Review"
+    assert meta.authors == ("Denis Dilba",)
+
+
+def test_a_quotations_credit_is_not_the_pages_author() -> None:
+    # No author declared or printed; a box of quotations holds '<blockquote>„…“ <span
+    # class="zitat-author">Jan Fleischhauer, deutscher Journalist, Kolumnist und
+    # Autor</span>', which trafilatura's byline search returns.
+    items, _ = discover([str(REAL / "ostbelgiendirekt.be.loriot.html")], "file")
+    articles, errors = extract_batch(items)
+    assert not errors
+    assert articles[0].authors == []
+    assert "Loriot" in articles[0].title

@@ -1238,6 +1238,15 @@ class _Guess:
         # A guess of several words that is not a name is a heading or a label the search
         # took for a byline ('Alles über Lautsprecher', 'Źródło Statista com').
         names = clean_authors([extract_author(self._tree)], self._sites)
+        # The search also reads a quotation's credit ('<blockquote>„…“ <span
+        # class="zitat-author">Jan Fleischhauer, deutscher Journalist, Kolumnist und
+        # Autor</span>'): a name said under a quotation is whom the page quotes.
+        # The search's one element gives every name, so one of them quoted drops them all.
+        quoted = " ".join(
+            " ".join(q.text_content().split()) for q in self._tree.iter("blockquote", "q")
+        ).casefold()
+        if any(re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", quoted) for n in names):
+            return []
         return [n for n in names if len(n.split()) == 1 or looks_like_name(n)]
 
     def sitename(self) -> str | None:

@@ -396,7 +396,15 @@ class _Page:
         published_at, printed_won = dates.settle(published_at, modified_at, printed)
         if printed_won:
             sources["published_at"] = HTML
-        author_keys = self._site_keys(_outlet(site_name))
+        # Every name the site declares is the outlet's, not only the one chosen: heise.de's
+        # og:site_name is 'Technology Review', its application-name and DC.creator 'heise
+        # online'. A name that is the page's title is no outlet (CMSs fill application-name
+        # with it).
+        author_keys = self._site_keys(_outlet(site_name)).union(
+            *(site_keys(_outlet(name), None)
+              for name in _texts([*self.tags(_OG_SITE), *self.tags(_META_SITE)])
+              if name != site_name and _loose(name) != _loose(self.title or ""))
+        )  # fmt: skip
         printed_tiers = (self._bylines, self._author_links, self._printed_bylines)
         declared_tiers = (
             (JSON_LD, lambda: ld.authors()),

@@ -653,6 +653,27 @@ def test_a_paragraph_that_starts_like_a_byline_is_not_one() -> None:
     assert page_metadata(_page(body="<p>Von Anna Meier, Reporterin</p>")).authors == ("Anna Meier",)
 
 
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        # Real pages' printed bylines (tagesschau.de, bbc.com, propellets.at): the names run
+        # up to a comma followed by no name or by the outlet.
+        (
+            "Von Volkmar Kabisch, Jan Lukas Strozyk und Benedikt Strunz, NDR",
+            ("Volkmar Kabisch", "Jan Lukas Strozyk", "Benedikt Strunz"),
+        ),
+        ("By Nada Tawfik, BBC News, New York", ("Nada Tawfik",)),
+        ("Autorin: Sylvia Grossgasteiger, IFZ, Oktober 2008", ("Sylvia Grossgasteiger",)),
+    ],
+)
+def test_a_printed_byline_names_everyone_before_the_outlet_or_the_place(
+    byline: str, names: tuple[str, ...]
+) -> None:
+    head = '<meta property="og:site_name" content="BBC News">'
+    body = f"<article><h1>Headline</h1><p><strong>{byline}</strong></p><p>Text.</p></article>"
+    assert page_metadata(_page(head, body)).authors == names
+
+
 def test_a_tagline_glued_to_the_title_is_not_the_headline() -> None:
     head = (
         "<title>Truckwash A31Das etwas andere Branchenbuch | Das etwas andere Branchenbuch</title>"

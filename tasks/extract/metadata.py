@@ -405,7 +405,9 @@ class _Page:
               for name in _texts([*self.tags(_OG_SITE), *self.tags(_META_SITE)])
               if name != site_name and _loose(name) != _loose(self.title or ""))
         )  # fmt: skip
-        printed_tiers = (self._bylines, self._author_links, self._printed_bylines)
+        printed_tiers = (
+            self._bylines, self._author_links, lambda: self._printed_bylines(author_keys)
+        )  # fmt: skip
         declared_tiers = (
             (JSON_LD, lambda: ld.authors()),
             (OPENGRAPH, lambda: self.tags(_OG_AUTHOR)),
@@ -740,10 +742,11 @@ class _Page:
 
         return self._article_first(texts)
 
-    def _printed_bylines(self) -> list[str]:
+    def _printed_bylines(self, sites: frozenset[str]) -> list[str]:
         """A byline that no markup names: an element whose text is 'Von Claudia Lindner',
         '06.11.2023 13:30 von Olga Meier', 'Autorin: Uta Staschewski, Projektleiterin ...',
-        inside <article> first; never in comments, captions or teasers' cards."""
+        inside <article> first; never in comments, captions or teasers' cards. Its names run
+        up to the first comma that is followed by no name, or by the outlet (`sites`)."""
 
         def texts(scope: etree._Element) -> Iterator[str | None]:
             cards = _Cards(scope)
@@ -768,7 +771,8 @@ class _Page:
                 text = _clean(printed.split(_LINE_BREAK, 1)[0]) or ""
                 m = len(text.split()) <= _MAX_BYLINE_WORDS and _PRINTED_BYLINE.match(text)
                 if m:
-                    names = _split_names(_undoubled(_BYLINE_TAIL.split(m.group("names"), 1)[0]))
+                    printed = _undoubled(_BYLINE_TAIL.split(m.group("names"), 1)[0])
+                    names = _split_names(_named_lead(printed, sites))
                     if names and all(looks_like_name(n) and ":" not in n for n in names):
                         yield ", ".join(names)
 
@@ -1485,8 +1489,9 @@ _BYLINE_TAIL = re.compile(
 # 'Posted on September 21, 2020 by Adi Tzlil': the date first, the name after it.
 _DATED_BYLINE = re.compile(r"^.*?\d,?\s+(?:by|von|par|por)\s+(\D+)$", re.I)
 # A byline printed as plain text: a date or time may come first, then the word that
-# introduces the author, then the name(s) up to a comma, a bracket or an '@' ('Redaktion:
-# Eberhard Fuhr (Pressesprecher des EJW)', 'Posted by Konstantin @ 12:00 am').
+# introduces the author, then the name(s) up to a digit, a bracket or an '@' ('Redaktion:
+# Eberhard Fuhr (Pressesprecher des EJW)', 'Posted by Konstantin @ 12:00 am'), and a comma
+# followed by no name (_named_lead).
 _BYLINE_TAGS = ("p", "span", "div", "small", "em", "strong", "b", "i", "h5", "h6", "li", "address")
 _BYLINE_WORDS = (
     r"(?:blog\s+)?(?:by|von|par|por|door|av|przez|posted\s+by|written\s+by"
@@ -1497,9 +1502,23 @@ _BYLINE_START = re.compile(_BYLINE_LEAD, re.I)  # on an element's own text: chea
 # The word alone in its element, the name after it: '<span>Autor:</span> Fritz Imhof<br>',
 # '<span>| By </span><span>Cara Stiles</span>'.
 _BYLINE_LABEL = re.compile(rf"^[\s|]*{_BYLINE_WORDS}\s*$", re.I)
-_PRINTED_BYLINE = re.compile(rf"{_BYLINE_LEAD}\s*(?P<names>[^\d@|(]+?)\s*(?:[,(@|].*)?$", re.I)
+_PRINTED_BYLINE = re.compile(rf"{_BYLINE_LEAD}\s*(?P<names>[^\d@|(]+)(?:[\d@|(].*)?$", re.I)
 _MAX_BYLINE_WORDS = 12  # a sentence that starts 'Von ...' is not a byline
 _BYLINE_START_CHARS = 60
+
+
+def _named_lead(printed: str, sites: frozenset[str]) -> str:
+    """A printed byline up to the first comma followed by no name or by the outlet: 'Volkmar
+    Kabisch, Jan Lukas Strozyk und Benedikt Strunz, NDR', 'Nada Tawfik, BBC News, New York'
+    (the place after the outlet looks like a name), 'Sylvia Grossgasteiger, IFZ, Oktober'."""
+    first, *rest = printed.split(",")
+    lead = [first]
+    for part in rest:
+        pieces = [p for p in _AUTHOR_SPLIT.split(part.strip()) if p]
+        if not pieces or _is_site(part, sites) or not all(map(looks_like_name, pieces)):
+            break
+        lead.append(part)
+    return ",".join(lead).strip()
 
 
 def _shorter_than(el: etree._Element, limit: int) -> bool:

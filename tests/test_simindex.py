@@ -231,3 +231,27 @@ def test_an_upgraded_warehouse_recomputes_its_signatures_and_finds_the_new_pairs
     assert cached.version == loaded.version
     order = [cached.rows[i] for i in loaded.ids]
     assert np.array_equal(cached._signatures.values[order], loaded._signatures.values)
+
+
+def test_migration_015_reweighs_the_story_terms_of_articles_not_in_english(
+    warehouse: str,
+) -> None:
+    from tests.test_relate_decisions import FIRE_A
+
+    seed, german = seed_articles()[0], article("brand.txt", FIRE_A)
+    assert (seed.language, german.language) == ("en", "de")
+    land_batch(warehouse, "r1", Batch(articles=[seed, german]))
+    # The warehouse an older version left: terms weighed as English, migration 015 not run.
+    with store.connect(warehouse) as con:
+        con.execute("UPDATE article_terms SET term = 'old-' || term")
+        con.execute("DELETE FROM stale_signatures")
+        con.execute("DELETE FROM schema_migrations WHERE version = 15")
+    simindex.forget(warehouse)
+
+    land_batch(warehouse, "r2", Batch(articles=[article("other.txt", "Harbour news. " * 30)]))
+    terms = dict(
+        rows(warehouse, "SELECT article_id, list(term ORDER BY rank) FROM article_terms GROUP BY 1")
+    )
+    assert terms[german.article_id] == list(term_vector(german.title, german.text, "de"))
+    assert all(t.startswith("old-") for t in terms[seed.article_id])  # English: unchanged
+    assert rows(warehouse, "SELECT count(*) FROM stale_signatures") == [(0,)]

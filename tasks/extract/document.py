@@ -150,8 +150,8 @@ def build_article(
     """`word_count`: count_words(body), when the caller has counted already."""
     digest = content_hash(body)
     sigs, counts = minhash.signatures([body])
-    vector = term_vector(fields.get("title"), body)  # type: ignore[arg-type]
     enriched = enrich(fields.get("title"), body, fields.get("language"))  # type: ignore[arg-type]
+    vector = term_vector(fields.get("title"), body, enriched.language)  # type: ignore[arg-type]
     return Article(
         article_id=short_hash(identity, digest),
         source_kind=item.source_kind,

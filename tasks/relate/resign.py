@@ -46,7 +46,9 @@ def refresh_stale(con: duckdb.DuckDBPyConnection, excluding: list[str]) -> int:
         texts = [r["text"] or "" for r in rows]
         sigs, counts = minhash.signatures(texts)
         bands = minhash.band_hashes(sigs)
-        vectors = [term_vector(r["title"], t) for r, t in zip(rows, texts, strict=True)]
+        vectors = [
+            term_vector(r["title"], t, r["language"]) for r, t in zip(rows, texts, strict=True)
+        ]
         table = pa.table(
             {
                 "article_id": [r["article_id"] for r in rows],

@@ -1,13 +1,14 @@
 """Stories: articles about the same event from different outlets share a story_id.
 
 Each article gets a TF-IDF term vector (title counted twice, inverse document frequencies
-from wordfreq's offline English frequencies, so the first article is weighed as well as the
-millionth). Chinese, Japanese and Korean are written without spaces between words (Korean
-between phrases): their terms are the words of wordfreq's offline Chinese, Japanese or
-Korean lists found in the text (every 2-6 character stretch that is one), weighed by
-those lists' frequencies. A new article joins the story whose recent articles it is most
-similar to on average, or starts a new one. Measured on the seeds and the BBC corpus: seed
-pairs have cosine 0.34-0.53; the most similar of 600 BBC articles to any seed, 0.11.
+from wordfreq's offline frequencies of the article's language, English where it has none, so
+the first article is weighed as well as the millionth). Chinese, Japanese and Korean are
+written without spaces between words (Korean between phrases): their terms are the words of
+wordfreq's offline Chinese, Japanese or Korean lists found in the text (every 2-6 character
+stretch that is one), weighed by those lists' frequencies. A new article joins the story
+whose recent articles it is most similar to on average, or starts a new one. Measured on the
+seeds and the BBC corpus: seed pairs have cosine 0.34-0.53; the most similar of 600 BBC
+articles to any seed, 0.11; on real pages in a dozen languages, bench/stories_real.py.
 """
 
 from __future__ import annotations
@@ -49,7 +50,28 @@ CJK_WORD_CHARS = (2, 6)
 def _frequencies(language: str = "en") -> dict[str, float]:
     from wordfreq import get_frequency_dict  # offline: its tables ship inside the package
 
-    return get_frequency_dict(language, wordlist="best")
+    # English and CJK: the large lists, measured with. Others: the small ones, every word
+    # down to one in a million (rarer words are all rare alike for a story's terms), loaded
+    # in 10-20 ms where a large list takes 0.1-0.4 s, paid by each worker per language.
+    return get_frequency_dict(language, wordlist="best" if language in _LARGE else "small")
+
+
+_LARGE = ("en", "zh", "ja", "ko")
+# py3langid's codes for languages wordfreq lists under another.
+_LEXICON_CODES = {"no": "nb", "hr": "sh", "bs": "sh", "sr": "sh", "tl": "fil"}
+
+
+@cache
+def _lexicon(language: str | None) -> str:
+    """The word list a spaced script's words are weighed with: the article's language's, or
+    English's where wordfreq has none. Weighed as English, German's 'nicht', 'auch' and
+    'werden' were rarer than any topic word (ln 1/frequency 14-15, where 7 is common), and
+    unrelated German articles shared stories on them: of the 707 German real pages of
+    bench/extraction_real.py, 113 were in stories of several articles."""
+    from wordfreq import available_languages
+
+    code = _LEXICON_CODES.get(language or "", language or "")
+    return code if code in available_languages("small") and code not in _LARGE[1:] else "en"
 
 
 @cache
@@ -94,7 +116,7 @@ def _cjk_words(text: str) -> tuple[str, list[str]]:
 
 
 def _terms(text: str) -> tuple[list[str], str, list[str]]:
-    """Words of a spaced script (English frequencies), and the CJK language and words."""
+    """Words of a spaced script, and the CJK language and words."""
     lowered = text.lower()
     if lowered.isascii() or not _CJK.search(lowered):
         return _WORD.findall(lowered), "en", []
@@ -102,8 +124,10 @@ def _terms(text: str) -> tuple[list[str], str, list[str]]:
     return _WORD.findall(_CJK.sub(" ", lowered)), language, cjk
 
 
-def term_vector(title: str | None, text: str) -> dict[str, float]:
-    """The article's top TF-IDF terms, L2-normalised."""
+def term_vector(title: str | None, text: str, language: str | None = "en") -> dict[str, float]:
+    """The article's top TF-IDF terms, L2-normalised; `language`: the article's (ISO 639-1),
+    whose word frequencies weigh its words (_lexicon)."""
+    spaced = _lexicon(language)
     words, language, cjk = _terms(text)
     counts = Counter(words)
     cjk_counts = Counter(cjk)
@@ -114,7 +138,7 @@ def term_vector(title: str | None, text: str) -> dict[str, float]:
             language = title_language
             cjk_counts.update(title_cjk * 2)
     weights = {}
-    for terms, lexicon in ((counts, "en"), (cjk_counts, language)):
+    for terms, lexicon in ((counts, spaced), (cjk_counts, language)):
         # idf = ln(1 / frequency), inline: a function call per word was half the time here
         frequencies = _frequencies(lexicon)
         for word, n in terms.items():

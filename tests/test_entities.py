@@ -191,6 +191,19 @@ def test_persons_organisations_and_places_typed_by_cues() -> None:
     assert "GPRS" not in found  # an acronym that is a thing
 
 
+def test_software_and_formats_are_no_places() -> None:
+    # Real pages' lines (lemire.me, blog.python.org, stackoverflow.blog, mercurial-scm.org):
+    # "in X" made places of them, and every later mention counted.
+    text = (
+        "The parser is written in Rust and runs in Chrome and Safari. Support for Python 2 "
+        "ends in Python 3.9, and the Mercurial Project moves its code to Git. Strings are "
+        "stored in Unicode; the Docker Engine reads its settings in JSON. Fighting continued "
+        "in Zaporozhets."
+    )
+    found = by_name(find_entities(None, text))
+    assert set(found) == {"Zaporozhets"}, found
+
+
 def test_hyphenated_names_split_or_lose_their_suffix() -> None:
     found = by_name(find_entities(None, "U.S.-led talks on the Russia-Ukraine war began."))
     assert {"United States", "Russia", "Ukraine"} == found.keys()

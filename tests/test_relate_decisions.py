@@ -217,23 +217,34 @@ def test_chinese_and_japanese_story_terms_are_words() -> None:
     assert {"地震", "东京"} <= set(term_vector(None, "東京發生強烈地震，氣象廳發布海嘯警報。"))
 
 
-def test_two_chinese_reports_of_one_event_share_a_story(tmp_path: Path) -> None:
-    warehouse = str(tmp_path / "w.duckdb")
-    dated = [(QUAKE_A, "quake-a"), (QUAKE_B, "quake-b"), (FOOTBALL, "football")]
-    batch = []
-    for i, (text, name) in enumerate(dated):
+def _articles_an_hour_apart(texts: list[tuple[str, str]]) -> list[Article]:
+    """(text, name) pairs as untitled articles, each an hour after the one before."""
+    found = []
+    for i, (text, name) in enumerate(texts):
         item = SourceItem("file", name, f"/test/{name}", 0, 0)
         fields = {"title": None, "text": text, "published_at": DAY + timedelta(hours=i)}
-        batch.append(build_article(item, fields, text, "test", "0" * 64, 0, "utf-8", name, {}))
+        found.append(build_article(item, fields, text, "test", "0" * 64, 0, "utf-8", name, {}))
+    return found
+
+
+def _land_one_by_one(warehouse: str, batch: list[Article]) -> dict[str, str]:
+    """Each article landed in a run of its own; the story of each, by its source_uri."""
     try:
         for i, a in enumerate(batch):
             land_batch(warehouse, f"r{i}", Batch(articles=[a]))
     finally:
         simindex.forget(warehouse)
     with store.connect(warehouse) as con:
-        stories = dict(con.execute("SELECT source_uri, story_id FROM articles").fetchall())
-        copies = con.execute("SELECT count(*) FROM duplicate_pairs").fetchone()
+        return dict(con.execute("SELECT source_uri, story_id FROM articles").fetchall())
+
+
+def test_two_chinese_reports_of_one_event_share_a_story(tmp_path: Path) -> None:
+    warehouse = str(tmp_path / "w.duckdb")
+    dated = [(QUAKE_A, "quake-a"), (QUAKE_B, "quake-b"), (FOOTBALL, "football")]
+    stories = _land_one_by_one(warehouse, _articles_an_hour_apart(dated))
     assert stories["quake-a"] == stories["quake-b"] != stories["football"]
+    with store.connect(warehouse) as con:
+        copies = con.execute("SELECT count(*) FROM duplicate_pairs").fetchone()
     assert copies == (0,)  # one event in other words: a story, not a copy
 
 
@@ -280,21 +291,10 @@ def test_german_story_terms_are_weighed_by_german_frequencies() -> None:
 
 
 def test_a_german_article_lands_with_german_weighed_terms(tmp_path: Path) -> None:
-    warehouse = str(tmp_path / "w.duckdb")
-    batch = []
-    for i, (text, name) in enumerate([(FIRE_A, "fire-a"), (FIRE_B, "fire-b"), (BUDGET, "rat")]):
-        item = SourceItem("file", name, f"/test/{name}", 0, 0)
-        fields = {"title": None, "text": text, "published_at": DAY + timedelta(hours=i)}
-        batch.append(build_article(item, fields, text, "test", "0" * 64, 0, "utf-8", name, {}))
+    batch = _articles_an_hour_apart([(FIRE_A, "fire-a"), (FIRE_B, "fire-b"), (BUDGET, "rat")])
     assert [a.language for a in batch] == ["de", "de", "de"]
     assert not GERMAN_FUNCTION_WORDS & {t for a in batch for t in a.terms}
-    try:
-        for i, a in enumerate(batch):
-            land_batch(warehouse, f"r{i}", Batch(articles=[a]))
-    finally:
-        simindex.forget(warehouse)
-    with store.connect(warehouse) as con:
-        stories = dict(con.execute("SELECT source_uri, story_id FROM articles").fetchall())
+    stories = _land_one_by_one(str(tmp_path / "w.duckdb"), batch)
     assert stories["fire-a"] == stories["fire-b"] != stories["rat"]
 
 

@@ -16,7 +16,13 @@ from email.utils import formatdate
 
 import pytest
 
-from tasks.sources.http.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchRequest
+from tasks.sources.http.fetch import (
+    FEED_ACCEPT,
+    MAX_RETRY_AFTER,
+    Fetcher,
+    FetchPolicy,
+    FetchRequest,
+)
 from tasks.sources.http.netguard import NetPolicy
 from tests.webserver import LocalServer, Reply, Request
 
@@ -153,6 +159,12 @@ def test_long_retry_after_gives_up_at_once(web: LocalServer) -> None:
             assert result.retry_after == pytest.approx(3600, abs=5)
             assert "429" in result.error
             assert len(web.hits(path)) == 1
+        # Further off than a week (or no date a datetime holds): a week.
+        for path, retry_after in (("/years", "300000000000"), ("/digits", "9" * 400),
+                                  ("/2099", "Fri, 31 Dec 2099 23:59:59 GMT")):  # fmt: skip
+            result = f.fetch(web.add(path, status=503, headers={"Retry-After": retry_after}))
+            assert result.error_kind == "temporary"
+            assert result.retry_after == MAX_RETRY_AFTER
 
 
 def test_server_errors_are_retried(web: LocalServer) -> None:

@@ -76,6 +76,8 @@ def site(web: LocalServer) -> LocalServer:
     web.add("/feeds/loop.xml", status=302, headers={"Location": "/feeds/loop2.xml"})
     web.add("/feeds/loop2.xml", status=302, headers={"Location": "/feeds/loop.xml"})
     web.add("/feeds/limited.xml", status=429, headers={"Retry-After": "3600"})
+    # Once an OverflowError that failed the whole run, every run after it.
+    web.add("/feeds/forever.xml", status=503, headers={"Retry-After": "300000000000"})
     web.add("/feeds/broken.xml", status=500, body="oops")
     web.add("/feeds/slow.xml", feed_bytes("atom.xml", web.base_url), delay=3)
     web.add("/robots.txt", "User-agent: *\nDisallow: /private/\n")
@@ -94,7 +96,8 @@ def sources_file(tmp_path: Path, server: LocalServer, feeds: list[str], **networ
 
 
 GOOD = ["rss2.xml", "atom.xml", "rss1.rdf", "wrong-charset.xml"]
-BAD = ["malformed.xml", "huge.xml", "loop.xml", "limited.xml", "broken.xml", "slow.xml"]
+BAD = ["malformed.xml", "huge.xml", "loop.xml", "limited.xml", "broken.xml", "slow.xml",
+       "forever.xml"]  # fmt: skip
 
 
 def test_feeds_land_new_items_and_bad_feeds_are_recorded(
@@ -139,7 +142,8 @@ def test_feeds_land_new_items_and_bad_feeds_are_recorded(
     assert "500" in errors["broken.xml"]
     assert "timed out" in errors["slow.xml"]
     assert "404" in errors["gone.html"]
-    assert (first.new_articles, first.errors) == (7, 7)
+    assert "503" in errors["forever.xml"]
+    assert (first.new_articles, first.errors) == (7, 8)
 
     health = dict(rows(warehouse, "SELECT name, last_error_kind FROM sources"))
     assert {k: health[k] for k in GOOD} == dict.fromkeys(GOOD)
@@ -151,6 +155,12 @@ def test_feeds_land_new_items_and_bad_feeds_are_recorded(
         "WHERE name = 'limited.xml'",
     )
     assert next_poll_hours >= 1  # Retry-After: 3600 is respected
+    # Retry-After: 300000000000 is read as a week, the longest a source waits.
+    assert rows(
+        warehouse,
+        "SELECT date_diff('hour', last_polled_at, next_poll_at) FROM sources "
+        "WHERE name = 'forever.xml'",
+    ) == [(7 * 24,)]
 
 
 def test_second_poll_is_conditional_and_lands_nothing(

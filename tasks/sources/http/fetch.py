@@ -51,6 +51,10 @@ _MAX_CRAWL_DELAY = 30.0
 _ROBOTS_TTL = 24 * 3600.0  # RFC 9309: a cached robots.txt should not be used for longer
 _ROBOTS_RETRY_AFTER = 60.0  # an unreachable robots.txt blocks its host this long, then re-ask
 _CHUNK = 64 * 1024
+# A Retry-After further off than this is read as this: one reply of 300,000,000,000 seconds
+# (or a date in 2099) must not stop a source for good, nor overflow the next poll's date
+# (it failed the whole feeds run). A week is also the longest a failing source waits.
+MAX_RETRY_AFTER = 7 * 24 * 3600.0
 
 _T = TypeVar("_T")
 
@@ -849,19 +853,20 @@ def _media_type(value: str | None) -> tuple[str | None, str | None]:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), at most
+    MAX_RETRY_AFTER."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return min(float(value[:20]), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
 
 
 def _cookie_state(jar: httpx.Cookies) -> tuple[tuple[str, str, str, str | None], ...]:

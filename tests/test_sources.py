@@ -106,6 +106,30 @@ def test_import_appends_once_and_reads_back(tmp_path: Path) -> None:
     assert load_registry(path).sources[1].name == 'Quotes " and é'
 
 
+def test_a_title_with_a_control_character_is_imported_and_the_file_still_reads(
+    tmp_path: Path,
+) -> None:
+    # DEL is no JSON escape and TOML forbids it raw: the appended block broke the file for
+    # every later command.
+    path = tmp_path / "sources.toml"
+    opml = b"<opml><body><outline text='bad\x7fdel title' xmlUrl='https://example.org/del.xml'/>"
+    assert append_feeds(path, parse_opml(opml + b"</body></opml>")) == 1
+    assert [s.name for s in load_registry(path).sources] == ["bad\x7fdel title"]
+    assert not list(tmp_path.glob(".sources.toml.*"))  # the staged copy is gone
+
+
+def test_bare_ampersands_and_html_entities_of_a_feed_reader_export_are_kept() -> None:
+    # Not XML, and common in exports: the parser's recovery dropped them.
+    opml = (
+        b'<opml><body><outline text="News&nbsp;One &amp; Two" xmlUrl="https://a.example/f"/>'
+        b'<outline text="Two" xmlUrl="https://a.example/two.xml?a=1&b=2&amp;c=3"/></body></opml>'
+    )
+    assert parse_opml(opml) == [
+        ("News\xa0One & Two", "https://a.example/f"),
+        ("Two", "https://a.example/two.xml?a=1&b=2&c=3"),
+    ]
+
+
 def test_back_off() -> None:
     feed = Source("feed", "https://a.example/feed", poll_minutes=10)
     now = datetime(2024, 1, 1)

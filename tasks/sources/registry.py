@@ -25,9 +25,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html.entities import html5
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -193,7 +196,7 @@ def parse_opml(data: bytes) -> list[tuple[str | None, str]]:
     """(title, feed URL) for every outline with an xmlUrl, however deeply nested."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(_as_xml(data), parser)
     except etree.XMLSyntaxError as exc:
         raise RegistryError(f"not an OPML file: {exc}") from exc
     if root is None or root.tag.lower() != "opml":
@@ -206,6 +209,31 @@ def parse_opml(data: bytes) -> list[tuple[str | None, str]]:
     return found
 
 
+# An ampersand in an XML document: an entity or character reference, else a bare one.
+_AMPERSAND = re.compile(rb"&(#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
+_XML_ENTITIES = frozenset({"amp;", "lt;", "gt;", "quot;", "apos;"})
+
+
+def _as_xml(data: bytes) -> bytes:
+    """Feed readers' exports as XML: a bare '&' in a URL ('…/feed?a=1&b=2') escaped, an HTML
+    entity in a title ('News&nbsp;One') as its character reference. The parser's recovery
+    dropped both, and '?a=1&b=2' was imported as '?a=1=2'. (UTF-16, with its NULs, as it is.)"""
+    if b"\x00" in data[:4096]:
+        return data
+
+    def escaped(m: re.Match[bytes]) -> bytes:
+        if m.group(1) is None:
+            return b"&amp;"
+        name = m.group(1).decode("ascii")
+        if name.startswith("#") or name in _XML_ENTITIES:
+            return m.group(0)
+        if (char := html5.get(name)) is None:
+            return b"&amp;" + m.group(1)
+        return "".join(f"&#{ord(c)};" for c in char).encode("ascii")
+
+    return _AMPERSAND.sub(escaped, data)
+
+
 def append_feeds(path: str | os.PathLike[str], feeds: list[tuple[str | None, str]]) -> int:
     """Add feeds to the sources file (creating it), skipping URLs it already has."""
     file = sources_path(path)
@@ -215,14 +243,29 @@ def append_feeds(path: str | os.PathLike[str], feeds: list[tuple[str | None, str
         if url in known or urlsplit(url).scheme not in ("http", "https"):
             continue
         known.add(url)
-        # JSON string escapes are valid TOML basic-string escapes.
-        name = f"name = {json.dumps(title, ensure_ascii=False)}\n" if title else ""
-        blocks.append(f"\n[[feeds]]\n{name}url = {json.dumps(url, ensure_ascii=False)}\n")
+        name = f"name = {_toml_string(title)}\n" if title else ""
+        blocks.append(f"\n[[feeds]]\n{name}url = {_toml_string(url)}\n")
     if blocks:
-        with open(file, "a", encoding="utf-8") as fh:
-            fh.write("".join(blocks))
-        load_registry(file)  # what we wrote must read back
+        # Written whole and read back before it replaces the file: a block that did not
+        # read back once stayed appended, and every later command refused the file.
+        target = Path(os.path.realpath(file))  # a link stays a link to the file it names
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        staged = target.with_name(f".{target.name}.{os.getpid()}.new")
+        try:
+            staged.write_text(old + "".join(blocks), encoding="utf-8")
+            load_registry(staged)
+            if target.exists():
+                shutil.copymode(target, staged)
+            os.replace(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
     return len(blocks)
+
+
+def _toml_string(text: str) -> str:
+    """`text` as a TOML basic string: JSON's escapes, which TOML shares, and DEL, which TOML
+    forbids unescaped and JSON leaves as it is (an OPML title with it broke the file)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def next_poll(

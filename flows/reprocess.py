@@ -48,7 +48,10 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
         ]
         summary.items_seen = summary.items_read = len(items)
         articles, errors = reextract_task(quote(items)) if items else ([], [])
-        old = [r["article_id"] for r in rows]
+        # Only an article read again is replaced: one whose stored page can no longer be
+        # read (gone from the raw store, damaged) stays as it was, beside its error row.
+        read_again = {(a.source_uri, a.raw_sha256) for a in articles}
+        old = [r["article_id"] for r in rows if (r["source_uri"], r["raw_sha256"]) in read_again]
         landed = replace_articles(
             summary.warehouse, summary.run_id, old, Batch(articles=articles, errors=errors)
         )

@@ -268,3 +268,33 @@ def test_reprocess_rebuilds_the_same_articles_offline(tmp_path: Path, warehouse:
     assert rows(warehouse, query) == before
     raw_files = list((Path(warehouse).parent / "raw").rglob("*.gz"))
     assert len(raw_files) == 4  # three pages and the feed, each stored once
+
+
+def test_reprocess_keeps_an_article_whose_stored_page_cannot_be_read(
+    tmp_path: Path, warehouse: str
+) -> None:
+    # A page gone from the raw store and one damaged: each was deleted with its article,
+    # and a second reprocess found nothing to say it had been there.
+    with LocalServer() as server:
+        urls = []
+        for n in range(3):
+            urls.append(server.add(f"/a/{n}.html", article_page(n), headers=HTML_UTF8))
+        ingest_urls(urls=urls, sources=sources_file(tmp_path, server, []), warehouse=warehouse)
+    query = "SELECT source_uri, title, text FROM articles ORDER BY 1"
+    before = rows(warehouse, query)
+    raw = {
+        uri: Path(warehouse).parent / "raw" / path
+        for uri, path in rows(
+            warehouse,
+            "SELECT a.source_uri, r.path FROM articles a "
+            "JOIN raw_pages r ON r.sha256 = a.raw_sha256",
+        )
+    }
+    raw[urls[0]].unlink()
+    raw[urls[1]].write_bytes(b"\x1f\x8b not gzip at all")
+    for _ in range(2):
+        summary = reprocess(warehouse=warehouse)
+        assert (summary.items_read, summary.unchanged, summary.errors) == (3, 1, 2)
+        assert rows(warehouse, query) == before
+    reasons = dict(rows(warehouse, "SELECT source_uri, error FROM ingest_errors"))
+    assert set(reasons) == {urls[0], urls[1]}

@@ -52,9 +52,10 @@ class Target:
     """A page to fetch, and what we know of it before fetching."""
 
     source_kind: str  # feed | url | sitemap
-    link: str
+    link: str  # a feed entry without a page: the feed's URL and '#' and the entry's GUID
     entry: ListedItem | None = None
     source_id: str | None = None
+    has_page: bool = True
 
 
 def fetch_policy(registry: Registry) -> FetchPolicy:
@@ -171,14 +172,26 @@ def ingest_feeds(
                 entries = list(feed_parsed.entries[: feed.max_items])
                 poll["items_seen"] = len(entries)
                 for entry in entries:
-                    if entry.link and feed.allows(entry.link):
+                    if entry.link and urlsplit(entry.link).scheme not in ("http", "https"):
+                        # 'javascript:…', a GUID taken for a link: the entry has no page.
+                        entry = replace(entry, link=None, url=None)
+                    if entry.link is None:
+                        uri = f"{feed.url}#{entry.guid}"
+                        targets.append(Target("feed", uri, entry, feed.source_id, False))
+                    elif feed.allows(entry.link):
                         targets.append(Target("feed", entry.link, entry, feed.source_id))
         summary.items_seen = len(targets)
         new = _unseen(summary.warehouse, targets)
         summary.unchanged = len(targets) - len(new)
-        if feed_batch.errors or feed_batch.raw_pages:
+        pageless = [t for t in new if not t.has_page]
+        landed = _from_feed_alone(feed_batch, pageless)
+        if feed_batch.errors or feed_batch.raw_pages or feed_batch.articles:
             land_and_count(summary, feed_batch, "feeds")
-        landed = _ingest_pages(summary, fetcher, new, raw_root, "feed", batch_size)
+        pages = [t for t in new if t.has_page]
+        for feed_id, count in _ingest_pages(
+            summary, fetcher, pages, raw_root, "feed", batch_size
+        ).items():
+            landed[feed_id] = landed.get(feed_id, 0) + count
         for feed_id, count in landed.items():
             if feed_id in polls:
                 polls[feed_id]["articles_landed"] = count
@@ -189,6 +202,26 @@ def ingest_feeds(
                     con, "sql/update_sources.sql", {"polls": _polls_table(list(polls.values()))}
                 )
     return summary
+
+
+def _from_feed_alone(batch: Batch, targets: list[Target]) -> dict[str, int]:
+    """Feed entries without a page, into `batch`: the feed's own text as the article (as for
+    a page that cannot be fetched), else an error row; articles per feed source_id."""
+    landed: dict[str, int] = {}
+    for target in targets:
+        assert target.entry is not None and target.source_id is not None
+        item = SourceItem("feed", target.link, "", 0, 0, hints=target.entry)
+        article = article_from_feed(item)
+        if article is None:
+            batch.errors.append(
+                FailedItem.of_url("feed", target.link, "extract",
+                                  "no link to a page, and too little text in the feed")
+            )  # fmt: skip
+        else:
+            batch.articles.append(article)
+            landed[target.source_id] = landed.get(target.source_id, 0) + 1
+        batch.feed_items.append(_feed_item(target, article))
+    return landed
 
 
 def _poll_row(feed: Source, result: FetchResult, state: dict, now: datetime) -> dict:
@@ -248,7 +281,7 @@ def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
     """Targets whose entry was not seen before (by feed GUID or canonical URL); one per URL."""
     unique: dict[str, Target] = {}
     for t in targets:
-        unique.setdefault(canonicalize(t.link), t)
+        unique.setdefault(canonicalize(t.link) if t.has_page else t.link, t)
     targets = list(unique.values())
     if not targets:
         return []
@@ -256,7 +289,9 @@ def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
         {
             "source_id": pa.array([t.source_id or "" for t in targets], pa.string()),
             "guid": pa.array([t.entry.guid if t.entry else t.link for t in targets], pa.string()),
-            "url": pa.array([canonicalize(t.link) for t in targets], pa.string()),
+            "url": pa.array(
+                [canonicalize(t.link) if t.has_page else None for t in targets], pa.string()
+            ),
         }
     )
     with store.connect(warehouse) as con:

@@ -298,3 +298,46 @@ def test_reprocess_keeps_an_article_whose_stored_page_cannot_be_read(
         assert rows(warehouse, query) == before
     reasons = dict(rows(warehouse, "SELECT source_uri, error FROM ingest_errors"))
     assert set(reasons) == {urls[0], urls[1]}
+
+
+def test_feed_entries_without_a_page_land_the_feeds_own_text(
+    tmp_path: Path, warehouse: str
+) -> None:
+    # Entries with no link, or a link that is no web page ('javascript:…'): they were dropped
+    # without a word (no link), or landed with the script as their URL.
+    text = " ".join(f"Harbour council item {n} was discussed at length today." for n in range(8))
+    unlinked = '<item><guid isPermaLink="false">'
+    items = [
+        f"{unlinked}text-1</guid><title>Text only</title>"
+        f"<content:encoded>{text}</content:encoded></item>",
+        f"{unlinked}short-1</guid><title>Short</title><description>Two words</description></item>",
+        f"{unlinked}js-1</guid><link>javascript:alert(1)</link><title>Script</title>"
+        f"<description>{text} Again.</description></item>",
+    ]
+    later = f"{unlinked}text-2</guid><title>Later</title><description>{text}</description></item>"
+    head = (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+    )
+    polls = iter([head + "".join(items), head + later + "".join(items)])
+    rss = {"Content-Type": "application/rss+xml"}
+    with LocalServer() as server:
+        url = server.handle(
+            "/feeds/pageless.xml", lambda _: Reply(200, next(polls) + "</channel></rss>", rss)
+        )
+        sources = sources_file(tmp_path, server, ["pageless.xml"])
+        first = ingest_feeds(sources=sources, warehouse=warehouse)
+        again = ingest_feeds(sources=sources, warehouse=warehouse, force=True)
+    landed = rows(
+        warehouse, "SELECT source_uri, url, extractor, title FROM articles ORDER BY source_uri"
+    )
+    assert landed == [
+        (f"{url}#js-1", None, "feed-content", "Script"),
+        (f"{url}#text-1", None, "feed-content", "Text only"),
+        (f"{url}#text-2", None, "feed-content", "Later"),
+    ]
+    errors = rows(warehouse, "SELECT source_uri, error FROM ingest_errors")
+    assert errors == [(f"{url}#short-1", "no link to a page, and too little text in the feed")]
+    assert (first.items_seen, first.new_articles, first.errors) == (3, 2, 1)
+    # The next poll: the new entry only; the others were seen, by their feed's GUIDs.
+    assert (again.items_seen, again.unchanged, again.new_articles, again.errors) == (4, 3, 1, 0)

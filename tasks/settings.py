@@ -131,3 +131,27 @@ def _seconds(name: str) -> float | None:
     if not math.isfinite(seconds) or seconds < 0:  # nan waited forever; inf is left unset
         raise ConfigError(f"{name}={value!r}: seconds must be a number, 0 or more")
     return seconds
+
+
+# A sources, topics or gazetteer file larger than this is no configuration (the shipped
+# gazetteer is 60 KB; a sources file of 10,000 feeds from an OPML import, ~1 MB).
+MAX_CONFIG_BYTES = 16_000_000
+
+
+def read_config(path: str | os.PathLike[str]) -> str:
+    """A user's configuration file as text: a regular file (a FIFO would block the reader,
+    /dev/zero fill memory) of at most MAX_CONFIG_BYTES, UTF-8. Raises ConfigError naming it;
+    a file that is not there raises FileNotFoundError."""
+    import stat
+
+    found = os.stat(path)
+    if not stat.S_ISREG(found.st_mode):
+        raise ConfigError(f"{path}: not a regular file")
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: over {MAX_CONFIG_BYTES:,} bytes, not a configuration file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc

@@ -93,6 +93,23 @@ def signalled(
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+FIFO, DEV_ZERO, HUGE = "<a FIFO>", "</dev/zero>", "<17 MB>"
+
+
+def special_file(path: Path, content: str | None) -> None:
+    """`path` holding `content`, or made a FIFO, a link to /dev/zero or a 17 MB sparse file;
+    with None, nothing there."""
+    if content == FIFO:
+        os.mkfifo(path)
+    elif content == DEV_ZERO:
+        path.symlink_to("/dev/zero")
+    elif content == HUGE:
+        with open(path, "wb") as fh:
+            fh.truncate(17_000_000)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+
+
 @pytest.fixture
 def api_url(prefect_server) -> str:
     """The session's Prefect server, for the subprocesses to run their flows against."""
@@ -148,6 +165,21 @@ def test_a_bad_sources_file_stops_web_runs_before_prefect(
     (line,) = proc.stderr.splitlines()
     assert "'url' must be an http(s) URL" in line
     assert not warehouse.exists() and not _prefect_started(tmp_path)
+
+
+@pytest.mark.parametrize("content", [FIFO, DEV_ZERO])
+def test_a_sources_file_or_warehouse_that_is_no_file_stops_the_command(
+    tmp_path: Path, content: str
+) -> None:
+    # A FIFO hung `stories` and `sources list`; /dev/zero as sources.toml filled memory.
+    special = tmp_path / "special"
+    special_file(special, content)
+    for args in (["--sources", str(special), "sources", "list"],
+                 ["--warehouse", str(special), "stories"]):  # fmt: skip
+        proc = newsflow(tmp_path, *args)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        (line,) = proc.stderr.splitlines()
+        assert str(special) in line and "not a regular file" in line, line
 
 
 def test_a_sources_file_named_but_missing_stops_web_runs_before_prefect(tmp_path: Path) -> None:
@@ -337,6 +369,10 @@ def test_ctrl_c_while_the_fork_server_warms_up_prints_nothing(tmp_path: Path) ->
         ("NEWSFLOW_TOPICS", "[weather]\nx = 1\n", "unknown section"),
         ("NEWSFLOW_ENTITIES", "= nothing", "not valid TOML"),
         ("NEWSFLOW_ENTITIES", None, "cannot read the gazetteer"),
+        # A FIFO hung the run; /dev/zero filled memory until the kernel killed it (23 GB).
+        ("NEWSFLOW_TOPICS", FIFO, "not a regular file"),
+        ("NEWSFLOW_ENTITIES", DEV_ZERO, "not a regular file"),
+        ("NEWSFLOW_TOPICS", HUGE, "over 16,000,000 bytes"),
     ],
 )
 def test_a_bad_rules_file_stops_the_run_before_prefect(
@@ -346,8 +382,7 @@ def test_a_bad_rules_file_stops_the_run_before_prefect(
     # Before: every article of the run became an `extract` error row (topics), or a bare
     # FileNotFoundError / TOMLDecodeError traceback (gazetteer).
     rules = tmp_path / "rules.toml"
-    if content is not None:
-        rules.write_text(content, encoding="utf-8")
+    special_file(rules, content)
     monkeypatch.setenv(variable, str(rules))
     warehouse = tmp_path / "w.duckdb"
     proc = newsflow(tmp_path, "--warehouse", str(warehouse), "ingest", "seeds", str(SEEDS))

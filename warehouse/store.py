@@ -179,6 +179,9 @@ def _lake_attached(lake: lakes.Lake, read_only: bool) -> Iterator[duckdb.DuckDBP
 
 
 def _open(file: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPyConnection:
+    # DuckDB would wait for a FIFO's writer for ever; a device or a folder is no warehouse.
+    if file.exists() and not file.is_file():
+        raise WarehouseError(f"cannot open warehouse {file}: not a regular file")
     started = time.monotonic()
     next_report = started + LOCK_REPORT_S
     delay = 0.05

@@ -33,7 +33,7 @@ from wordfreq import zipf_frequency
 
 from tasks.enrich.given_names import GIVEN_NAMES_FILE, read_given_names
 from tasks.errors import ConfigError
-from tasks.settings import settings
+from tasks.settings import read_config, settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FILES = (DATA_DIR / "entities.toml", DATA_DIR / "places.toml")
@@ -153,11 +153,12 @@ class Gazetteer:
         gaz = cls()
         for path in files:
             try:
-                with open(path, "rb") as fh:
-                    gaz.merge(tomllib.load(fh))
+                gaz.merge(tomllib.loads(read_config(path)))
+            except ConfigError as exc:
+                raise GazetteerError(str(exc)) from exc
             except OSError as exc:
                 raise GazetteerError(f"{path}: cannot read the gazetteer: {exc.strerror}") from exc
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            except tomllib.TOMLDecodeError as exc:
                 raise GazetteerError(f"{path}: not valid TOML: {exc}") from exc
             except (TypeError, ValueError, AttributeError) as exc:
                 raise GazetteerError(f"{path}: not a gazetteer file: {exc}") from exc

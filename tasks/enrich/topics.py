@@ -52,7 +52,7 @@ from types import MappingProxyType
 import numpy as np
 
 from tasks.errors import ConfigError
-from tasks.settings import settings
+from tasks.settings import read_config, settings
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "data" / "topics.toml"
 DEFAULT_MODEL = DEFAULT_TAXONOMY.with_name("topics_model.npz")
@@ -385,10 +385,12 @@ def _parse(
     path: Path, settings: Settings, topics: dict[str, Topic]
 ) -> tuple[Settings, dict[str, Topic]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_config(path))
+    except ConfigError as exc:
+        raise TaxonomyError(str(exc)) from exc
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read the topics file: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise TaxonomyError(f"{path}: not valid TOML: {exc}") from exc
     if unknown := set(data) - {"settings", "topics"}:
         raise TaxonomyError(f"{path}: unknown section(s) {sorted(unknown)}")

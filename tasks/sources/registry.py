@@ -38,7 +38,7 @@ from lxml import etree
 
 from tasks.errors import ConfigError
 from tasks.models import short_hash
-from tasks.settings import settings
+from tasks.settings import read_config, settings
 
 _SOURCE_KEYS = {"name", "url", "poll_minutes", "max_items", "allow"}
 
@@ -95,8 +95,12 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     if not file.exists():
         return Registry(path=str(file))
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_config(file))
+    except ConfigError as exc:
+        raise RegistryError(str(exc)) from exc
+    except OSError as exc:
+        raise RegistryError(f"{file}: cannot read the sources file: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{file}: not valid TOML: {exc}") from exc
     unknown = set(data) - {"network", "defaults", "feeds", "sites"}
     if unknown:

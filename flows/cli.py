@@ -444,7 +444,7 @@ def sources_list_cmd(ctx: click.Context) -> None:
     """Each configured source with its health (from the last polls)."""
     from tasks.sources.registry import RegistryError, load_registry
     from warehouse import sql
-    from warehouse.store import WarehouseError, query
+    from warehouse.store import NoWarehouse, WarehouseError, query
 
     try:
         registry = load_registry(ctx.obj["sources"])
@@ -452,8 +452,10 @@ def sources_list_cmd(ctx: click.Context) -> None:
         raise click.ClickException(str(exc)) from exc
     try:
         rows = query(sql.load("queries/sources.sql"), ctx.obj["warehouse"]).to_pylist()
-    except WarehouseError:
-        rows = []
+    except NoWarehouse:
+        rows = []  # nothing polled yet: every configured source is new
+    except WarehouseError as exc:  # a file that is no warehouse lists nothing as new
+        raise click.ClickException(str(exc)) from exc
     polled = {r["url"] for r in rows}
     for s in registry.sources:
         if s.url not in polled:

@@ -148,6 +148,11 @@ def test_a_file_that_is_not_duckdb_stops_the_run_before_prefect(tmp_path: Path) 
     assert proc.stdout == ""
     assert not _prefect_started(tmp_path)
     assert warehouse.read_text() == "not a database\n"
+    # `sources list` listed every source as new and exited 0 on it.
+    proc = newsflow(tmp_path, "--warehouse", str(warehouse), "sources", "list")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "not a valid DuckDB database" in line
 
 
 @pytest.mark.parametrize(

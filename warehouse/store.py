@@ -38,6 +38,10 @@ class WarehouseError(ConfigError, RuntimeError):
     """The warehouse cannot be opened or used."""
 
 
+class NoWarehouse(WarehouseError):
+    """No warehouse file there yet (opened to read): nothing has been landed."""
+
+
 # Connections (by id) that are attached to a lake: their statements take the lake variants.
 _LAKE_CONNECTIONS: set[int] = set()
 
@@ -110,7 +114,7 @@ def connect(
         return
     file = chosen
     if read_only and not file.exists():
-        raise WarehouseError(f"no warehouse at {file}: run `newsflow ingest seeds` first")
+        raise NoWarehouse(f"no warehouse at {file}: run `newsflow ingest seeds` first")
     if not read_only:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)

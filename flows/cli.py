@@ -266,6 +266,8 @@ def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | None) -> None:
     """A site's newest pages from its (news) sitemap; URL is a site or a sitemap.
     Without URL: every [[sites]] entry of the sources file."""
+    if url is not None and not _web_url(url):
+        raise click.UsageError(f"not an http(s) URL: {url}")
     _load_sources(ctx)
     _open_warehouse(ctx)
 
@@ -700,6 +702,16 @@ def _check_inbox(directory: str | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"inbox {folder}: cannot be a folder: {one_line(exc)}") from exc
+
+
+def _web_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a bad port or IPv6 literal
+        return False
 
 
 def _check_rules() -> None:

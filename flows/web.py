@@ -486,7 +486,9 @@ def _discover_sitemap_pages(
     parts = urlsplit(url)
     root = f"{parts.scheme}://{parts.netloc}/"
     queue: list[str] = []
-    if parts.path.endswith(".xml") or parts.path.endswith(".xml.gz"):
+    # A site is its root or a folder ('…/news/'); any other path names a sitemap, whatever
+    # its name ('/news-sitemap', '/sitemap.php?type=news').
+    if parts.query or (parts.path and not parts.path.endswith("/")):
         queue.append(url)
     else:
         queue.extend(fetcher.sitemaps(root))

@@ -187,6 +187,15 @@ def test_a_sources_file_or_warehouse_that_is_no_file_stops_the_command(
         assert str(special) in line and "not a regular file" in line, line
 
 
+@pytest.mark.parametrize("url", ["notaurl", "javascript:alert(1)", "http://"])
+def test_a_sitemap_that_is_no_web_url_is_a_usage_error(tmp_path: Path, url: str) -> None:
+    # Taken for a site: 'notaurl' fetched ':/news-sitemap.xml' and ':/sitemap.xml'.
+    proc = newsflow(tmp_path, "ingest", "sitemap", url)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"not an http(s) URL: {url}" in proc.stderr
+    assert not _prefect_started(tmp_path)
+
+
 def test_a_sources_file_named_but_missing_stops_web_runs_before_prefect(tmp_path: Path) -> None:
     # It was read as no sources at all: `ingest feeds` polled nothing and exited 0.
     missing = tmp_path / "sorces.toml"

@@ -49,3 +49,14 @@ def test_external_entities_are_not_resolved() -> None:
     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://n.example/&e;</loc></url></urlset>"""
     pages = parse_sitemap(body).pages
     assert all("root:" not in p.url for p in pages)
+
+
+def test_a_gzipped_sitemap_is_read_and_a_gzip_bomb_stops_at_the_cap() -> None:
+    import gzip
+
+    assert parse_sitemap(gzip.compress(NEWS)) == parse_sitemap(NEWS)
+    bomb = gzip.compress(b"<urlset>" + b" " * 60_000_000, compresslevel=9)  # ~60 KB
+    with pytest.raises(ValueError, match="over 52,428,800 bytes gunzipped"):
+        parse_sitemap(bomb)
+    with pytest.raises(ValueError, match="corrupt gzip"):
+        parse_sitemap(b"\x1f\x8b" + b"\x00" * 40)

@@ -3,6 +3,7 @@ politeness and safety rules, feed state, and reprocessing from the raw store."""
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 from pathlib import Path
@@ -248,6 +249,21 @@ def test_sitemap_discovery(site: LocalServer, tmp_path: Path, warehouse: str) ->
     assert uris == [site.url("/articles/003.html"), site.url("/articles/004.html")]
     # One robots.txt request serves both the Sitemap: lines and the robots checks.
     assert len(site.hits("/robots.txt")) == 1
+
+
+def test_a_sitemap_named_anyhow_and_gzipped_is_read(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # A path not ending in .xml was taken for a site and never fetched; a gzipped sitemap
+    # served as application/x-gzip (no Content-Encoding) was "not a sitemap".
+    urlset = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>{site.url("/articles/002.html")}</loc></url></urlset>"""
+    site.add("/news-sitemap", gzip.compress(urlset.encode()),
+             headers={"Content-Type": "application/x-gzip"})  # fmt: skip
+    sources = sources_file(tmp_path, site, [])
+    summary = ingest_sitemap(url=site.url("/news-sitemap"), sources=sources, warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (1, 0)
+    assert len(site.hits("/news-sitemap")) == 1
 
 
 def test_reprocess_rebuilds_the_same_articles_offline(tmp_path: Path, warehouse: str) -> None:

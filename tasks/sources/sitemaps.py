@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,11 +29,16 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
+# The sitemap protocol's own limit on a sitemap, uncompressed.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+
 def parse_sitemap(body: bytes) -> Sitemap:
-    """Parse a <urlset> or <sitemapindex>; raises ValueError when it is neither."""
+    """Parse a <urlset> or <sitemapindex>, gzipped or not (sitemap.xml.gz served without a
+    Content-Encoding); raises ValueError when it is neither."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     try:
-        root = etree.fromstring(body, parser)
+        root = etree.fromstring(_inflated(body), parser)
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"not a sitemap: {exc}") from exc
     if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
@@ -53,3 +59,18 @@ def parse_sitemap(body: bytes) -> Sitemap:
         when = parse_datetime(fields.get("publication_date") or fields.get("lastmod"))
         pages.append(SitemapEntry(fields["loc"], when, fields.get("title")))
     return Sitemap(tuple(pages), tuple(children), is_news)
+
+
+def _inflated(body: bytes) -> bytes:
+    """`body`, gunzipped if it is gzip, to at most MAX_SITEMAP_BYTES (a gzip bomb stops
+    there, not after inflating)."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, MAX_SITEMAP_BYTES + 1)
+    except zlib.error as exc:
+        raise ValueError(f"not a sitemap: corrupt gzip ({exc})") from exc
+    if len(data) > MAX_SITEMAP_BYTES:
+        raise ValueError(f"not a sitemap: over {MAX_SITEMAP_BYTES:,} bytes gunzipped")
+    return data

@@ -516,6 +516,12 @@ def _discover_sitemap_pages(
         queue.extend(sitemap.children)
         for page in sitemap.pages:
             pages.setdefault(page.url, page)
+    if left := len(set(queue) - seen):
+        errors.append(
+            FailedItem.of_url("sitemap", url, "discover",
+                              f"{left} more sitemaps listed than the {MAX_SITEMAPS} read")
+        )  # fmt: skip
     if not pages and not errors:
-        errors.append(FailedItem.of_url("sitemap", url, "discover", "no sitemap found"))
+        reason = f"no pages in the sitemaps read ({len(seen)})" if seen else "no sitemap found"
+        errors.append(FailedItem.of_url("sitemap", url, "discover", reason))
     return list(pages.values()), errors

@@ -266,6 +266,27 @@ def test_a_sitemap_named_anyhow_and_gzipped_is_read(
     assert len(site.hits("/news-sitemap")) == 1
 
 
+def test_a_sitemap_index_too_long_or_of_itself_says_so(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    def index(locs: list[str]) -> str:
+        children = "".join(f"<sitemap><loc>{site.url(loc)}</loc></sitemap>" for loc in locs)
+        return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}'
+
+    site.add("/self.xml", index(["/self.xml"]) + "</sitemapindex>")
+    site.add("/many.xml", index([f"/s{n}.xml" for n in range(30)]) + "</sitemapindex>")
+    for n in range(30):
+        site.add(f"/s{n}.xml", '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>')
+    sources = sources_file(tmp_path, site, [])
+    for name in ("self.xml", "many.xml"):
+        ingest_sitemap(url=site.url(f"/{name}"), sources=sources, warehouse=warehouse)
+    errors = dict(rows(warehouse, "SELECT source_uri, error FROM ingest_errors"))
+    assert errors == {
+        site.url("/self.xml"): "no pages in the sitemaps read (1)",
+        site.url("/many.xml"): "6 more sitemaps listed than the 25 read",
+    }
+
+
 def test_reprocess_rebuilds_the_same_articles_offline(tmp_path: Path, warehouse: str) -> None:
     query = "SELECT article_id, title, text, published_at, url FROM articles ORDER BY 1"
     with LocalServer() as server:

@@ -56,6 +56,7 @@ class Target:
     entry: ListedItem | None = None
     source_id: str | None = None
     has_page: bool = True
+    allow: tuple[str, ...] = ()  # its source's `allow`: where a redirect may lead
 
 
 def fetch_policy(registry: Registry) -> FetchPolicy:
@@ -179,7 +180,9 @@ def ingest_feeds(
                         uri = f"{feed.url}#{entry.guid}"
                         targets.append(Target("feed", uri, entry, feed.source_id, False))
                     elif feed.allows(entry.link):
-                        targets.append(Target("feed", entry.link, entry, feed.source_id))
+                        targets.append(
+                            Target("feed", entry.link, entry, feed.source_id, allow=feed.allow)
+                        )
         summary.items_seen = len(targets)
         new = _unseen(summary.warehouse, targets)
         summary.unchanged = len(targets) - len(new)
@@ -333,7 +336,7 @@ def _page_batches(
     targets = interleave_hosts(targets)
     for n, start in enumerate(range(0, len(targets), batch_size), start=1):
         chunk = targets[start : start + batch_size]
-        requests = [FetchRequest(t.link) for t in chunk]
+        requests = [FetchRequest(t.link, allow=t.allow) for t in chunk]
         results = fetch_task(fetcher, quote(requests), f"{label}-{n:04d}")
         batch = Batch()
         for target, result in zip(chunk, results, strict=True):
@@ -467,7 +470,8 @@ def ingest_sitemap(
             pages.sort(key=lambda p: p.published_at or datetime.min, reverse=True)
             targets += [
                 Target("sitemap", p.url, ListedItem(p.url, p.url, canonicalize(p.url), p.title,
-                                                  p.published_at, None, None, None))
+                                                  p.published_at, None, None, None),
+                       allow=site.allow)
                 for p in pages[: max_items or site.max_items]
                 if site.allows(p.url)
             ]  # fmt: skip

@@ -386,3 +386,20 @@ def test_fetch_many_keeps_input_order(web: LocalServer) -> None:
     assert [r.body for r in results[:5]] == [f"{i}".encode() for i in range(5)]
     assert [r.url for r in results] == [*urls, "ftp://x/"]
     assert results[5].error_kind == "hard"
+
+
+def test_a_redirect_leaves_a_sources_allow_list_only_when_it_has_none(web: LocalServer) -> None:
+    # A feed with allow = ["127.0.0.1"] linked to a page that redirected to another host
+    # (allowed by [network]): the page landed from there.
+    elsewhere = web.add("/there", "<html><body>elsewhere</body></html>")
+    redirect = web.add(
+        "/away", status=302, headers={"Location": elsewhere.replace("127.0.0.1", "localhost")}
+    )
+    both = NetPolicy(allowed_hosts=frozenset({"127.0.0.1", "localhost"}))
+    with fetcher(net=both) as f:
+        kept = f.fetch(FetchRequest(redirect, allow=("127.0.0.1",)))
+        free = f.fetch(FetchRequest(redirect))
+    assert (kept.outcome, kept.error_kind) == ("error", "hard")
+    assert kept.error == "refused redirect to localhost: not in its `allow`"
+    assert free.outcome == "ok" and free.final_url.startswith("http://localhost:")
+    assert len(web.hits("/there")) == 1  # the refused hop was never requested

@@ -63,8 +63,13 @@ class Source:
     def allows(self, link: str) -> bool:
         if not self.allow:
             return True
-        host = (urlsplit(link).hostname or "").lower()
-        return any(host == a or host.endswith("." + a) for a in self.allow)
+        return allowed_host(urlsplit(link).hostname or "", self.allow)
+
+
+def allowed_host(host: str, allow: tuple[str, ...]) -> bool:
+    """Whether `host` is one of `allow` or a subdomain of one."""
+    host = host.lower()
+    return any(host == a or host.endswith("." + a) for a in allow)
 
 
 @dataclass(frozen=True, slots=True)

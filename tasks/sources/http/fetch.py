@@ -38,6 +38,7 @@ from tasks.sources.http.netguard import (
     check_url,
 )
 from tasks.sources.http.shared import SharedHosts, SharedHostsError, SharedRobots
+from tasks.sources.registry import allowed_host
 
 ROBOTS_AGENT = "newsflow"  # the token robots.txt groups are matched against
 FEED_ACCEPT = (
@@ -86,6 +87,8 @@ class FetchRequest:
     last_modified: str | None = None
     previous_sha256: str | None = None  # body hash from the last successful fetch
     accept: str | None = None  # e.g. FEED_ACCEPT
+    # A feed's `allow` list: the hosts (and their subdomains) a redirect may lead to.
+    allow: tuple[str, ...] = ()
 
 
 @dataclass
@@ -334,6 +337,8 @@ class Fetcher:
             trace.redirects.append(str(target))
             if target.scheme not in ("http", "https"):
                 raise _Failure("hard", f"refused redirect to a {target.scheme!r} URL: {target}")
+            if request.allow and not allowed_host(target.host, request.allow):
+                raise _Failure("hard", f"refused redirect to {target.host}: not in its `allow`")
             key = (str(target), _cookie_state(jar))
             if key in seen:
                 chain = " -> ".join([request.url, *trace.redirects])

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -228,6 +228,7 @@ def ingest_feeds_cmd(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def ingest_feed_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """The feeds at URLS, now (configured or not)."""
+    _no_passwords(urls)
     _load_sources(ctx)
     _open_warehouse(ctx)
 
@@ -246,6 +247,7 @@ def ingest_feed_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 @click.pass_context
 def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """Article pages at URLS."""
+    _no_passwords(urls)
     _load_sources(ctx)
     _open_warehouse(ctx)
 
@@ -268,6 +270,7 @@ def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | Non
     Without URL: every [[sites]] entry of the sources file."""
     if url is not None and not _web_url(url):
         raise click.UsageError(f"not an http(s) URL: {url}")
+    _no_passwords([url] if url else [])
     _load_sources(ctx)
     _open_warehouse(ctx)
 
@@ -702,6 +705,18 @@ def _check_inbox(directory: str | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"inbox {folder}: cannot be a folder: {one_line(exc)}") from exc
+
+
+def _no_passwords(urls: Iterable[str]) -> None:
+    """A URL with a user name or password is refused before the run: it would be sent as a
+    password and kept in plain text in articles, runs and Prefect's flow-run parameters."""
+    from urllib.parse import urlsplit
+
+    for url in urls:
+        netloc = urlsplit(url).netloc
+        if "@" in netloc:
+            shown = url.replace(netloc, netloc.rsplit("@", 1)[1], 1)
+            raise click.UsageError(f"a URL with a user name or password: {shown}")
 
 
 def _web_url(url: str) -> bool:

@@ -196,6 +196,17 @@ def test_a_sitemap_that_is_no_web_url_is_a_usage_error(tmp_path: Path, url: str)
     assert not _prefect_started(tmp_path)
 
 
+@pytest.mark.parametrize("command", [["urls"], ["feed"], ["sitemap"]])
+def test_a_url_with_a_password_is_a_usage_error_that_never_shows_it(
+    tmp_path: Path, command: list[str]
+) -> None:
+    proc = newsflow(tmp_path, "ingest", *command, "http://alice:s3cret@127.0.0.1:9/x.xml")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "a URL with a user name or password: http://127.0.0.1:9/x.xml" in proc.stderr
+    assert "s3cret" not in proc.stderr + proc.stdout
+    assert not _prefect_started(tmp_path)
+
+
 def test_a_sources_file_named_but_missing_stops_web_runs_before_prefect(tmp_path: Path) -> None:
     # It was read as no sources at all: `ingest feeds` polled nothing and exited 0.
     missing = tmp_path / "sorces.toml"

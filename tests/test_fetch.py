@@ -403,3 +403,14 @@ def test_a_redirect_leaves_a_sources_allow_list_only_when_it_has_none(web: Local
     assert kept.error == "refused redirect to localhost: not in its `allow`"
     assert free.outcome == "ok" and free.final_url.startswith("http://localhost:")
     assert len(web.hits("/there")) == 1  # the refused hop was never requested
+
+
+def test_a_url_with_a_user_name_or_password_is_refused_unsent(web: LocalServer) -> None:
+    # httpx sent it as Basic authorization (to robots.txt too), and the URL with the password
+    # landed in articles.source_uri, runs and the Parquet export.
+    page = web.add("/private", "<html><body>private</body></html>")
+    with fetcher() as f:
+        result = f.fetch(page.replace("http://", "http://alice:s3cret@"))
+    assert (result.outcome, result.error_kind) == ("error", "hard")
+    assert result.error == "refused: the URL carries a user name or password"
+    assert web.requests == []

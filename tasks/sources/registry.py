@@ -137,6 +137,8 @@ def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
     url = entry.get("url")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
         raise RegistryError(f"{file}: {where}: 'url' must be an http(s) URL, got {url!r}")
+    if "@" in urlsplit(url).netloc:
+        raise RegistryError(f"{file}: {where}: 'url' carries a user name or password")
     _check_counts(file, f"{where}:", entry)
     allow = entry.get("allow", ())
     if isinstance(allow, str) or not all(isinstance(h, str) for h in allow):

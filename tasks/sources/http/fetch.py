@@ -358,6 +358,9 @@ class Fetcher:
             parsed = httpx.URL(url.strip())
         except httpx.InvalidURL as exc:
             raise _Failure("hard", f"invalid URL: {exc}") from exc
+        if parsed.userinfo:
+            # httpx would send it as a password, and the URL would land in the tables.
+            raise _Failure("hard", "refused: the URL carries a user name or password")
         try:
             check_url(str(parsed), self.policy.net)
         except BlockedAddress as exc:

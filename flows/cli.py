@@ -494,13 +494,18 @@ def sources_import_cmd(ctx: click.Context, opml_file: str) -> None:
                f"{len(feeds) - added} already there")  # fmt: skip
 
 
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
 @main.command("stories")
-@click.option("--since", default="1970-01-01", help="Only stories seen since (YYYY-MM-DD).")
-@click.option("--min-articles", default=2, show_default=True, help="Smallest story to show.")
+@click.option("--since", type=DAY, default="1970-01-01", help="Only stories seen since YYYY-MM-DD.")
+@click.option("--min-articles", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Smallest story to show.")  # fmt: skip
 @click.pass_context
-def stories_cmd(ctx: click.Context, since: str, min_articles: int) -> None:
+def stories_cmd(ctx: click.Context, since: datetime, min_articles: int) -> None:
     """Stories told by several articles, newest first (SQL: warehouse/queries/stories.sql)."""
-    rows = _named_query(ctx, "stories", {"since": since, "min_articles": min_articles})
+    since_day = f"{since:%Y-%m-%d}"
+    rows = _named_query(ctx, "stories", {"since": since_day, "min_articles": min_articles})
     for r in rows:
         click.echo(
             f"{r['story_id']}  {r['label']}\n    {r['articles']} articles from {r['sources']} "
@@ -509,7 +514,7 @@ def stories_cmd(ctx: click.Context, since: str, min_articles: int) -> None:
         for title in r["titles"]:
             click.echo(f"      - {title}")
     if not rows:
-        click.echo(f"no stories with {min_articles}+ articles since {since}")
+        click.echo(f"no stories with {min_articles}+ articles since {since_day}")
 
 
 @main.command("duplicates")
@@ -523,12 +528,13 @@ def duplicates_cmd(ctx: click.Context) -> None:
 
 
 @main.command("topics")
-@click.option("--since", default="1970-01-01", help="Only articles since (YYYY-MM-DD).")
+@click.option("--since", type=DAY, default="1970-01-01", help="Only articles since (YYYY-MM-DD).")
 @click.option("--with-copies", is_flag=True, help="Count duplicates too, not only originals.")
 @click.pass_context
-def topics_cmd(ctx: click.Context, since: str, with_copies: bool) -> None:
+def topics_cmd(ctx: click.Context, since: datetime, with_copies: bool) -> None:
     """Articles per day and topic (SQL: warehouse/queries/topics.sql)."""
-    rows = _named_query(ctx, "topics", {"since": since, "with_copies": with_copies})
+    params = {"since": f"{since:%Y-%m-%d}", "with_copies": with_copies}
+    rows = _named_query(ctx, "topics", params)
     click.echo(format_table(["day", "topic", "articles", "main"], rows))
 
 
@@ -537,7 +543,7 @@ def topics_cmd(ctx: click.Context, since: str, with_copies: bool) -> None:
     "--type", "entity_type", type=click.Choice(["person", "organisation", "place"]),
     help="Only this kind of entity.",
 )  # fmt: skip
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--with-copies", is_flag=True, help="Count duplicates too, not only originals.")
 @click.pass_context
 def entities_cmd(

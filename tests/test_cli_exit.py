@@ -207,6 +207,25 @@ def test_a_url_with_a_password_is_a_usage_error_that_never_shows_it(
     assert not _prefect_started(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["stories", "--since", "notadate"], "--since"),
+        (["topics", "--since", "yesterday"], "--since"),
+        (["entities", "--limit", "-1"], "--limit"),
+        (["stories", "--min-articles", "-5"], "--min-articles"),
+    ],
+)
+def test_a_bad_option_of_a_shipped_query_is_a_usage_error(
+    tmp_path: Path, args: list[str], option: str
+) -> None:
+    # DuckDB's Conversion or Binder Error, exit 1; --min-articles -5 was taken.
+    proc = newsflow(tmp_path, *args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"Invalid value for '{option}'" in proc.stderr
+    assert "Error:" in proc.stderr and "Conversion" not in proc.stderr
+
+
 def test_a_sources_file_named_but_missing_stops_web_runs_before_prefect(tmp_path: Path) -> None:
     # It was read as no sources at all: `ingest feeds` polled nothing and exited 0.
     missing = tmp_path / "sorces.toml"

@@ -490,8 +490,10 @@ def sources_import_cmd(ctx: click.Context, opml_file: str) -> None:
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
     target = sources_path(ctx.obj["sources"])
+    refused = sum(not _web_url(url) for _, url in feeds)
+    left_out = f", {refused} left out (not http(s) URLs)" if refused else ""
     click.echo(f"{len(feeds)} feeds in {opml_file}: {added} added to {target}, "
-               f"{len(feeds) - added} already there")  # fmt: skip
+               f"{len(feeds) - added - refused} already there{left_out}")  # fmt: skip
 
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])

@@ -129,6 +129,33 @@ def test_sources_import_list_and_ingest_feeds(
     assert "| ok" in listed.output  # the feed itself is healthy; its pages are 404s here
 
 
+def test_import_says_which_feeds_it_left_out_and_where_it_cannot_write(tmp_path: Path) -> None:
+    # Refused schemes were counted as "already there"; a sources file in a missing folder
+    # printed a FileNotFoundError.
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<opml><body><outline text="a" xmlUrl="https://a.example/f"/>'
+        '<outline text="b" xmlUrl="ftp://b.example/f"/></body></opml>'
+    )
+    sources = tmp_path / "sources.toml"
+    for added, already in ((1, 0), (0, 1)):
+        run = CliRunner().invoke(
+            main, ["--sources", str(sources), "sources", "import-opml", str(opml)]
+        )
+        assert run.exit_code == 0, run.output
+        assert run.output == (
+            f"2 feeds in {opml}: {added} added to {sources}, {already} already there, "
+            "1 left out (not http(s) URLs)\n"
+        )
+    nowhere = tmp_path / "no" / "sources.toml"
+    run = CliRunner().invoke(main, ["--sources", str(nowhere), "sources", "import-opml", str(opml)])
+    assert run.exit_code == 1
+    assert (
+        run.output
+        == f"Error: {nowhere}: cannot write the sources file: No such file or directory\n"
+    )
+
+
 def test_a_bad_sources_file_is_a_clean_error(warehouse: str, tmp_path: Path) -> None:
     sources = tmp_path / "sources.toml"
     sources.write_text("[[feeds]]\nurl = 'gopher://x'\n")

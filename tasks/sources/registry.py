@@ -268,6 +268,8 @@ def append_feeds(path: str | os.PathLike[str], feeds: list[tuple[str | None, str
             if target.exists():
                 shutil.copymode(target, staged)
             os.replace(staged, target)
+        except OSError as exc:
+            raise RegistryError(f"{file}: cannot write the sources file: {exc.strerror}") from exc
         finally:
             staged.unlink(missing_ok=True)
     return len(blocks)

@@ -195,6 +195,7 @@ def ingest_files_cmd(ctx: click.Context, paths: tuple[str, ...], batch_size: int
 def ingest_inbox_cmd(ctx: click.Context, directory: str | None) -> None:
     """One pass over the inbox (DIRECTORY, else $NEWSFLOW_INBOX, else ./inbox)."""
     _check_inbox(directory)
+    _check_sources_for_drops(ctx)
     _open_warehouse(ctx)
 
     def run() -> object:
@@ -292,6 +293,7 @@ def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | Non
 def watch_cmd(ctx: click.Context, directory: str | None, settle: float) -> None:
     """Land files dropped into the inbox as they arrive (Ctrl-C or SIGTERM stops)."""
     _check_inbox(directory)
+    _check_sources_for_drops(ctx)
     _open_warehouse(ctx)
     with _prefect(ctx), _stopped_by_ctrl_c():
         _watch(ctx, directory, settle)
@@ -774,6 +776,15 @@ def _load_sources(ctx: click.Context) -> None:
         load_registry(ctx.obj["sources"])
     except RegistryError as exc:
         raise click.ClickException(first_line(exc)) from exc
+
+
+def _check_sources_for_drops(ctx: click.Context) -> None:
+    """The sources file an OPML drop adds its feeds to: it may not exist yet (the drop
+    creates it), but one that is there must read, or every drop would fail on it."""
+    from tasks.sources.registry import sources_path
+
+    if sources_path(ctx.obj["sources"]).exists():
+        _load_sources(ctx)
 
 
 @contextmanager

@@ -249,6 +249,23 @@ def test_an_inbox_that_is_a_file_stops_the_run_before_prefect(
     assert not _prefect_started(tmp_path)
 
 
+@pytest.mark.parametrize("command", [["ingest", "inbox"], ["watch"]])
+def test_a_bad_sources_file_stops_the_inbox_before_prefect(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # An OPML drop adds its feeds to it: `watch` ran on (and every drop failed on the file),
+    # `ingest inbox` exited 0.
+    (tmp_path / "inbox").mkdir()
+    sources = tmp_path / "sources.toml"
+    sources.write_text("[[feeds]]\nurl = 'gopher://x'\n")
+    args = ["--warehouse", str(tmp_path / "w.duckdb"), "--sources", str(sources)]
+    proc = newsflow(tmp_path, *args, *command, str(tmp_path / "inbox"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "'url' must be an http(s) URL" in line
+    assert not _prefect_started(tmp_path)
+
+
 def test_unknown_deployment_names_are_refused_before_prefect(tmp_path: Path) -> None:
     proc = newsflow(tmp_path, "serve", "--only", "feed", "--only", "seeds")
     assert proc.returncode == 2, proc.stdout + proc.stderr

@@ -4,6 +4,7 @@ and what the Prefect UI shows when it ends."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 import uuid
@@ -280,7 +281,7 @@ def _report(summary: RunSummary) -> str:
     if summary.failures:
         sections += [f"## {summary.errors} item(s) failed", "\n".join(
             ["| source | stage | error |", "|---|---|---|"]
-            + [f"| `{uri}` | {stage} | {_cell(error)} |"
+            + [f"| {_cell(uri)} | {stage} | {_cell(error)} |"
                for uri, stage, error in summary.failures[:50]]
         )]  # fmt: skip
         more = len(summary.failures) - 50
@@ -291,5 +292,10 @@ def _report(summary: RunSummary) -> str:
     return "\n\n".join(sections)
 
 
+# Markdown's active characters: a title or URL of a page is shown as the text it is, never as
+# a link, an image fetched by the reader's browser, HTML or a broken table.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|#~])")
+
+
 def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")[:200]
+    return _MARKDOWN.sub(r"\\\1", " ".join((text or "")[:200].split()))

@@ -261,3 +261,13 @@ def test_batches_start_small_and_double_up_to_the_size() -> None:
     assert [i for b in batches for i in b.items] == items  # each item once, in order
     with pytest.raises(ValueError, match="at least one item"):
         in_batches(items, 0)  # not a loop that never ends
+
+
+def test_a_pages_title_or_url_in_the_run_report_is_text_not_markdown() -> None:
+    # A hostile page's title or link rendered in the Prefect UI: an image the reader's
+    # browser fetched, a link, HTML, a broken table (only '|' was escaped; URLs sat in
+    # backticks a backtick ended).
+    from flows.runs import _cell
+
+    shown = _cell("![x](http://evil.example/t.png) <img src=x> [a](u) `b` c|d\nnext")
+    assert shown == r"\!\[x\](http://evil.example/t.png) \<img src=x\> \[a\](u) \`b\` c\|d next"

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pyarrow as pa
 from prefect import flow, task
@@ -116,6 +116,8 @@ def ingest_feeds(
 ) -> RunSummary:
     """Poll feeds (all configured ones that are due, or the given URLs) and land new items."""
     registry = load_registry(sources)
+    if urls:  # one feed once, however it is written ('…/feed.xml', '…/feed.xml#x')
+        urls = list(dict.fromkeys(urldefrag(u).url for u in urls))
     feeds = (
         [registry.find("feed", u) or Source("feed", u) for u in urls] if urls else registry.feeds()
     )
@@ -434,7 +436,11 @@ def ingest_urls(
         recorded_run(warehouse, {"urls": urls}) as summary,
         web_fetcher(registry, summary.warehouse) as fetcher,
     ):
-        targets = [Target("url", u) for u in dict.fromkeys(urls)]
+        # One page once, however it is written ('…/61', '…/61#top', '…/61?utm_source=x').
+        unique: dict[str, Target] = {}
+        for u in urls:
+            unique.setdefault(canonicalize(u), Target("url", u))
+        targets = list(unique.values())
         summary.items_seen = len(targets)
         _ingest_pages(
             summary, fetcher, targets, rawstore.root_for(summary.warehouse), "url", FETCH_BATCH

@@ -195,6 +195,22 @@ def test_entries_already_seen_by_url_are_not_fetched_again(
     assert len(site.hits("/articles/002.html")) == 1
 
 
+def test_one_page_or_feed_written_several_ways_is_fetched_once(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # Fetched three times (and counted 7 read, 4 new); a feed three times, two sources rows.
+    page = site.url("/articles/002.html")
+    sources = sources_file(tmp_path, site, [])
+    urls = [page, page, page + "#top", page + "?utm_source=x"]
+    summary = ingest_urls(urls=urls, sources=sources, warehouse=warehouse)
+    assert (summary.items_seen, summary.items_read, summary.new_articles) == (1, 1, 1)
+    assert len(site.hits("/articles/002.html")) == 1
+    feed = site.url("/feeds/rss2.xml")
+    ingest_feeds(urls=[feed, feed, feed + "#x"], sources=sources, warehouse=warehouse)
+    assert len(site.hits("/feeds/rss2.xml")) == 1
+    assert rows(warehouse, "SELECT count(*) FROM sources") == [(1,)]
+
+
 def test_ssrf_guard_refuses_links_to_private_addresses(
     site: LocalServer, tmp_path: Path, warehouse: str
 ) -> None:

@@ -155,3 +155,20 @@ def read_config(path: str | os.PathLike[str]) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def read_toml(
+    path: str | os.PathLike[str], what: str, error: type[ConfigError] = ConfigError
+) -> dict:
+    """A user's TOML configuration file (read_config), parsed; `error` (a ConfigError) names
+    the file and what is wrong: not readable as `what`, not valid TOML, no file to read."""
+    import tomllib
+
+    try:
+        return tomllib.loads(read_config(path))
+    except ConfigError as exc:
+        raise error(str(exc)) from exc
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from exc

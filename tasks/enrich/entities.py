@@ -22,7 +22,6 @@ merged over the shipped ones.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from wordfreq import zipf_frequency
 
 from tasks.enrich.given_names import GIVEN_NAMES_FILE, read_given_names
 from tasks.errors import ConfigError
-from tasks.settings import read_config, settings
+from tasks.settings import read_toml, settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FILES = (DATA_DIR / "entities.toml", DATA_DIR / "places.toml")
@@ -152,14 +151,9 @@ class Gazetteer:
     ) -> Gazetteer:
         gaz = cls()
         for path in files:
+            data = read_toml(path, "gazetteer", GazetteerError)
             try:
-                gaz.merge(tomllib.loads(read_config(path)))
-            except ConfigError as exc:
-                raise GazetteerError(str(exc)) from exc
-            except OSError as exc:
-                raise GazetteerError(f"{path}: cannot read the gazetteer: {exc.strerror}") from exc
-            except tomllib.TOMLDecodeError as exc:
-                raise GazetteerError(f"{path}: not valid TOML: {exc}") from exc
+                gaz.merge(data)
             except (TypeError, ValueError, AttributeError) as exc:
                 raise GazetteerError(f"{path}: not a gazetteer file: {exc}") from exc
         if given_names is not None:

@@ -41,7 +41,6 @@ import functools
 import itertools
 import math
 import re
-import tomllib
 import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -52,7 +51,7 @@ from types import MappingProxyType
 import numpy as np
 
 from tasks.errors import ConfigError
-from tasks.settings import read_config, settings
+from tasks.settings import read_toml, settings
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "data" / "topics.toml"
 DEFAULT_MODEL = DEFAULT_TAXONOMY.with_name("topics_model.npz")
@@ -384,14 +383,7 @@ def load_model(path: Path = DEFAULT_MODEL) -> Model:
 def _parse(
     path: Path, settings: Settings, topics: dict[str, Topic]
 ) -> tuple[Settings, dict[str, Topic]]:
-    try:
-        data = tomllib.loads(read_config(path))
-    except ConfigError as exc:
-        raise TaxonomyError(str(exc)) from exc
-    except OSError as exc:
-        raise TaxonomyError(f"{path}: cannot read the topics file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise TaxonomyError(f"{path}: not valid TOML: {exc}") from exc
+    data = read_toml(path, "topics file", TaxonomyError)
     if unknown := set(data) - {"settings", "topics"}:
         raise TaxonomyError(f"{path}: unknown section(s) {sorted(unknown)}")
     settings = _settings(path, data.get("settings", {}), settings)

@@ -27,7 +27,6 @@ import math
 import os
 import re
 import shutil
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html.entities import html5
@@ -38,7 +37,7 @@ from lxml import etree
 
 from tasks.errors import ConfigError
 from tasks.models import short_hash
-from tasks.settings import read_config, settings
+from tasks.settings import read_toml, settings
 
 _SOURCE_KEYS = {"name", "url", "poll_minutes", "max_items", "allow"}
 
@@ -99,14 +98,7 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     file = sources_path(path)
     if not file.exists():
         return Registry(path=str(file))
-    try:
-        data = tomllib.loads(read_config(file))
-    except ConfigError as exc:
-        raise RegistryError(str(exc)) from exc
-    except OSError as exc:
-        raise RegistryError(f"{file}: cannot read the sources file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RegistryError(f"{file}: not valid TOML: {exc}") from exc
+    data = read_toml(file, "sources file", RegistryError)
     unknown = set(data) - {"network", "defaults", "feeds", "sites"}
     if unknown:
         raise RegistryError(f"{file}: unknown section(s) {sorted(unknown)}")

@@ -93,6 +93,30 @@ def test_open_graph_only_page() -> None:
     assert meta.sources == dict.fromkeys(ALL_FIELDS, "opengraph")
 
 
+@pytest.mark.parametrize(
+    ("main_entity", "expected"),
+    [
+        # outdoor-magazin.com, womenshealth.de and fem.com (real pages, fetched): every article
+        # became '…/Article' or '…/true', and the site's articles copies of each other by URL.
+        ('"Article"', "https://www.outdoor-magazin.com/outdoor-szene/vanlife-in-schweden/"),
+        ('"true"', "https://www.outdoor-magazin.com/outdoor-szene/vanlife-in-schweden/"),
+        ('"/reise/vanlife/"', "https://www.outdoor-magazin.com/reise/vanlife/"),
+    ],
+)
+def test_json_ld_urls_are_absolute_or_from_the_site_root(main_entity: str, expected: str) -> None:
+    ld = (
+        '{"@type": "Article", "headline": "Vanlife in Schweden", "mainEntityOfPage": '
+        + main_entity
+        + "}"
+    )
+    head = _ld(ld) + (
+        '<link rel="canonical" href="https://www.outdoor-magazin.com/outdoor-szene/'
+        'vanlife-in-schweden/">'
+    )
+    url = "https://www.outdoor-magazin.com/outdoor-szene/vanlife-in-schweden/"
+    assert page_metadata(_page(head), url).canonical_url == expected
+
+
 def test_open_graph_only_page_without_url_drops_relative_links() -> None:
     meta = _fixture("opengraph-only.html")
     assert meta.canonical_url is None

@@ -935,6 +935,10 @@ class _JsonLd:
         return _text(value)
 
     def urls(self) -> list[str]:
+        """The page's URLs the main nodes declare: absolute, or a path from the site's root.
+        Anything else is no URL: outdoor-magazin.com's `"mainEntityOfPage": "Article"`
+        resolved to `…/Article` for every article, and made the site's articles copies of
+        each other by URL."""
         out: list[str] = []
         for node in self._main():
             main = self.resolve(node.get("mainEntityOfPage"))
@@ -944,7 +948,7 @@ class _JsonLd:
                 out.append(main)
             if isinstance(node.get("url"), str):
                 out.append(node["url"])
-        return out
+        return [u for u in out if _URL_LIKE_VALUE.match(u.strip())]
 
     def languages(self) -> list[Any]:
         out: list[Any] = []
@@ -1780,6 +1784,9 @@ def _cut_short(title: str) -> str | None:
         if title.endswith(mark) and len(title) > len(mark) + 10:
             return title[: -len(mark)].rstrip()
     return None
+
+
+_URL_LIKE_VALUE = re.compile(r"^(?:https?:)?//|^/(?!/)", re.I)
 
 
 def _absolute(value: str, base: str | None) -> str | None:

@@ -32,6 +32,11 @@ def reprocess(warehouse: str | None = None) -> RunSummary:
         raw_root = rawstore.root_for(summary.warehouse)
         with store.connect(summary.warehouse) as con:
             rows = store.run_sql(con, "sql/raw_articles.sql")
+        for r in rows:
+            if r["path"].endswith(".xml.gz"):
+                # The same bytes fetched first as a feed (`ingest feed` given the page by
+                # mistake): raw_pages keeps that row, the store the page's own copy too.
+                r["path"] = rawstore.relative_path(r["raw_sha256"], "html")
         rawstore.fetch(raw_root, [r["path"] for r in rows])  # a bucket's, to local copies
         items = [
             SourceItem(

@@ -394,3 +394,18 @@ def test_feed_entries_without_a_page_land_the_feeds_own_text(
     assert (first.items_seen, first.new_articles, first.errors) == (3, 2, 1)
     # The next poll: the new entry only; the others were seen, by their feed's GUIDs.
     assert (again.items_seen, again.unchanged, again.new_articles, again.errors) == (4, 3, 1, 0)
+
+
+def test_reprocess_reads_a_page_first_fetched_as_a_feed(tmp_path: Path, warehouse: str) -> None:
+    # `ingest feed` given a page by mistake ("not a feed"), then `ingest urls` on it: the raw
+    # store's index kept the feed's row (.xml.gz), and reprocess read the page as XML.
+    with LocalServer() as server:
+        page = server.add("/a/0.html", article_page(0), headers=HTML_UTF8)
+        sources = sources_file(tmp_path, server, [])
+        ingest_feeds(urls=[page], sources=sources, warehouse=warehouse)
+        ingest_urls(urls=[page], sources=sources, warehouse=warehouse)
+    before = rows(warehouse, "SELECT article_id, title, text FROM articles")
+    assert len(before) == 1
+    summary = reprocess(warehouse=warehouse)
+    assert (summary.items_read, summary.unchanged, summary.errors) == (1, 1, 0)
+    assert rows(warehouse, "SELECT article_id, title, text FROM articles") == before

@@ -723,7 +723,10 @@ def _no_passwords(urls: Iterable[str]) -> None:
     from urllib.parse import urlsplit
 
     for url in urls:
-        netloc = urlsplit(url).netloc
+        try:
+            netloc = urlsplit(url).netloc
+        except ValueError:  # 'http://[bad': the fetch reports it, as one error row
+            continue
         if "@" in netloc:
             shown = url.replace(netloc, netloc.rsplit("@", 1)[1], 1)
             raise click.UsageError(f"a URL with a user name or password: {shown}")

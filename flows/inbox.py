@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from hashlib import sha256
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from prefect import flow
 from prefect.utilities.annotations import quote
@@ -33,6 +32,7 @@ from flows.runs import (
 )
 from tasks.extract.document import MIN_WORDS, article_from_feed
 from tasks.extract.read import read_regular_file
+from tasks.extract.urls import is_http_url
 from tasks.land import Batch, unchanged_task
 from tasks.models import Article, FailedItem, FileState, ListedItem, SourceItem, printable_path
 from tasks.settings import settings
@@ -182,7 +182,7 @@ def subscriptions_and_feeds(
                 del data  # the parse holds what is needed now
                 landed = 0
                 for entry in entries:
-                    if entry.link and urlsplit(entry.link).scheme not in ("http", "https"):
+                    if entry.link and not is_http_url(entry.link):
                         # A guid taken for a link ('id-900001'): the entry has no page.
                         entry = replace(entry, link=None, url=None)
                     uri = entry.link or f"{item.source_uri}#{entry.guid}"

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -23,6 +22,7 @@ from prefect.utilities.annotations import quote
 from flows.progress import Progress
 from flows.signals import interrupted
 from tasks.extract.pool import extract_task, make_pool, start
+from tasks.extract.urls import host_of
 from tasks.land import Batch, Landed, land_task
 from tasks.models import Article, FailedItem, SourceItem
 from warehouse import store
@@ -213,7 +213,7 @@ def extract_and_land(
 def source_of(uri: str) -> str:
     """What a run's per-source counts group by: a web page's host, a local file's folder."""
     if "://" in uri:
-        return urlsplit(uri).hostname or uri
+        return host_of(uri) or uri
     return os.path.dirname(uri) or "."
 
 

@@ -21,7 +21,7 @@ from prefect.utilities.annotations import quote
 
 from flows.runs import RunSummary, extract_and_land, land_and_count, recorded_run
 from tasks.extract.document import article_from_feed
-from tasks.extract.urls import canonicalize
+from tasks.extract.urls import canonicalize, host_of, is_http_url
 from tasks.land import Batch
 from tasks.models import (
     POLL_SCHEMA,
@@ -175,10 +175,10 @@ def ingest_feeds(
                 entries = list(feed_parsed.entries[: feed.max_items])
                 poll["items_seen"] = len(entries)
                 for entry in entries:
-                    if entry.link and urlsplit(entry.link).scheme not in ("http", "https"):
-                        # 'javascript:…', a GUID taken for a link: the entry has no page.
+                    if entry.link and not is_http_url(entry.link):
+                        # 'javascript:…', 'http://[bad', a GUID taken for a link: no page.
                         entry = replace(entry, link=None, url=None)
-                    if entry.link is None:
+                    if not entry.link:  # none, or '' (feedparser's for 'http://[bad')
                         uri = f"{feed.url}#{entry.guid}"
                         targets.append(Target("feed", uri, entry, feed.source_id, False))
                     elif feed.allows(entry.link):
@@ -325,7 +325,7 @@ def interleave_hosts(targets: list[Target]) -> list[Target]:
     per-host limits cost the least (a feed's links mostly share one host)."""
     by_host: dict[str, list[Target]] = {}
     for t in targets:
-        by_host.setdefault(urlsplit(t.link).hostname or "", []).append(t)
+        by_host.setdefault(host_of(t.link), []).append(t)
     queues = list(by_host.values())
     return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
 

@@ -366,6 +366,9 @@ def test_feed_entries_without_a_page_land_the_feeds_own_text(
         f"{unlinked}short-1</guid><title>Short</title><description>Two words</description></item>",
         f"{unlinked}js-1</guid><link>javascript:alert(1)</link><title>Script</title>"
         f"<description>{text} Again.</description></item>",
+        # A link feedparser reads as '' was dropped without a word.
+        f"{unlinked}v6-1</guid><link>http://[bad</link><title>Bad link</title>"
+        f"<description>{text} Once more.</description></item>",
     ]
     later = f"{unlinked}text-2</guid><title>Later</title><description>{text}</description></item>"
     head = (
@@ -388,12 +391,13 @@ def test_feed_entries_without_a_page_land_the_feeds_own_text(
         (f"{url}#js-1", None, "feed-content", "Script"),
         (f"{url}#text-1", None, "feed-content", "Text only"),
         (f"{url}#text-2", None, "feed-content", "Later"),
+        (f"{url}#v6-1", None, "feed-content", "Bad link"),
     ]
     errors = rows(warehouse, "SELECT source_uri, error FROM ingest_errors")
     assert errors == [(f"{url}#short-1", "no link to a page, and too little text in the feed")]
-    assert (first.items_seen, first.new_articles, first.errors) == (3, 2, 1)
+    assert (first.items_seen, first.new_articles, first.errors) == (4, 3, 1)
     # The next poll: the new entry only; the others were seen, by their feed's GUIDs.
-    assert (again.items_seen, again.unchanged, again.new_articles, again.errors) == (4, 3, 1, 0)
+    assert (again.items_seen, again.unchanged, again.new_articles, again.errors) == (5, 4, 1, 0)
 
 
 def test_reprocess_reads_a_page_first_fetched_as_a_feed(tmp_path: Path, warehouse: str) -> None:

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from tasks.errors import ConfigError
+from tasks.extract.urls import is_http_url
 from tasks.models import short_hash
 from tasks.settings import read_toml, settings
 
@@ -62,7 +63,11 @@ class Source:
     def allows(self, link: str) -> bool:
         if not self.allow:
             return True
-        return allowed_host(urlsplit(link).hostname or "", self.allow)
+        try:
+            host = urlsplit(link).hostname or ""
+        except ValueError:  # 'http://[bad'
+            return False
+        return allowed_host(host, self.allow)
 
 
 def allowed_host(host: str, allow: tuple[str, ...]) -> bool:
@@ -127,7 +132,7 @@ def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
     if extra := set(entry) - _SOURCE_KEYS:
         raise RegistryError(f"{file}: {where}: unknown key(s) {sorted(extra)}")
     url = entry.get("url")
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+    if not isinstance(url, str) or not is_http_url(url):
         raise RegistryError(f"{file}: {where}: 'url' must be an http(s) URL, got {url!r}")
     if "@" in urlsplit(url).netloc:
         raise RegistryError(f"{file}: {where}: 'url' carries a user name or password")
@@ -243,7 +248,7 @@ def append_feeds(path: str | os.PathLike[str], feeds: list[tuple[str | None, str
     known = {s.url for s in load_registry(file).sources}
     blocks = []
     for title, url in feeds:
-        if url in known or urlsplit(url).scheme not in ("http", "https"):
+        if url in known or not is_http_url(url):
             continue
         known.add(url)
         name = f"name = {_toml_string(title)}\n" if title else ""

@@ -413,3 +413,15 @@ def test_reprocess_reads_a_page_first_fetched_as_a_feed(tmp_path: Path, warehous
     summary = reprocess(warehouse=warehouse)
     assert (summary.items_read, summary.unchanged, summary.errors) == (1, 1, 0)
     assert rows(warehouse, "SELECT article_id, title, text FROM articles") == before
+
+
+def test_a_url_urlsplit_cannot_read_is_one_error_row(tmp_path: Path, warehouse: str) -> None:
+    # It failed the whole run: ValueError: Invalid IPv6 URL, from the host interleaving.
+    with LocalServer() as server:
+        page = server.add("/a/0.html", article_page(0), headers=HTML_UTF8)
+        summary = ingest_urls(
+            urls=["http://[bad", page], sources=sources_file(tmp_path, server, []),
+            warehouse=warehouse,
+        )  # fmt: skip
+    assert (summary.new_articles, summary.errors) == (1, 1)
+    assert rows(warehouse, "SELECT source_uri FROM ingest_errors") == [("http://[bad",)]

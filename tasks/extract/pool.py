@@ -16,7 +16,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.extract.read import MAX_BYTES
-from tasks.extract.worker import extract_chunk, ignore_ctrl_c, settings_env
+from tasks.extract.worker import extract_chunk, settings_env, start_worker
 from tasks.models import Article, FailedItem, SourceItem
 
 # Below this many items, and with no fork server started ahead (prestart), a pool's start-up
@@ -124,7 +124,9 @@ def make_pool(n_items: int) -> ProcessPoolExecutor | None:
     # modules once so each worker starts warm.
     _start_forkserver()
     ctx = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=ignore_ctrl_c)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=start_worker, initargs=(os.getpid(),)
+    )
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract-{label}")

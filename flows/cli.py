@@ -36,7 +36,8 @@ PREFLIGHT_LOCK_WAIT_S = 1.0
 # Measured by bench/first_run.py on 2 cores: 10-20 s idle, about a minute saturated.
 TEMPORARY_SERVER_NOTE = (
     "newsflow: starting a temporary Prefect server for this run (10-30 s, more on a busy "
-    "machine); run `prefect server start --background` once to skip this on every run"
+    "machine); run `prefect server start --background --analytics-off` once to skip this on "
+    "every run"
 )
 # `prefect server start --background` writes its process id here, in PREFECT_HOME.
 BACKGROUND_SERVER_PID_FILE = "server.pid"

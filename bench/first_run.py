@@ -7,8 +7,8 @@ PREFECT_HOME and a fresh warehouse, and prints its wall time and exit status:
       (Prefect's temporary server needed 21-33 s here; Prefect allows it 20 s by default);
   (b) no load, no server: the first run and a no-change re-run, each starting a temporary
       server;
-  (c) `prefect server start --background` once: the first run and no-change re-runs, found
-      by the CLI itself (no setting), and with PREFECT_API_URL pointing at it.
+  (c) `prefect server start --background --analytics-off` once: the first run and no-change
+      re-runs, found by the CLI itself (no setting), and with PREFECT_API_URL pointing at it.
 
     python bench/first_run.py [--rounds N]
 
@@ -96,9 +96,10 @@ def ingest_seeds(env: dict[str, str], warehouse: Path, cwd: Path) -> dict:
 
 @contextmanager
 def background_server(env: dict[str, str]) -> Iterator[float]:
-    """`prefect server start --background`, as the README says; yields seconds to healthy."""
+    """`prefect server start --background --analytics-off`, as the README says; yields seconds
+    to healthy."""
     started = time.perf_counter()
-    subprocess.run([str(BIN / "prefect"), "server", "start", "--background"],
+    subprocess.run([str(BIN / "prefect"), "server", "start", "--background", "--analytics-off"],
                    env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
     url = f"http://127.0.0.1:{env['PREFECT_SERVER_API_PORT']}/api/health"
     try:
@@ -144,7 +145,7 @@ def main() -> None:
         home, wh = tmp_path / "c-home", tmp_path / "c" / "newsflow.duckdb"
         env = {**base_env(home), "PREFECT_SERVER_API_PORT": str(free_port())}
         with background_server(env) as ready_s:
-            print(f"`prefect server start --background` answered in {ready_s:.1f} s", flush=True)
+            print(f"the background server answered in {ready_s:.1f} s", flush=True)
             rows.append(("(c) background server: first run", ingest_seeds(env, wh, tmp_path)))
             for n in range(1, args.rounds + 1):
                 rows.append((f"(c) background server: re-run {n}",

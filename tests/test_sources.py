@@ -130,6 +130,16 @@ def test_bare_ampersands_and_html_entities_of_a_feed_reader_export_are_kept() ->
     ]
 
 
+@pytest.mark.parametrize(
+    "opml",
+    [b"<opml><body><outline",  # the inbox landed nothing and said nothing
+     b'<opml><body><outline text="a" xmlUrl="https://a.example/f"/><outline text="b" xmlU'],
+)  # fmt: skip
+def test_a_cut_off_opml_file_is_refused_not_read_in_part(opml: bytes) -> None:
+    with pytest.raises(RegistryError, match="not an OPML file"):
+        parse_opml(opml)
+
+
 def test_back_off() -> None:
     feed = Source("feed", "https://a.example/feed", poll_minutes=10)
     now = datetime(2024, 1, 1)

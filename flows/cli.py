@@ -813,7 +813,24 @@ def _prefect(ctx: click.Context) -> Iterator[None]:
             refresh_global_settings_context()
         else:
             click.echo(TEMPORARY_SERVER_NOTE, err=True)
+    else:
+        _reachable(str(settings.api.url))
     yield
+
+
+def _reachable(url: str) -> None:
+    """Stop at once, in one line, when the configured Prefect API does not answer: runs
+    failed after 3-5 s with a generic RuntimeError, and `watch` started, then printed a
+    traceback for every drop. Any answer counts (Prefect Cloud may want a key for /health)."""
+    import httpx
+
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=10)
+    except httpx.HTTPError as exc:
+        reason = first_line(exc) or type(exc).__name__
+        raise click.ClickException(
+            f"cannot reach the Prefect API at {url} (PREFECT_API_URL): {reason}"
+        ) from exc
 
 
 def _background_server(home: Path, host: str, port: int) -> str | None:

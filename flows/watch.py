@@ -125,8 +125,14 @@ def watch_inbox(
     def run(snapshot: Snapshot | None = None) -> None:
         try:
             summary = passes.run(snapshot)
-        except Exception:  # a failed pass is in the Prefect UI; the watcher goes on
-            log.exception("inbox pass failed")
+        except Exception as exc:  # a failed pass is in the Prefect UI; the watcher goes on
+            # One line on the terminal (the traceback with -v, at debug level): a Prefect
+            # server gone for a minute printed a traceback per drop.
+            log.error(
+                "inbox pass failed: %s",
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            )
+            log.debug("inbox pass failed", exc_info=True)
             return
         if summary is not None and on_run is not None:
             on_run(summary)

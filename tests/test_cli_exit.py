@@ -266,6 +266,31 @@ def test_a_bad_sources_file_stops_the_inbox_before_prefect(
     assert not _prefect_started(tmp_path)
 
 
+@pytest.mark.parametrize("command", [["watch"], ["ingest", "seeds", str(SEEDS)]])
+def test_an_unreachable_prefect_api_is_one_line_at_once(tmp_path: Path, command: list[str]) -> None:
+    # `watch` started and printed a traceback for every drop; `ingest` failed after 3-5 s
+    # with "RuntimeError: Failed to reach API".
+    (tmp_path / "inbox").mkdir()
+    api = f"http://127.0.0.1:{_closed_port()}/api"
+    args = ["--warehouse", str(tmp_path / "w.duckdb"), *command]
+    if command == ["watch"]:
+        args.append(str(tmp_path / "inbox"))
+    started = time.monotonic()
+    proc = newsflow(tmp_path, *args, api_url=api)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"Error: cannot reach the Prefect API at {api}"), line
+    assert time.monotonic() - started < 30
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def test_unknown_deployment_names_are_refused_before_prefect(tmp_path: Path) -> None:
     proc = newsflow(tmp_path, "serve", "--only", "feed", "--only", "seeds")
     assert proc.returncode == 2, proc.stdout + proc.stderr

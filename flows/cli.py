@@ -21,6 +21,8 @@ from pathlib import Path
 
 import click
 
+from tasks.errors import first_line
+
 # Before Prefect is imported: its temporary server's analytics call can lock SQLite at start.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Prefect gives its temporary server 20 s to answer; on a busy 2-core machine it took 21-33 s
@@ -77,11 +79,6 @@ class _Newsflow(click.Group):
 def one_line(exc: BaseException) -> str:
     """An exception as one line: its type and the first line of its message."""
     return f"{type(exc).__name__}: {first_line(exc)}"
-
-
-def first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _exit_without_teardown(end: SystemExit) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from flows.inbox import SETTLE_SECONDS, inbox_dir, inbox_stats, ingest_inbox
 from flows.runs import RunSummary
+from tasks.errors import first_line
 from tasks.models import SourceItem
 
 if TYPE_CHECKING:
@@ -128,10 +129,7 @@ def watch_inbox(
         except Exception as exc:  # a failed pass is in the Prefect UI; the watcher goes on
             # One line on the terminal (the traceback with -v, at debug level): a Prefect
             # server gone for a minute printed a traceback per drop.
-            log.error(
-                "inbox pass failed: %s",
-                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-            )
+            log.error("inbox pass failed: %s", first_line(exc))
             log.debug("inbox pass failed", exc_info=True)
             return
         if summary is not None and on_run is not None:

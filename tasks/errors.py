@@ -15,3 +15,10 @@ class NewsflowError(Exception):
 
 class ConfigError(NewsflowError, ValueError):
     """The configuration cannot be used: the message names the file or setting and why."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, else its type's name: what a one-line
+    error or log line shows of it."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

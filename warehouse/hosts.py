@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tasks.errors import first_line
 from tasks.settings import settings
 from tasks.sources.http.shared import SharedHostsError, SharedRobots
 from warehouse import lake as lakes
@@ -73,7 +74,7 @@ class PostgresHosts:
             if self._con is not None:
                 self._con.close()
             raise lakes.LakeError(
-                f"cannot keep the shared host state in the lake's database: {_first_line(exc)}"
+                f"cannot keep the shared host state in the lake's database: {first_line(exc)}"
             ) from exc
 
     def __enter__(self) -> PostgresHosts:
@@ -114,7 +115,7 @@ class PostgresHosts:
             try:
                 con.execute(sql.load("sql/hosts/host_done.sql"), params)
             except self._psycopg.Error as exc:
-                log.warning("could not record the turn on %s: %s", host, _first_line(exc))
+                log.warning("could not record the turn on %s: %s", host, first_line(exc))
             self._unlock(con, key)
 
     # -- robots.txt ---------------------------------------------------------------------------
@@ -159,14 +160,14 @@ class PostgresHosts:
                     self._con = self._connect()
                 except self._psycopg.Error as exc:
                     raise SharedHostsError(
-                        f"the lake's database is unreachable: {_first_line(exc)}"
+                        f"the lake's database is unreachable: {first_line(exc)}"
                     ) from exc
             return self._con
 
     def _failed(self, con: Any, exc: Exception) -> SharedHostsError:
         if not con.broken:
-            log.warning("shared host state: %s", _first_line(exc))
-        return SharedHostsError(f"the lake's database: {_first_line(exc)}")
+            log.warning("shared host state: %s", first_line(exc))
+        return SharedHostsError(f"the lake's database: {first_line(exc)}")
 
     def _take(
         self, key: int, deadline: float, what: str, host: str | None = None, delay: float = 0.0
@@ -194,7 +195,7 @@ class PostgresHosts:
             con.execute(sql.load("sql/hosts/unlock.sql"), {"key": key})
         except self._psycopg.Error as exc:
             # A broken session has let go already; the lock cannot outlive it.
-            log.warning("could not let go of a host slot: %s", _first_line(exc))
+            log.warning("could not let go of a host slot: %s", first_line(exc))
 
     def _row(self, con: Any, name: str, params: dict[str, Any]) -> Any:
         try:
@@ -216,10 +217,6 @@ def _key(*parts: str) -> int:
     """An advisory lock key: 64 bits of a hash, apart from the lake's writer lock's."""
     digest = hashlib.sha256(" ".join(("newsflow", *parts)).encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from tasks.errors import ConfigError
+from tasks.errors import ConfigError, first_line
 from tasks.settings import s3_keys, settings
 from warehouse import sql
 
@@ -251,9 +251,9 @@ def open_bucket(con: duckdb.DuckDBPyConnection, url: str, setting: str) -> None:
         if exc.status_code == 404:
             where = given.s3_endpoint or "AWS"
             raise LakeError(f"{setting}: no bucket {bucket} at {where}") from None
-        raise LakeError(f"{setting}: cannot use {where}: {_first_line(exc)}") from None
+        raise LakeError(f"{setting}: cannot use {where}: {first_line(exc)}") from None
     except duckdb.Error as exc:
-        raise LakeError(f"{setting}: cannot reach {where}: {_first_line(exc)}") from None
+        raise LakeError(f"{setting}: cannot reach {where}: {first_line(exc)}") from None
     finally:
         con.execute("RESET http_timeout; RESET http_retries")
 
@@ -271,7 +271,7 @@ def _load(con: duckdb.DuckDBPyConnection, name: str) -> None:
             con.execute(f"LOAD {name}")
     except duckdb.Error as exc:
         raise LakeError(
-            f"cannot load DuckDB's {name} extension ({_first_line(exc)}): install "
+            f"cannot load DuckDB's {name} extension ({first_line(exc)}): install "
             f"newsflow[lake], whose wheels carry it for this duckdb"
         ) from exc
 
@@ -279,10 +279,6 @@ def _load(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def _loaded(con: duckdb.DuckDBPyConnection) -> set[str]:
     found = con.execute("SELECT extension_name FROM duckdb_extensions() WHERE loaded")
     return {row[0] for row in found.fetchall()}
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @contextmanager
@@ -307,7 +303,7 @@ def writer_lock(
             lake.catalog.removeprefix("postgres:"), autocommit=True, application_name=name
         )
     except psycopg.Error as exc:
-        raise LakeError(f"cannot open the lake {lake.name}: {_first_line(exc)}") from exc
+        raise LakeError(f"cannot open the lake {lake.name}: {first_line(exc)}") from exc
     started = time.monotonic()
     try:
         while True:

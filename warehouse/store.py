@@ -18,7 +18,7 @@ from typing import TypeVar
 import duckdb
 import pyarrow as pa
 
-from tasks.errors import ConfigError
+from tasks.errors import ConfigError, first_line
 from tasks.settings import settings
 from warehouse import lake as lakes
 from warehouse import sql
@@ -171,8 +171,7 @@ def _lake_attached(lake: lakes.Lake, read_only: bool) -> Iterator[duckdb.DuckDBP
         except lakes.LakeError as exc:
             raise WarehouseError(str(exc)) from exc
         except duckdb.Error as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise WarehouseError(f"cannot open the lake {lake.name}: {first}") from exc
+            raise WarehouseError(f"cannot open the lake {lake.name}: {first_line(exc)}") from exc
         if not read_only:
             con.execute("SET threads = 1")  # as for a file: landing shares the cores
             migrate(con)

@@ -267,7 +267,9 @@ def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | None) -> None:
     """A site's newest pages from its (news) sitemap; URL is a site or a sitemap.
     Without URL: every [[sites]] entry of the sources file."""
-    if url is not None and not _web_url(url):
+    from tasks.extract.urls import is_http_url
+
+    if url is not None and not is_http_url(url):
         raise click.UsageError(f"not an http(s) URL: {url}")
     _no_passwords([url] if url else [])
     _load_sources(ctx)
@@ -489,8 +491,11 @@ def sources_import_cmd(ctx: click.Context, opml_file: str) -> None:
         added = append_feeds(ctx.obj["sources"], feeds)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
+    from tasks.extract.urls import is_http_url
+
     target = sources_path(ctx.obj["sources"])
-    refused = sum(not _web_url(url) for _, url in feeds)
+    # The feeds append_feeds leaves out for their URL, by the same test.
+    refused = sum(not is_http_url(url) for _, url in feeds)
     left_out = f", {refused} left out (not http(s) URLs)" if refused else ""
     click.echo(f"{len(feeds)} feeds in {opml_file}: {added} added to {target}, "
                f"{len(feeds) - added - refused} already there{left_out}")  # fmt: skip
@@ -718,26 +723,12 @@ def _check_inbox(directory: str | None) -> None:
 def _no_passwords(urls: Iterable[str]) -> None:
     """A URL with a user name or password is refused before the run: it would be sent as a
     password and kept in plain text in articles, runs and Prefect's flow-run parameters."""
-    from urllib.parse import urlsplit
+    from tasks.extract.urls import user_info_of
 
     for url in urls:
-        try:
-            netloc = urlsplit(url).netloc
-        except ValueError:  # 'http://[bad': the fetch reports it, as one error row
-            continue
-        if "@" in netloc:
-            shown = url.replace(netloc, netloc.rsplit("@", 1)[1], 1)
+        if (user_info := user_info_of(url)) is not None:
+            shown = url.replace(f"{user_info}@", "", 1)
             raise click.UsageError(f"a URL with a user name or password: {shown}")
-
-
-def _web_url(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # a bad port or IPv6 literal
-        return False
 
 
 def _check_rules() -> None:

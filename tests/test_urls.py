@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tasks.extract.urls import canonicalize, host_of, is_http_url, unwrap_amp
+from tasks.extract.urls import canonicalize, host_of, is_http_url, unwrap_amp, user_info_of
 
 CANONICAL = [
     # scheme and host case, default ports, userinfo, fragment
@@ -283,3 +283,19 @@ def test_canonical_urls_are_http_urls_or_the_input() -> None:
             assert "#" not in out or "#!" in out, url
         else:
             assert out == url.strip()
+
+
+def test_user_info_of() -> None:
+    assert user_info_of("http://alice:s3cret@example.com/feed") == "alice:s3cret"
+    assert user_info_of("https://bob@example.com") == "bob"
+    assert user_info_of("https://example.com/?mail=a@b.example") is None  # not the authority
+    assert user_info_of("http://[bad") is None
+
+
+def test_a_sources_file_url_with_a_password_is_refused(tmp_path) -> None:
+    from tasks.sources.registry import RegistryError, load_registry
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[feeds]]\nurl = "https://alice:s3cret@example.com/feed.xml"\n')
+    with pytest.raises(RegistryError, match=r"feeds\[1\]: 'url' carries a user name or password"):
+        load_registry(sources)

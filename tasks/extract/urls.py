@@ -127,6 +127,16 @@ def is_http_url(url: str) -> bool:
     return _split(url.strip()) is not None
 
 
+def user_info_of(url: str) -> str | None:
+    """The user name and password a URL carries ('alice:secret' of 'http://alice:secret@h/'),
+    or None; a URL urlsplit cannot read carries none."""
+    try:
+        netloc = urlsplit(url.strip()).netloc
+    except ValueError:  # 'http://[bad'
+        return None
+    return netloc.rpartition("@")[0] if "@" in netloc else None
+
+
 def host_of(url: str) -> str:
     """The lower-case host without port (IDNA-encoded, as canonicalize writes it), or ""."""
     parts = _split(url.strip())

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from tasks.errors import ConfigError
-from tasks.extract.urls import is_http_url
+from tasks.extract.urls import is_http_url, user_info_of
 from tasks.models import short_hash
 from tasks.settings import read_toml, settings
 
@@ -134,7 +134,7 @@ def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
     url = entry.get("url")
     if not isinstance(url, str) or not is_http_url(url):
         raise RegistryError(f"{file}: {where}: 'url' must be an http(s) URL, got {url!r}")
-    if "@" in urlsplit(url).netloc:
+    if user_info_of(url) is not None:
         raise RegistryError(f"{file}: {where}: 'url' carries a user name or password")
     _check_counts(file, f"{where}:", entry)
     allow = entry.get("allow", ())

@@ -1238,6 +1238,8 @@ class _Guess:
         # A guess of several words that is not a name is a heading or a label the search
         # took for a byline ('Alles über Lautsprecher', 'Źródło Statista com').
         names = clean_authors([extract_author(self._tree)], self._sites)
+        if not names:
+            return []
         # The search also reads a quotation's credit ('<blockquote>„…“ <span
         # class="zitat-author">Jan Fleischhauer, deutscher Journalist, Kolumnist und
         # Autor</span>'): a name said under a quotation is whom the page quotes.

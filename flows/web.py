@@ -282,12 +282,18 @@ def _polls_table(polls: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(polls, schema=POLL_SCHEMA)
 
 
-def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
-    """Targets whose entry was not seen before (by feed GUID or canonical URL); one per URL."""
+def _one_each(targets: list[Target]) -> list[Target]:
+    """The first target of each page, however its link is written ('…/61', '…/61#top',
+    '…/61?utm_source=x'); a feed entry without a page is its own."""
     unique: dict[str, Target] = {}
     for t in targets:
         unique.setdefault(canonicalize(t.link) if t.has_page else t.link, t)
-    targets = list(unique.values())
+    return list(unique.values())
+
+
+def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
+    """Targets whose entry was not seen before (by feed GUID or canonical URL); one per URL."""
+    targets = _one_each(targets)
     if not targets:
         return []
     entries = pa.table(
@@ -436,11 +442,7 @@ def ingest_urls(
         recorded_run(warehouse, {"urls": urls}) as summary,
         web_fetcher(registry, summary.warehouse) as fetcher,
     ):
-        # One page once, however it is written ('…/61', '…/61#top', '…/61?utm_source=x').
-        unique: dict[str, Target] = {}
-        for u in urls:
-            unique.setdefault(canonicalize(u), Target("url", u))
-        targets = list(unique.values())
+        targets = _one_each([Target("url", u) for u in urls])
         summary.items_seen = len(targets)
         _ingest_pages(
             summary, fetcher, targets, rawstore.root_for(summary.warehouse), "url", FETCH_BATCH

@@ -15,7 +15,6 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from hashlib import sha256
 from pathlib import Path
 
@@ -32,7 +31,6 @@ from flows.runs import (
 )
 from tasks.extract.document import MIN_WORDS, article_from_feed
 from tasks.extract.read import read_regular_file
-from tasks.extract.urls import is_http_url
 from tasks.land import Batch, unchanged_task
 from tasks.models import Article, FailedItem, FileState, ListedItem, SourceItem, printable_path
 from tasks.settings import settings
@@ -182,9 +180,6 @@ def subscriptions_and_feeds(
                 del data  # the parse holds what is needed now
                 landed = 0
                 for entry in entries:
-                    if entry.link and not is_http_url(entry.link):
-                        # A guid taken for a link ('id-900001'): the entry has no page.
-                        entry = replace(entry, link=None, url=None)
                     uri = entry.link or f"{item.source_uri}#{entry.guid}"
                     hinted = SourceItem("inbox", uri, item.path, 0, 0, hints=entry)
                     article = article_from_feed(hinted)

@@ -21,7 +21,7 @@ from prefect.utilities.annotations import quote
 
 from flows.runs import RunSummary, extract_and_land, land_and_count, recorded_run
 from tasks.extract.document import article_from_feed
-from tasks.extract.urls import canonicalize, host_of, is_http_url
+from tasks.extract.urls import canonicalize, host_of
 from tasks.land import Batch
 from tasks.models import (
     POLL_SCHEMA,
@@ -175,10 +175,7 @@ def ingest_feeds(
                 entries = list(feed_parsed.entries[: feed.max_items])
                 poll["items_seen"] = len(entries)
                 for entry in entries:
-                    if entry.link and not is_http_url(entry.link):
-                        # 'javascript:…', 'http://[bad', a GUID taken for a link: no page.
-                        entry = replace(entry, link=None, url=None)
-                    if not entry.link:  # none, or '' (feedparser's for 'http://[bad')
+                    if entry.link is None:  # no page (feeds.parse_feed)
                         uri = f"{feed.url}#{entry.guid}"
                         targets.append(Target("feed", uri, entry, feed.source_id, False))
                     elif feed.allows(entry.link):

@@ -88,3 +88,17 @@ def test_html_to_text_keeps_paragraphs() -> None:
         html_to_text("<p>One <b>bold</b> line.</p><p>Two</p>x<br>y") == "One bold line.\nTwo\nx\ny"
     )
     assert html_to_text("  ") is None
+
+
+def test_an_entry_linking_to_no_web_page_has_no_link_and_keeps_its_guid() -> None:
+    rss = (
+        b'<rss version="2.0"><channel><title>T</title>'
+        b"<item><guid isPermaLink='false'>js-1</guid><link>javascript:alert(1)</link></item>"
+        b"<item><guid isPermaLink='false'>v6-1</guid><link>http://[bad</link></item>"
+        b"<item><link>javascript:void(0)</link><title>No GUID</title></item>"
+        b"</channel></rss>"
+    )
+    entries = parse_feed(rss, "https://feeds.example/rss.xml").entries
+    assert [(e.link, e.url) for e in entries] == [(None, None)] * 3
+    assert [e.guid for e in entries][:2] == ["js-1", "v6-1"]
+    assert entries[2].guid == "javascript:void(0)"  # as before: feed_items know it by this

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import feedparser
 import lxml.html
 
-from tasks.extract.urls import canonicalize
+from tasks.extract.urls import canonicalize, is_http_url
 from tasks.models import ListedItem, short_hash
 
 
@@ -69,6 +69,10 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
         contents = e.get("content") or []
         content = html_to_text(contents[0].get("value")) if contents else None
         guid = e.get("id") or link or short_hash(e.get("title", ""), str(e.get("published", "")))
+        if not (link and is_http_url(link)):
+            # 'javascript:…', a GUID taken for a link ('id-900001'), feedparser's '' for
+            # 'http://[bad': the entry links to no page (its GUID stays as it was).
+            link = None
         entries.append(
             ListedItem(
                 guid=guid,

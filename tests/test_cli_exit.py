@@ -79,11 +79,21 @@ def signalled(
             proc.send_signal(sig)
 
     try:
-        deadline = time.monotonic() + 120
-        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+        started = time.monotonic()
+        while not ready() and proc.poll() is None and time.monotonic() < started + 120:
             time.sleep(0.1)
-        assert proc.poll() is None, "the run ended before the signal"
-        assert ready(), "the run never got where the signal was to reach it"
+        if proc.poll() is not None or not ready():
+            # What the run printed says where it was (once, on a loaded machine, it had not
+            # landed 30 articles in 120 s and nothing showed why).
+            state = f"ended with {proc.returncode}" if proc.poll() is not None else "ran"
+            waited = time.monotonic() - started
+            if proc.poll() is None:
+                send(signal.SIGKILL)
+            out, err = proc.communicate()
+            raise AssertionError(
+                f"the run {state} for {waited:.0f} s and never got where the signal was to "
+                f"reach it; it printed:\n{out[-2000:]}\n{err[-4000:]}"
+            )
         send(signum)
         out, err = proc.communicate(timeout=stop_within)
     finally:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.extract.document import _signed, extract_item
+from tasks.extract.document import _drop_next_articles, _signed, extract_item
+from tasks.extract.parse import parse_html
 from tasks.models import Article, ListedItem, SourceItem
 from tests.conftest import FIXTURES
 
@@ -108,6 +109,36 @@ def test_an_article_nested_in_the_sidebar_is_read_alone(tmp_path: Path) -> None:
     assert "Dein wichtigster Touchpoint" not in article.text
     assert article.word_count > 200
     assert json.loads(article.metadata_sources)["text"] == "article-element"
+
+
+def test_the_next_stories_of_an_infinite_scroll_page_are_not_its_text(tmp_path: Path) -> None:
+    # hoy.com.py loads the next stories as the reader scrolls; the saved page holds three in
+    # full after its own, and all four were one text of 10,222 characters.
+    article = extract_item(real_item(tmp_path, "hoy.com.py-bendicion.html"))
+    assert article.title == "Darán bendición a vehículos este sábado"
+    assert article.text.startswith("Conductores de todo tipo de vehículos")
+    assert "cuidado que se debe tener con respecto a la vida" in article.text
+    assert "Bebé muere electrocutado" not in article.text and "fiscal" not in article.text
+    assert len(article.text) < 1_500
+
+
+def test_articles_under_a_headline_other_than_the_first_s_title_stay() -> None:
+    story = "<p>" + "A sentence of the story that runs on for a while. " * 12 + "</p>"
+    page = (
+        "<html><body><article><h1>{0}</h1>{2}</article>"
+        "<article><h1>{1}</h1>{2}</article></body></html>"
+    )
+    # The first <article> is not headed by the title: a front page's stories, all kept.
+    tree = parse_html(page.format("Rain in Lima", "Sun in Quito", story))
+    _drop_next_articles(tree, "News of the day | Daily")
+    assert len(tree.findall(".//article")) == 2
+    # Headed by the title (with the site's name): the next story goes, short ones stay.
+    tree = parse_html(page.format("Rain in Lima", "Sun in Quito", story))
+    _drop_next_articles(tree, "Rain in Lima | Daily")
+    assert [h.text for h in tree.iter("h1")] == ["Rain in Lima"]
+    tree = parse_html(page.format("Rain in Lima", "Sun in Quito", "<p>Short.</p>"))
+    _drop_next_articles(tree, "Rain in Lima | Daily")
+    assert len(tree.findall(".//article")) == 2
 
 
 def test_a_booking_calendar_is_no_text(tmp_path: Path) -> None:

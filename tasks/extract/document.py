@@ -263,6 +263,7 @@ def _from_html(html: str, data: bytes, item: SourceItem) -> tuple[dict[str, obje
     if not meta.published_at or not plausible_published(meta.published_at, page_url):
         guess.date()
     _drop_inert(tree)
+    _drop_next_articles(tree, meta.title)
     body, body_source = _body(tree, html, item.url, meta.description, page_url)
     if body is None:
         return {}, {}
@@ -385,6 +386,37 @@ def _drop_inert(tree: HtmlElement) -> None:
     for element in list(tree.iter(*INERT_TAGS)):
         if element.tag != "script" or "ld+json" not in (element.get("type") or ""):
             delete_element(element)
+
+
+# An infinite-scroll page (the next stories load as the reader scrolls) holds the following
+# articles in full, each an <article> with its own headline, after the page's own; trafilatura
+# read them all as one text (hoy.com.py: 4 stories, 10,222 characters for one of 1,300).
+# The page's own comes first and carries its title; an <article> with another headline and
+# text enough to be a story is another story.
+NEXT_ARTICLE_CHARS = 500
+
+
+def _drop_next_articles(tree: HtmlElement, title: str | None) -> None:
+    """Remove the other stories an infinite-scroll page holds after its own."""
+    if not title:
+        return
+    headed = [
+        (article, h1)
+        for article in tree.iter("article")
+        if len(h1s := article.findall(".//h1")) == 1 and not article.findall(".//article//h1")
+        for h1 in h1s
+    ]
+    if len(headed) < 2 or not _headline_of(headed[0][1], title):
+        return
+    for article, h1 in headed[1:]:
+        if not _headline_of(h1, title) and len(article.text_content()) >= NEXT_ARTICLE_CHARS:
+            article.drop_tree()
+
+
+def _headline_of(h1: HtmlElement, title: str) -> bool:
+    """Whether the <h1> prints the page's title (the title may carry the site's name)."""
+    headline = " ".join(h1.text_content().split()).casefold()
+    return bool(headline) and headline in " ".join(title.split()).casefold()
 
 
 def _body(

@@ -181,6 +181,30 @@ def test_pence_and_cents_become_pounds_and_dollars() -> None:
     ]  # fmt: skip
 
 
+def test_pounds_gained_lost_or_of_something_are_a_weight_and_1440p_is_no_money() -> None:
+    # Sentences from real pages (bench/extraction_real.py) and the BBC corpus: every bare
+    # "N pounds" on the English real pages was a weight, and "1440p" was £14.40.
+    weights = (
+        "In 2009 she told People that she had gained 83 pounds after leaving. "
+        "Okay, so you gained 40 or 100 pounds... So what? "
+        "The Cessna was overloaded by 700 pounds (320kg). "
+        "Police seized 50 pounds of cocaine at the port."
+    )
+    assert [(c.value, c.unit) for c in find_claims(weights)] == [
+        (83, "lb"), (40, "lb"), (700, "lb"), (320, "kg"), (50, "lb"),
+    ]  # fmt: skip
+    money = (
+        "Fans will have to pay five pounds for a ticket. The firm lost five million pounds. "
+        "He lost his job and five pounds a week in benefits. He paid 50 pounds of his own money."
+    )
+    assert [(c.value, c.unit) for c in find_claims(money)] == [
+        (5, "gbp"), (5e6, "gbp"), (5, "gbp"), (50, "gbp"),
+    ]  # fmt: skip
+    assert [(c.value, c.unit) for c in find_claims(
+        "The RTX 3070 is made for 1440p gaming. Shares fell 12p to 300p."
+    )] == [(0.12, "gbp"), (3.0, "gbp")]  # fmt: skip
+
+
 def test_millions_and_billions() -> None:
     assert [(c.value, c.unit) for c in find_claims(
         "Profits hit $1.13bn (£600m). It has 1.5 million users, 10k fans, £3.5 million in "

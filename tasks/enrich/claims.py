@@ -32,7 +32,8 @@ Unit normalisation (``Claim.unit``), chosen so that SQL can filter on it:
   lower case ("usd", "gbp", "eur", "krw", "rub", ...; a bare "$" is taken as US dollars;
   pence and cents are converted to pounds and dollars or euros). Percentages are "percent"
   ("percentage_points", "basis_points" kept apart). Measures are abbreviated ("km", "kg",
-  "tonnes", "miles", "metres"; areas "square_metres", "square_feet", ...). Any other noun
+  "tonnes", "miles", "metres"; areas "square_metres", "square_feet", ...); "pounds" weighed,
+  gained, lost or "of" something are "lb", and "1080p" is a screen, not pence. Any other noun
   is its head word in lower case, plural ("jobs", "containers", "officers"); a singular
   head is accepted only after the number 1 and is then pluralised ("1 job" -> "jobs"), as
   after other numbers it is a modifier ("a 2004 election").
@@ -137,6 +138,12 @@ _CURRENCY_SYMBOL = {
     "R$": "brl",
 }
 _DOLLAR_PREFIXES = ("US", "AU", "CA", "HK", "NZ", "A", "C", "S", "R")
+# Video and screen resolutions, which "p" after the digits names as often as pence ("RTX 3070
+# ... for 1440p gaming" was £14.40 on a real page); the BBC's share prices in pence (300p, 950p,
+# 925p, 873p) are none of them.
+_VIDEO_LINES = frozenset(
+    ("144", "240", "360", "480", "540", "576", "720", "900", "1080", "1440", "2160", "4320")
+)
 # Units written against the digits ("5%", "50p", "100km"); case matters ("4K" is a screen).
 _ATTACHED = {
     "%": "percent",
@@ -583,6 +590,8 @@ def _from_digits(m: re.Match[str], text: str) -> _Num | None:
         else:
             if cur and att != "%":
                 return None
+            if att == "p" and num in _VIDEO_LINES:
+                return None  # "1440p", "1080p": a screen's lines, not pence
             unit = _ATTACHED[att]
             if att == "p":
                 value /= 100
@@ -876,11 +885,37 @@ def _find_unit(
     head = words[-1].lower()
     if unit == "krw" and num.value < 100 and not num.has_scale:
         return None, None, end, True  # "they have 3 won": a verb
-    if unit == "gbp" and head.startswith("pound") and "weigh" in text[num.start - 30 : num.start]:
+    if unit == "gbp" and head.startswith("pound") and _weight(text, num, wend):
         unit = "lb"
     if num.has_scale and not num.is_word and head in _RACE:
         return None, None, end, True  # "the 100m hurdles"
     return unit, text[end:wend].strip(), wend, False
+
+
+# "Pounds" without "£" is a weight as often as money: on the English pages of
+# bench/extraction_real.py every such claim was a weight ("she had gained 83 pounds", "Alley
+# lost 75 pounds"), as the one in the BBC corpus ("overloaded by 700 pounds (320kg)"), while
+# the BBC's money is "five pounds for a ticket" or has a scale ("millions of pounds").
+_WEIGHT_BEFORE = re.compile(
+    r"\b(?:weigh\w*|gain\w*|lost|los(?:e|es|ing)|shed\w*|dropp\w*|put on|overload\w*)\b"
+    r"(?:\W+\w+){0,2}\W*$",
+    re.I,
+)
+_PER_TIME = re.compile(r"\s+(?:a|an|per|each|every)\s+(?:hour|day|week|month|year)\b", re.I)
+_WEIGHT_AFTER = re.compile(
+    r"\s*(?:of\s+(?!the\b|his\b|her\b|their\b|its\b)\w|\(\s*[\d.,]+\s*kg)", re.I
+)
+
+
+def _weight(text: str, num: _Num, end: int) -> bool:
+    """Whether the pounds counted are a weight: weighed, gained or lost, or "of" something,
+    or followed by their kilograms; money with a scale ("millions of pounds") stays money."""
+    if num.has_scale:
+        return False
+    if _PER_TIME.match(text, end):
+        return False  # "five pounds a week"
+    before = text[max(0, num.start - 30) : num.start]
+    return bool(_WEIGHT_BEFORE.search(before) or _WEIGHT_AFTER.match(text, end))
 
 
 def _per_unit(value: float, subject: str | None) -> float:

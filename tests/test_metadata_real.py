@@ -60,6 +60,31 @@ def test_the_title_part_the_url_slug_spells_is_the_headline() -> None:
     assert articles[0].title == "Rinderleber-Geschnetzeltes mit Apfel und Zwiebel"
 
 
+def test_a_title_part_printed_as_the_headline_is_the_title() -> None:
+    # <title> 'www.bundespraesident.de: Der Bundespräsident / Reden / Rede von …': site,
+    # section and headline; the speech's <h1> prints the last part (the first <h1> is
+    # 'Navigation und Service'). The slug (/Johannes-Rau/) spells no other part better.
+    meta = _meta(
+        "bundespraesident.de-rau.html",
+        "https://www.bundespraesident.de/SharedDocs/Reden/DE/Johannes-Rau/Reden/2003/03/"
+        "20030331_Rede2.html",
+    )
+    assert meta.title == (
+        "Rede von Bundespräsident Johannes Rau beim Föderalismuskonvent der deutschen "
+        "Landesparlamente"
+    )
+    # Where the slug spells another part, the printed part is the blog's name or tagline
+    # ('Liebe geht durch den Magen' in the masthead): see the test above.
+
+
+def test_a_page_with_no_h1_prints_its_headline_as_an_h2() -> None:
+    # villacc.de has no <h1>: <title> 'Villa Galaxy - Ferienvilla in Florida' and the <h2>
+    # 'Villa Galaxy' over the villa's details.
+    meta = _meta("villacc.de.galaxy.html", "http://www.villacc.de/ferienvilla/119/Villa-Galaxy")
+    assert meta.title == "Villa Galaxy"
+    assert meta.sources["title"] == "html-h2"
+
+
 def test_a_saved_page_names_its_site_by_where_it_was_saved_from() -> None:
     # An Internet Archive copy of dimido.de, ingested as a file: no URL of its own and none
     # declared, but the archive's 'WB_wombat_Init(..., "www.dimido.de:80")' names the host,

@@ -69,6 +69,7 @@ class PageMeta:
 
 JSON_LD, OPENGRAPH, META, HTML = "json-ld", "opengraph", "meta", "html"
 HTML_H1 = "html-h1"  # the page's printed headline, agreeing with a declared title
+HTML_H2 = "html-h2"  # the same, printed as an <h2> on a page with no <h1>
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -550,6 +551,20 @@ class _Page:
                 return _without_kicker(printed, found[0]), found[1]
         if len(headlines) == 1 and self._sole_headline(headlines[0].text, declared, all_sites):
             return headlines[0].text, HTML_H1
+        if not headlines:
+            # No <h1> at all: a template that prints the headline as an <h2> ('kein App Store
+            # mehr … ? | iPhone | Forum'): the declared title, or one of its parts, as printed
+            # (its case may differ); of several, the part the title puts first.
+            parts = [_folded(p) for _, t in declared for p in _ANY_PART_SPLIT.split(t)]
+            printed = [
+                (parts.index(key), h2.text)
+                for h2 in self._h2_headlines()
+                if (key := _folded(h2.text)) in parts
+                and _substantial(h2.text)
+                and not _is_logo(h2.text, sites)
+            ]
+            if printed:
+                return min(printed)[1], HTML_H2
         # A declared title cut short ("...", or at a quote that ended the attribute) loses
         # to a longer one that it starts.
         chosen = next(
@@ -629,6 +644,20 @@ class _Page:
             # overlap above already agrees).
             if any(t.startswith(h1) and t[len(h1) : len(h1) + 1].isupper() for _, t in declared):
                 return h1, HTML_H1
+        # A part of a declared title of several, between its site, section and tagline
+        # ('Zoll online - Fachmeldungen - Verkündung des …', 'www.bundespraesident.de: Der
+        # Bundespräsident / Reden / Rede von …'), printed as the <h1>: the headline.
+        # Not the site's logo or tagline in the masthead, which is a part too ('Liebe geht
+        # durch den Magen', 'Steinzeit & Co'), nor where the URL's slug spells another part
+        # better ('Damian Duchamps' Blog' at /office-365-hbdi-die-dritte/).
+        if len(h1.split()) >= _PART_HEADLINE_WORDS and not _in_masthead(printed.element):
+            slug = _slug_words(url) if (url := self._page_url()) else set()
+            for _, text in declared:
+                parts = [_loose(p) for p in islice(_ANY_PART_SPLIT.split(text), _MAX_TITLE_PARTS)]
+                if len(parts) > 1 and key in parts:
+                    shares = [_slug_share(part, slug) for part in parts]
+                    if shares[parts.index(key)] >= max(shares):
+                        return h1, HTML_H1
         # Outside <article> too, the printed headline in a declared title of one part with a
         # word or two more for search engines ('Receita de Sequilho com Chocolate Amargo',
         # 'Roasted Chicken with Oriental Rice Recipe'). One part only: a title of several
@@ -685,6 +714,14 @@ class _Page:
                 if len(found) >= _MAX_H1:
                     return found
         return found
+
+    def _h2_headlines(self) -> list[_Headline]:
+        """The page's first <h2>s, for a page that has no <h1>."""
+        body = next(self.root.iter("body"), None)
+        if body is None:
+            return []
+        found = (_headline(h2, in_article=False) for h2 in islice(body.iter("h2"), _MAX_H1))
+        return [h for h in found if h is not None]
 
     def _written_by(self) -> list[str]:
         """Yoast's reading-time card: twitter:label1 'Written by' / 'Geschrieben von' with
@@ -1391,8 +1428,25 @@ def _title_variants(title: str, sites: frozenset[str]) -> set[str]:
 # A title's first parts looked at: each costs a pass over the title, and a hostile <title> of
 # 20,000 parts took 8 minutes. The 990 real pages' <title>s have at most 7 separators.
 _MAX_TITLE_PARTS = 12
+_PART_HEADLINE_WORDS = 3
 # Where a title's parts meet: a spaced separator, or a colon after a word ('Chronik: ...').
 _KICKER_SPLIT = re.compile(rf"\s+(?:{_SEP_ALT})\s+|(?<=\w)[:：]\s+|\s+:\s+")
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+_ANY_PART_SPLIT = re.compile(rf"{_KICKER_SPLIT.pattern}|\s+/\s+")
+_MASTHEAD = re.compile(r"header|masthead|branding|logo", re.I)
+
+
+def _in_masthead(el: etree._Element) -> bool:
+    """Whether an element is in the page's masthead (<header>, or marked so)."""
+    return any(
+        a.tag == "header" or _MASTHEAD.search(f"{a.get('id', '')} {a.get('class', '')}")
+        for a in el.iterancestors()
+    )
 
 
 def _substantial(text: str) -> bool:
@@ -1737,15 +1791,18 @@ def _slug_part(title: str | None, url: str | None) -> str | None:
     slug = _slug_words(url)
     if len(parts) < 2 or len(slug) < 2:
         return None
-    shares = []
-    for part in parts:
-        words = _ascii_key(_loose(part)).split()
-        shares.append(sum(w in slug for w in words) / len(words) if words else 0.0)
+    shares = [_slug_share(part, slug) for part in parts]
     best = max(range(len(parts)), key=shares.__getitem__)
     others = [s for i, s in enumerate(shares) if i != best]
     if shares[best] >= _SLUG_SHARE and max(others) <= _SLUG_OTHERS and _substantial(parts[best]):
         return parts[best].strip()
     return None
+
+
+def _slug_share(part: str, slug: set[str]) -> float:
+    """The share of a title part's words that the URL's slug spells."""
+    words = _ascii_key(_loose(part)).split()
+    return sum(w in slug for w in words) / len(words) if words else 0.0
 
 
 def _slug_words(url: str) -> set[str]:

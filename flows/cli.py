@@ -484,19 +484,27 @@ def sources_import_cmd(ctx: click.Context, opml_file: str) -> None:
     """Add the feeds of an OPML export (from any feed reader) to the sources file."""
     from pathlib import Path
 
-    from tasks.sources.registry import RegistryError, append_feeds, parse_opml, sources_path
+    from tasks.sources.registry import (
+        RegistryError,
+        append_feeds,
+        feed_url_ok,
+        parse_opml,
+        sources_path,
+    )
 
     try:
         feeds = parse_opml(Path(opml_file).read_bytes())
         added = append_feeds(ctx.obj["sources"], feeds)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
-    from tasks.extract.urls import is_http_url
-
     target = sources_path(ctx.obj["sources"])
     # The feeds append_feeds leaves out for their URL, by the same test.
-    refused = sum(not is_http_url(url) for _, url in feeds)
-    left_out = f", {refused} left out (not http(s) URLs)" if refused else ""
+    refused = sum(not feed_url_ok(url) for _, url in feeds)
+    left_out = (
+        f", {refused} left out (not http(s) URLs, or with a user name or password)"
+        if refused
+        else ""
+    )
     click.echo(f"{len(feeds)} feeds in {opml_file}: {added} added to {target}, "
                f"{len(feeds) - added - refused} already there{left_out}")  # fmt: skip
 

@@ -244,13 +244,20 @@ def _as_xml(data: bytes) -> bytes:
     return _AMPERSAND.sub(escaped, data)
 
 
+def feed_url_ok(url: str) -> bool:
+    """True for a URL the sources file can hold: http(s), a valid host and port, and no user
+    name or password (which `_source` refuses, and with it the whole file)."""
+    return is_http_url(url) and user_info_of(url) is None
+
+
 def append_feeds(path: str | os.PathLike[str], feeds: list[tuple[str | None, str]]) -> int:
-    """Add feeds to the sources file (creating it), skipping URLs it already has."""
+    """Add feeds to the sources file (creating it), skipping URLs it already has and those
+    it cannot hold (`feed_url_ok`)."""
     file = sources_path(path)
     known = {s.url for s in load_registry(file).sources}
     blocks = []
     for title, url in feeds:
-        if url in known or not is_http_url(url):
+        if url in known or not feed_url_ok(url):
             continue
         known.add(url)
         name = f"name = {_toml_string(title)}\n" if title else ""

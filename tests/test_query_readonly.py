@@ -174,3 +174,29 @@ def test_readable_paths_can_be_given_but_never_the_warehouse(
     with pytest.raises(store.QueryRefused, match="COPY refused"):
         store.query(f"COPY (SELECT 9) TO '{mine}'", warehouse_with_wal, [mine])
     assert mine.read_text() == "a,b\n1,2\n"
+
+
+def test_now_is_utc_like_the_stored_timestamps(warehouse_with_wal: str) -> None:
+    # Stored timestamps are UTC without a zone; now() and current_date were the machine's
+    # local time, so `ingested_at > now() - interval 1 hour` was off by its UTC offset.
+    # A subprocess: DuckDB reads the zone once per process.
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    newsflow = str(Path(sys.executable).parent / "newsflow")
+    env = {**os.environ, "TZ": "America/Los_Angeles"}
+    three_hours_ago = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S")
+    sql = (
+        "select current_setting('TimeZone') as tz, "
+        f"timestamp '{three_hours_ago}' > now() - interval 1 hour as within_the_hour, "
+        "count(*) filter (where ingested_at > now() - interval 1 hour) as recent "
+        "from articles"
+    )
+    run = subprocess.run(
+        [newsflow, "--warehouse", warehouse_with_wal, "query", sql, "--format", "csv"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[1] == "UTC,False,6"

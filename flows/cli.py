@@ -363,7 +363,7 @@ def serve_cmd(
 def enrich_cmd(ctx: click.Context, all_articles: bool) -> None:
     """Compute topics, entities, claims and language for stored articles: those never
     enriched, or --all (after editing the topic rules or the gazetteer)."""
-    _open_warehouse(ctx)
+    _open_warehouse(ctx, existing=True)
 
     def run() -> object:
         from flows.enrichment import enrich_articles
@@ -387,6 +387,7 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
     from warehouse.export import export_warehouse
     from warehouse.store import WarehouseError
 
+    _open_warehouse(ctx, existing=True)
     try:
         summary = export_warehouse(ctx.obj["warehouse"], out_dir, full=full)
     except (WarehouseError, duckdb.Error, OSError) as exc:
@@ -408,7 +409,7 @@ def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
     compaction and snapshot expiry)."""
     from warehouse.store import LakeUpkeep, WarehouseError
 
-    _open_warehouse(ctx)
+    _open_warehouse(ctx, existing=True)
     with _prefect(ctx):
         from flows.maintenance import maintenance
 
@@ -430,7 +431,7 @@ def maintain_cmd(ctx: click.Context, full_export: bool) -> None:
 @click.pass_context
 def reprocess_cmd(ctx: click.Context) -> None:
     """Re-extract every fetched article from the raw store (no network)."""
-    _open_warehouse(ctx)
+    _open_warehouse(ctx, existing=True)
 
     def run() -> object:
         from flows.reprocess import reprocess
@@ -682,17 +683,25 @@ def _missing(path: str) -> bool:
     return False
 
 
-def _open_warehouse(ctx: click.Context) -> None:
+def _open_warehouse(ctx: click.Context, *, existing: bool = False) -> None:
     """Open (and migrate) the warehouse before Prefect starts: a file that is not a DuckDB
     database, or a folder that cannot be created, stops the command within a second with
     one line, instead of a Prefect start, a failed flow run and its traceback. A lake also
-    needs its shared raw store named (NEWSFLOW_RAW_STORE)."""
+    needs its shared raw store named (NEWSFLOW_RAW_STORE). `existing`: for commands that
+    only work on what was landed (export, maintain, enrich, reprocess), a missing file is
+    an error too, as for `query`: a misspelt --warehouse made an empty warehouse and
+    reported success."""
     import duckdb
 
     from tasks.errors import ConfigError
     from warehouse import rawstore
     from warehouse.lake import LakeBusy
     from warehouse.store import WarehouseError, connect, identity, is_lake, warehouse_path
+
+    if existing and not is_lake(ctx.obj["warehouse"]):
+        file = warehouse_path(ctx.obj["warehouse"])
+        if not file.exists():
+            raise click.ClickException(f"no warehouse at {file}: run `newsflow ingest seeds` first")
 
     if is_lake(ctx.obj["warehouse"]):
         try:

@@ -47,3 +47,18 @@ def test_export_command(warehouse: str, tmp_path: Path) -> None:
         main, ["--warehouse", warehouse, "export", "--out", str(out), "--full"]
     )
     assert full.exit_code == 0 and parquet_count(out / "articles") == 5
+
+
+@pytest.mark.parametrize("command", [["export"], ["maintain"], ["enrich"], ["reprocess"]])
+def test_a_missing_warehouse_is_one_line_not_a_new_empty_one(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # A misspelt --warehouse made an empty warehouse (and an export folder) and exited 0,
+    # while `query` and `stories` said there was none.
+    missing = tmp_path / "typo" / "newsflow.duckdb"
+    result = CliRunner().invoke(main, ["--warehouse", str(missing), *command])
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        f"Error: no warehouse at {missing}: run `newsflow ingest seeds` first\n"
+    )
+    assert not (tmp_path / "typo").exists()

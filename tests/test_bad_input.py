@@ -124,3 +124,15 @@ def test_hidden_and_unsupported_files_in_folders_are_skipped(tmp_path: Path) -> 
     (tmp_path / "story.md").write_text("# Title\n\nBody")
     items, errors = discover([str(tmp_path)], "file")
     assert [Path(i.path).name for i in items] == ["story.md"] and not errors
+
+
+def test_a_path_under_the_home_folder_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/commands.md calls ingest_files(paths=["~/saved-pages"]); no shell expands the ~.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "saved-pages").mkdir()
+    (tmp_path / "saved-pages" / "a.txt").write_text("Headline\n\nSome text.", encoding="utf-8")
+    items, errors = discover(["~/saved-pages"], "file")
+    assert errors == []
+    assert [item.path for item in items] == [str(tmp_path / "saved-pages" / "a.txt")]

@@ -26,6 +26,10 @@ def discover(paths: list[str], source_kind: str) -> tuple[list[SourceItem], list
     items: dict[str, SourceItem] = {}
     errors: list[FailedItem] = []
     for given in paths:
+        # '~/saved-pages' as docs/commands.md passes it: no shell expands it for the Python
+        # API or a deployment's `paths` parameter, and it was "no such file or directory".
+        if given == "~" or given.startswith("~/"):
+            given = os.path.expanduser(given)
         root = Path(given)
         if root.is_dir():
             for found in sorted(_walk(root)):

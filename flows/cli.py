@@ -31,6 +31,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 EXIT_INPUTS_FAILED = 3  # (1, could not run, is click.ClickException's; 2, usage, click's)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what shells report for a reader gone (`| head`)
 # Before Prefect starts, the warehouse is opened to find an unusable one in a second. If
 # another process holds it (a run landing, an analyst's session), it is usable: the run
 # itself then waits its turn, as long as the store allows.
@@ -63,6 +64,10 @@ class _Newsflow(click.Group):
         except KeyboardInterrupt:
             click.echo("newsflow: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # The reader went away (`newsflow query ... --format csv | head`): nothing more to
+            # say, as for any program SIGPIPE ends; it was 'Error: BrokenPipeError' and 1.
+            ctx.exit(EXIT_BROKEN_PIPE)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except BaseException as exc:  # Prefect's TerminationSignal is no Exception

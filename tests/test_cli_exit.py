@@ -547,3 +547,31 @@ def test_a_setting_that_cannot_be_meant_stops_every_command(
     (line,) = proc.stderr.splitlines()
     assert line == "Error: NEWSFLOW_ENRICH='maybe': say 1 or 0 (true/false, yes/no, on/off)"
     assert not _prefect_started(tmp_path)
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path: Path) -> None:
+    # `newsflow query ... --format csv | head` printed 'Error: BrokenPipeError: [Errno 32]
+    # Broken pipe (-v shows the traceback)' and exited 1; now it ends as SIGPIPE would.
+    from warehouse import store
+
+    warehouse = tmp_path / "newsflow.duckdb"
+    with store.connect(warehouse):
+        pass
+    proc = subprocess.Popen(
+        [NEWSFLOW, "--warehouse", str(warehouse), "query", "SELECT * FROM range(1000000)",
+         "--format", "csv"],
+        env=_env(tmp_path, None), cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        assert proc.stdout.readline() == "range\n"
+        proc.stdout.close()  # as `head -1` does
+        err = proc.stderr.read()
+        code = proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert err == ""
+    assert code == 141

@@ -279,6 +279,37 @@ def test_rows_replaced_in_the_warehouse_rewrite_the_table(
     assert summary["runs"].mode == "incremental"  # untouched tables still append
 
 
+def test_enrich_all_with_other_rules_rewrites_the_enrichment_tables(
+    landed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_server: object
+):
+    """`enrich --all` replaces topics with as many rows as there were, other scores: the copy
+    kept the old ones, taken for current by their count."""
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    out = tmp_path / "export"
+    export(landed, out)
+    before = parquet(out, "article_topics", "sum(score)")
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[topics."medtop:16000000".terms]\ntroops = 9\n', encoding="utf-8")
+    monkeypatch.setenv("NEWSFLOW_TOPICS", str(mine))
+    topics = "SELECT count(*), sum(score) FROM article_topics"
+    counted = count(landed, "article_topics")
+    result = CliRunner().invoke(main, ["--warehouse", landed, "enrich", "--all"])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(landed, read_only=True) as con:
+        ((rows_now, score_now),) = con.execute(topics).fetchall()
+    assert rows_now == counted and [(score_now,)] != before  # the case a count misses
+
+    summary = export(landed, out)
+
+    assert summary["article_topics"].reason == "exported rows changed in the warehouse"
+    assert parquet(out, "article_topics", "count(*), sum(score)") == [(rows_now, score_now)]
+    assert summary["runs"].mode == "incremental"
+    assert export(landed, out)["article_topics"].mode == "incremental"  # and then it appends
+
+
 def test_a_missing_folder_is_rewritten(landed: str, tmp_path: Path):
     out = tmp_path / "export"
     export(landed, out)

@@ -305,7 +305,8 @@ def test_keyed_statements_land_the_same_rows_in_a_lake(lake: str, warehouse: str
             for rows_written in (5, 7):
                 store.run_sql(con, "sql/export/mark.sql", params={
                     "out_dir": "/e", "table_name": "articles", "exported_through": NOW,
-                    "rows_through": rows_written, "export_id": f"x{rows_written}",
+                    "rows_through": rows_written, "rows_hash": -rows_written,
+                    "export_id": f"x{rows_written}",
                     "exported_at": NOW, "rows_written": rows_written, "files_written": 1,
                     "full_rewrite": False,
                 })  # fmt: skip

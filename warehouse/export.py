@@ -19,8 +19,9 @@ lock (one process) and simindex.LOCK (one thread) while they stamp and commit a 
 The copy is append-only and the warehouse is the truth: duplicate_of and story_id change on
 articles already exported, and the copy keeps the values they had then; `full=True` rewrites
 every table. A table is also rewritten, by itself, when its folder is missing or rows it had
-exported are gone from the warehouse (reprocess replaces articles), so the copy never keeps
-rows the warehouse dropped. The stories view is small and changes as articles join stories:
+exported are gone from the warehouse or changed (reprocess replaces articles, `enrich --all`
+their topics, entities and claims: a count and a fingerprint of the exported rows tell), so
+the copy never keeps rows the warehouse dropped. The stories view is small and changes as articles join stories:
 it is rewritten whole by every export.
 
 Files are written into <out_dir>/.staging/<export_id>/ and moved into place only after the
@@ -74,6 +75,7 @@ class TableExport:
     total_rows: int  # in the Parquet copy now
     through: datetime | None  # the table's watermark now (None: empty, or a snapshot)
     reason: str | None = None  # why a table was rewritten
+    fingerprint: int | None = None  # of the rows in the copy now (`_tally`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ def _write(
                 "table_name": table.name,
                 "exported_through": result.through,
                 "rows_through": result.total_rows,
+                "rows_hash": result.fingerprint,
                 "export_id": export_id,
                 "exported_at": now,
                 "rows_written": result.rows,
@@ -195,14 +198,14 @@ def _increment(
     full: bool,
 ) -> TableExport:
     select = _select(table.name)
-    reason = _rewrite_reason(con, table, select, out, mark, full)
+    reason, fingerprint = _rewrite_reason(con, table, select, out, mark, full)
     if reason is None:
         assert mark is not None
         after, exported = mark["exported_through"], mark["rows_through"]
         target = staging / "append" / table.name
     else:
         # Published even when empty: it replaces the old folder.
-        after, exported = None, 0
+        after, exported, fingerprint = None, 0, 0
         target = staging / "replace" / table.name
     target.mkdir(parents=True)  # COPY makes the partition folders, not their parents
     if clock is None or (after is not None and clock <= after):
@@ -210,14 +213,16 @@ def _increment(
         through = after
     else:
         through = clock
+        window = {"after": after, "through": through}
         # A unique file-name prefix per export: the files join existing partitions without
         # ever overwriting one, and each names the export that wrote it.
         rows, files = _copy(
-            con, select, target, {"after": after, "through": through},
+            con, select, target, window,
             [f'PARTITION_BY ("{PARTITION}")', f"FILENAME_PATTERN {_literal(export_id + '-{i}')}"],
         )  # fmt: skip
+        fingerprint ^= _tally(con, select, window)[1]
     mode = "incremental" if reason is None else "full"
-    return TableExport(table.name, mode, rows, files, exported + rows, through, reason)
+    return TableExport(table.name, mode, rows, files, exported + rows, through, reason, fingerprint)
 
 
 def _rewrite_reason(
@@ -227,25 +232,42 @@ def _rewrite_reason(
     out: Path,
     mark: dict | None,
     full: bool,
-) -> str | None:
-    """Why `table` cannot be appended to and is rewritten, or None."""
+) -> tuple[str | None, int]:
+    """Why `table` cannot be appended to and is rewritten, or None; and the fingerprint of
+    the rows the copy holds (`_tally`)."""
     if full:
-        return "requested"
+        return "requested", 0
     if mark is None:
-        return "first export"
+        return "first export", 0
     if not (out / table.name).is_dir():
-        return "folder missing"
+        return "folder missing", 0
     if mark["exported_through"] is None:
-        before = 0
+        before, fingerprint = 0, 0
     else:
-        params = {"after": None, "through": mark["exported_through"]}
-        row = con.execute(f"SELECT count(*) FROM ({select})", params).fetchone()
-        before = row[0] if row else 0
-    # Rows landed later have a later clock, so a different count at or before the watermark
-    # means exported rows were deleted or replaced in the warehouse (reprocess does that).
-    if before != mark["rows_through"]:
-        return "exported rows changed in the warehouse"
-    return None
+        before, fingerprint = _tally(
+            con, select, {"after": None, "through": mark["exported_through"]}
+        )
+    # Rows landed later have a later clock, so other rows at or before the watermark mean
+    # exported rows were deleted or replaced in the warehouse: reprocess does that, and
+    # `enrich --all` replaces topics, entities and claims, often as many as there were.
+    # (A mark from before fingerprints, NULL, is checked by its count.)
+    known = mark.get("rows_hash")
+    if before != mark["rows_through"] or (known is not None and fingerprint != known):
+        return "exported rows changed in the warehouse", 0
+    return None, fingerprint
+
+
+def _tally(
+    con: duckdb.DuckDBPyConnection, select: str, window: dict[str, object]
+) -> tuple[int, int]:
+    """The rows of `select` in `window` and their fingerprint: the XOR of their hashes
+    (shifted to fit a BIGINT), so that the fingerprint of the copy after an export is the
+    one before XOR that of the rows it added."""
+    row = con.execute(
+        f"SELECT count(*), coalesce(bit_xor(hash(r)) >> 1, 0)::BIGINT FROM ({select}) AS r",
+        window,
+    ).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
 
 
 def _snapshot(con: duckdb.DuckDBPyConnection, table: _Table, staging: Path) -> TableExport:

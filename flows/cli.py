@@ -232,7 +232,7 @@ def ingest_feeds_cmd(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def ingest_feed_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """The feeds at URLS, now (configured or not)."""
-    _no_passwords(urls)
+    _check_urls(urls)
     _load_sources(ctx)
     _open_warehouse(ctx)
 
@@ -251,7 +251,7 @@ def ingest_feed_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 @click.pass_context
 def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """Article pages at URLS."""
-    _no_passwords(urls)
+    _check_urls(urls)
     _load_sources(ctx)
     _open_warehouse(ctx)
 
@@ -740,6 +740,16 @@ def _check_inbox(directory: str | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"inbox {folder}: cannot be a folder: {one_line(exc)}") from exc
+
+
+def _check_urls(urls: tuple[str, ...]) -> None:
+    """As for paths: when no URL is an http(s) one there is nothing to run, a usage error
+    before Prefect starts; when some are, the run records each other one in ingest_errors."""
+    from tasks.extract.urls import is_http_url
+
+    _no_passwords(urls)  # first: the message below shows the URLs
+    if not any(is_http_url(url) for url in urls):
+        raise click.BadParameter(f"not an http(s) URL: {', '.join(urls)}", param_hint="URLS")
 
 
 def _no_passwords(urls: Iterable[str]) -> None:

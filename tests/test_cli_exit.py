@@ -208,6 +208,17 @@ def test_a_sitemap_that_is_no_web_url_is_a_usage_error(tmp_path: Path, url: str)
     assert not _prefect_started(tmp_path)
 
 
+@pytest.mark.parametrize("command", ["urls", "feed"])
+def test_pages_or_feeds_none_of_which_is_a_web_url_are_a_usage_error(
+    tmp_path: Path, command: str
+) -> None:
+    # As for `ingest files` with no existing path: it started Prefect and exited 3.
+    proc = newsflow(tmp_path, "ingest", command, "ftp://example.org/a", "notaurl")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "not an http(s) URL: ftp://example.org/a, notaurl" in proc.stderr
+    assert not _prefect_started(tmp_path)
+
+
 @pytest.mark.parametrize("command", [["urls"], ["feed"], ["sitemap"]])
 def test_a_url_with_a_password_is_a_usage_error_that_never_shows_it(
     tmp_path: Path, command: list[str]

@@ -21,8 +21,8 @@ articles already exported, and the copy keeps the values they had then; `full=Tr
 every table. A table is also rewritten, by itself, when its folder is missing or rows it had
 exported are gone from the warehouse or changed (reprocess replaces articles, `enrich --all`
 their topics, entities and claims: a count and a fingerprint of the exported rows tell), so
-the copy never keeps rows the warehouse dropped. The stories view is small and changes as articles join stories:
-it is rewritten whole by every export.
+the copy never keeps rows the warehouse dropped. The stories view is small and changes as
+articles join stories: it is rewritten whole by every export.
 
 Files are written into <out_dir>/.staging/<export_id>/ and moved into place only after the
 watermarks committed, so a reader never sees a half-written file and a crash never leaves

@@ -205,9 +205,10 @@ def _open(file: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPy
                 ) from exc
             if time.monotonic() >= next_report:
                 log.warning(
-                    "waiting %.0f s for the warehouse lock on %s, %s: a writer waits for every "
-                    "other connection, read-only ones too, to close", waited, file,
+                    "waiting %.0f s for the warehouse lock on %s, %s: %s", waited, file,
                     lock_holder(exc),
+                    "a reader waits for the writer to close" if read_only else
+                    "a writer waits for every other connection, read-only ones too, to close",
                 )  # fmt: skip
                 next_report += LOCK_REPORT_S
             time.sleep(delay)

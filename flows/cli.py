@@ -626,7 +626,7 @@ def query_cmd(ctx: click.Context, sql: str, fmt: str, max_width: int) -> None:
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(table.column_names)
-        writer.writerows([row[c] for c in table.column_names] for row in rows)
+        writer.writerows([_csv_cell(row[c]) for c in table.column_names] for row in rows)
     else:
         click.echo(format_table(table.column_names, rows, max_width))
 
@@ -654,6 +654,16 @@ def format_table(columns: list[str], rows: list[dict], max_width: int = 80) -> s
     out = [line(columns), "-+-".join("-" * w for w in widths), *map(line, body)]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(s.rstrip() for s in out)
+
+
+def _csv_cell(value: object) -> object:
+    """A list or struct as JSON and bytes as hex, as --format json writes them: Python's
+    repr (`['Elena Kuss']`, `b'...'`) is no format another tool reads."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=_json_default, ensure_ascii=False)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
 
 
 def _json_default(value: object) -> str:

@@ -68,6 +68,16 @@ def test_query_as_csv_and_json(landed: str) -> None:
     assert all(o["chars"] > 2000 for o in objects)
 
 
+def test_csv_writes_lists_as_json_and_bytes_as_hex(landed: str) -> None:
+    # As --format json does; they were Python's repr: "['Elena Kuss', ...]", "b'\\x00'".
+    sql = "SELECT ['Ann Lee', 'Bo Park'] AS authors, '\\x00\\xff'::BLOB AS raw, 3 AS n"
+    result = CliRunner().invoke(main, ["--warehouse", landed, "query", sql, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    (record,) = csv.DictReader(io.StringIO(result.output))
+    assert json.loads(record["authors"]) == ["Ann Lee", "Bo Park"]
+    assert record["raw"] == "00ff" and record["n"] == "3"
+
+
 def test_query_keeps_columns_with_the_same_name(landed: str) -> None:
     sql = "SELECT 1 AS n, 2 AS n"
     for fmt in ("table", "json"):

@@ -193,6 +193,8 @@ def subscriptions_and_feeds(
                     error = FailedItem.of_file(
                         item, "extract", _left_out(warning, landed, len(entries))
                     )
+                elif error is None and entries and not landed:
+                    error = FailedItem.of_file(item, "extract", _headlines_only(len(entries)))
         batch.items.append(item)
         if error is not None:
             batch.errors.append(error)
@@ -244,6 +246,17 @@ def _left_out(warning: str, landed: int, entries: int) -> str:
     what could not be read is not lost in silence; the entries with their text still land
     (entries without text, as in a well-formed feed, land nothing: docs/running.md)."""
     return f"{warning}; {landed:,} of {entries:,} entries carry text of {MIN_WORDS} words or more"
+
+
+def _headlines_only(entries: int) -> str:
+    """A dropped feed none of whose entries carries its text (headlines and links, as most
+    feeds are) lands nothing: one row says so, and how its pages are fetched instead (it was
+    a pass with nothing to show for the file)."""
+    return (
+        f"none of its {entries:,} entries carries text of {MIN_WORDS} words or more: a feed "
+        "of headlines and links is fetched from the web by `newsflow ingest feed URL` or as "
+        "a [[feeds]] entry of the sources file"
+    )
 
 
 def _too_many(entries: int) -> str:

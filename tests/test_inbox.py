@@ -338,3 +338,28 @@ def test_a_dropped_feed_entry_without_a_link_is_known_by_the_file_and_its_guid(
     assert (summary.new_articles, summary.errors) == (1, 0)
     ((uri, url),) = rows(warehouse, "SELECT source_uri, url FROM articles")
     assert uri == f"{inbox / 'guids.xml'}#id-900001" and url is None
+
+
+def test_a_dropped_feed_of_headlines_only_is_one_row_that_says_how_to_fetch_it(
+    tmp_path: Path, warehouse: str
+) -> None:
+    # Most feeds carry a headline and a link, no text: it was a pass that counted the file
+    # read and landed nothing, with no word of why.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    items = "".join(
+        f"<item><title>Story {i}</title><link>https://news.example.org/{i}</link>"
+        f"<guid>g{i}</guid></item>"
+        for i in range(3)
+    )
+    (inbox / "headlines.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    )
+    age(inbox / "headlines.xml")
+    summary = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (0, 1)
+    ((stage, error),) = rows(warehouse, "SELECT stage, error FROM ingest_errors")
+    assert stage == "extract" and error.startswith("none of its 3 entries carries text")
+    assert "newsflow ingest feed URL" in error
+    again = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (again.items_read, again.errors) == (0, 0)  # once, until the file changes

@@ -18,10 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tasks.errors import first_line
+
+if TYPE_CHECKING:
+    from tasks.sources.registry import Registry
 
 # Before Prefect is imported: its temporary server's analytics call can lock SQLite at start.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -216,7 +220,8 @@ def ingest_inbox_cmd(ctx: click.Context, directory: str | None) -> None:
 @click.pass_context
 def ingest_feeds_cmd(ctx: click.Context, force: bool) -> None:
     """All configured feeds that are due (see `newsflow sources list`)."""
-    _load_sources(ctx)
+    if _nothing_configured(_load_sources(ctx), "feed"):
+        return
     _open_warehouse(ctx)
 
     def run() -> object:
@@ -277,7 +282,9 @@ def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | Non
     if url is not None and not is_http_url(url):
         raise click.UsageError(f"not an http(s) URL: {url}")
     _no_passwords([url] if url else [])
-    _load_sources(ctx)
+    registry = _load_sources(ctx)
+    if url is None and _nothing_configured(registry, "site"):
+        return
     _open_warehouse(ctx)
 
     def run() -> object:
@@ -797,7 +804,7 @@ def _check_rules() -> None:
             raise click.ClickException(f"NEWSFLOW_ENTITIES: {first_line(exc)}") from exc
 
 
-def _load_sources(ctx: click.Context) -> None:
+def _load_sources(ctx: click.Context) -> Registry:
     """Read and check the sources file before Prefect starts (a bad one stops the run)."""
     from tasks.sources.registry import RegistryError, load_registry, sources_path
 
@@ -807,9 +814,23 @@ def _load_sources(ctx: click.Context) -> None:
         # is a typo, and polling nothing would hide it.
         raise click.ClickException(f"sources file {sources_path(ctx.obj['sources'])} not found")
     try:
-        load_registry(ctx.obj["sources"])
+        return load_registry(ctx.obj["sources"])
     except RegistryError as exc:
         raise click.ClickException(first_line(exc)) from exc
+
+
+def _nothing_configured(registry: Registry, kind: str) -> bool:
+    """Say so, and that the run is not started, when the sources file has no `kind` (a
+    temporary Prefect server, 10-30 s, to poll nothing)."""
+    if any(s.kind == kind for s in registry.sources):
+        return False
+    entry = "[[feeds]]" if kind == "feed" else "[[sites]]"
+    click.echo(
+        f"no {kind}s in {registry.path}: add {entry} entries"
+        + (" or run `newsflow sources import-opml`" if kind == "feed" else ""),
+        err=True,
+    )
+    return True
 
 
 def _check_sources_for_drops(ctx: click.Context) -> None:

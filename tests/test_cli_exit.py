@@ -184,6 +184,23 @@ def test_a_bad_sources_file_stops_web_runs_before_prefect(
     assert not warehouse.exists() and not _prefect_started(tmp_path)
 
 
+@pytest.mark.parametrize(("command", "said"), [
+    (["ingest", "feeds"], "no feeds in {}: add [[feeds]] entries or run `newsflow sources "
+     "import-opml`"),
+    (["ingest", "sitemap"], "no sites in {}: add [[sites]] entries"),
+])  # fmt: skip
+def test_polling_what_is_not_configured_says_so_without_a_run(
+    tmp_path: Path, command: list[str], said: str
+) -> None:
+    # It started a temporary Prefect server (10-30 s) to print '0 found' and exit 0.
+    sources, warehouse = tmp_path / "sources.toml", tmp_path / "w.duckdb"
+    sources.write_text("[network]\nper_host_delay = 1\n")
+    proc = newsflow(tmp_path, "--warehouse", str(warehouse), "--sources", str(sources), *command)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr.splitlines() == [said.format(sources)]
+    assert not warehouse.exists() and not _prefect_started(tmp_path)
+
+
 @pytest.mark.parametrize("content", [FIFO, DEV_ZERO])
 def test_a_sources_file_or_warehouse_that_is_no_file_stops_the_command(
     tmp_path: Path, content: str

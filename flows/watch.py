@@ -137,17 +137,32 @@ def watch_inbox(
 
     run()
     last_pass = time.monotonic()
-    for changes in watchfiles.watch(
-        folder, stop_event=stop, debounce=200, step=50, yield_on_timeout=True,
-        rust_timeout=int(1000 * max(settle_seconds, 0.5)), raise_interrupt=False,
-    ):  # fmt: skip
-        snapshot, waiting = look(folder, settle_seconds)
-        if not changes and not waiting and time.monotonic() - last_pass < RESCAN_SECONDS:
+    while not stop.is_set():
+        try:
+            for changes in watchfiles.watch(
+                folder, stop_event=stop, debounce=200, step=50, yield_on_timeout=True,
+                rust_timeout=int(1000 * max(settle_seconds, 0.5)), raise_interrupt=False,
+            ):  # fmt: skip
+                snapshot, waiting = look(folder, settle_seconds)
+                if not changes and not waiting and time.monotonic() - last_pass < RESCAN_SECONDS:
+                    continue
+                if waiting:
+                    # let the newest file settle, then take what is ready
+                    time.sleep(settle_seconds)
+                    snapshot = None
+                run(snapshot)
+                last_pass = time.monotonic()
+                if stop.is_set():
+                    break
+        except RuntimeError as exc:
+            # watchfiles' WatchfilesRustInternalError: an event for a name that is not UTF-8
+            # ('Unable to decode path') ended the watch, and with it serve's watcher thread
+            # (silently: serve went on without one) or `watch` (exit 1). The pass records
+            # such a file as one ingest_errors row; watch again, after a pause (no busy loop).
+            log.warning("inbox watcher: %s; watching again", first_line(exc))
+            if stop.wait(max(settle_seconds, 1.0)):
+                break
+            run()
+            last_pass = time.monotonic()
             continue
-        if waiting:
-            time.sleep(settle_seconds)  # let the newest file settle, then take what is ready
-            snapshot = None
-        run(snapshot)
-        last_pass = time.monotonic()
-        if stop.is_set():
-            break
+        break

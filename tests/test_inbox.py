@@ -363,3 +363,32 @@ def test_a_dropped_feed_of_headlines_only_is_one_row_that_says_how_to_fetch_it(
     assert "newsflow ingest feed URL" in error
     again = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
     assert (again.items_read, again.errors) == (0, 0)  # once, until the file changes
+
+
+def test_a_file_name_that_is_not_utf8_does_not_end_the_watcher(
+    tmp_path: Path, warehouse: str
+) -> None:
+    # watchfiles raised WatchfilesRustInternalError ('Unable to decode path') for the event
+    # of such a name: the watcher thread of `serve` died with a traceback and serve went on
+    # polling feeds with no one watching the inbox; `watch` exited 1.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    stop, runs = threading.Event(), []
+    watcher = threading.Thread(
+        target=watch_inbox,
+        kwargs=dict(inbox=str(inbox), warehouse=warehouse, settle_seconds=0.5, stop=stop,
+                    on_run=runs.append),
+    )  # fmt: skip
+    watcher.start()
+    try:
+        time.sleep(2)
+        with open(os.fsencode(inbox) + b"/caf\xe9.txt", "wb") as fh:
+            fh.write((SEEDS / "000_4e815ee1833a451d.txt").read_bytes())
+        time.sleep(2)
+        shutil.copy(SEEDS / "001_801dbc815b007bc0.txt", inbox / "after.txt")
+        wait_for(lambda: landed(runs) == 1, runs)
+        assert watcher.is_alive()
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()

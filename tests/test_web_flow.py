@@ -425,3 +425,22 @@ def test_a_url_urlsplit_cannot_read_is_one_error_row(tmp_path: Path, warehouse: 
         )  # fmt: skip
     assert (summary.new_articles, summary.errors) == (1, 1)
     assert rows(warehouse, "SELECT source_uri FROM ingest_errors") == [("http://[bad",)]
+
+
+def test_a_feed_due_a_moment_after_the_scheduled_run_starts_is_polled(
+    site: LocalServer, tmp_path: Path, warehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under `serve`, the 10-minute schedule starts each run a second or so earlier or later
+    # than the last (a new process each time): a feed polled at 10:00:07.4 was due at
+    # 10:10:07.4 and the run that started at 10:10:06.9 skipped it, so it was polled every
+    # 20 minutes, not 10 (seen with a 60 s schedule and poll_minutes = 1: every other run).
+    from datetime import timedelta
+
+    import warehouse.store as store
+
+    sources = sources_file(tmp_path, site, ["rss2.xml"])
+    ingest_feeds(sources=sources, warehouse=warehouse)
+    first = store.utcnow()
+    monkeypatch.setattr(store, "utcnow", lambda: first + timedelta(minutes=10, seconds=-2))
+    ingest_feeds(sources=sources, warehouse=warehouse)
+    assert len(site.hits("/feeds/rss2.xml")) == 2

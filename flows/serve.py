@@ -8,9 +8,13 @@ the same file for work pools, so the two ways of running newsflow cannot drift a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import os
 import signal
+import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -154,6 +158,52 @@ def serve_all(
         serve(deployments)
     finally:
         stop.set()
+    mark_stopped_runs(overrides.get("warehouse"))
+
+
+# How long the runs that serve's runner stopped may take to be gone (it kills their
+# processes as it shuts down) before they are marked: their marking is what is waited for.
+STOPPED_RUNS_WAIT_S = 10.0
+
+
+def mark_stopped_runs(warehouse: str | None) -> None:
+    """Mark the runs that stopping serve ended (its runner kills the flow runs' processes
+    before they can say so) crashed, in the warehouse and in Prefect, as an interrupted
+    command's own run is: they stayed `running` until some later run on this host swept
+    them, never if serve was not started again. Only runs whose process is gone are touched."""
+    from flows.runs import _crash_in_prefect, dead_runs
+    from warehouse import store
+
+    if not store.is_lake(warehouse) and not store.warehouse_path(warehouse).exists():
+        return
+    deadline = time.monotonic() + STOPPED_RUNS_WAIT_S
+    while True:
+        with store.connect(warehouse, lock_timeout=STOPPED_RUNS_WAIT_S) as con:
+            running = store.open_runs(con, "")
+            # Our own flow runs' processes, killed but maybe not yet reaped (a zombie still
+            # answers as alive): reaped here, waited for below.
+            ours = [r for r in running if r["host"] == socket.gethostname() and _child(r["pid"])]
+            for r in ours:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(r["pid"], os.WNOHANG)
+            crashed = dead_runs(running)
+            if crashed:
+                store.crash_runs(con, crashed)
+        if crashed:
+            with contextlib.suppress(Exception):  # Prefect gone too: the warehouse says it
+                _crash_in_prefect(crashed)
+        if all(r["run_id"] in crashed for r in ours) or time.monotonic() > deadline:
+            return
+        time.sleep(0.5)
+
+
+def _child(pid: int | None) -> bool:
+    """Whether process `pid` is this process's child (Linux /proc; False elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return int(fields[1]) == os.getpid()  # field 4, counted after the command name
 
 
 def serve(deployments: list) -> None:

@@ -153,6 +153,47 @@ def test_served_deployments_run_with_task_runs_and_artifacts(server: str, tmp_pa
         log.close()
 
 
+def test_stopping_serve_mid_run_marks_the_run_crashed(server: str, tmp_path: Path) -> None:
+    # serve's runner kills its flow runs' processes as it stops: the run stayed `running` in
+    # the warehouse and in Prefect until a later run on this host swept it.
+    from tests.conftest import rows
+    from tests.test_killed_run import make_articles
+
+    folder, warehouse = tmp_path / "articles", tmp_path / "newsflow.duckdb"
+    make_articles(folder, 400)
+    env = {
+        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "client-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "NEWSFLOW_WAREHOUSE": str(warehouse),
+    }  # fmt: skip
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
+    serving = subprocess.Popen(
+        [str(BIN / "newsflow"), "serve", "--no-watch", "--only", "files"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deployment = wait_until(
+            lambda: _deployment(server, "ingest-files", "files"), 90, "the files deployment",
+            tmp_path / "serve.log",
+        )  # fmt: skip
+        run = api(server, "POST", f"/deployments/{deployment['id']}/create_flow_run",
+                  {"parameters": {"paths": [str(folder)], "batch_size": 10}})  # fmt: skip
+        wait_until(
+            lambda: api(server, "GET", f"/flow_runs/{run['id']}")["state"]["type"] == "RUNNING",
+            120, "the files run", tmp_path / "serve.log",
+        )  # fmt: skip
+        time.sleep(3)  # into its batches
+        serving.send_signal(signal.SIGTERM)  # as systemd stops a service's main process
+        assert serving.wait(timeout=60) == 0
+    finally:
+        stop(serving)
+        log.close()
+    ((status, message),) = rows(str(warehouse), "SELECT status, message FROM runs")
+    assert status == "crashed" and "ended without finishing the run" in message, message
+    state = api(server, "GET", f"/flow_runs/{run['id']}")["state"]["type"]
+    assert state in ("CRASHED", "CANCELLED", "FAILED"), state  # no longer running
+
+
 def _deployment(url: str, flow: str, name: str) -> dict | None:
     try:
         return api(url, "GET", f"/deployments/name/{flow}/{name}")

@@ -211,7 +211,7 @@ def serve(deployments: list) -> None:
     every deployment registered so far, also when it comes before the runner has started."""
     from prefect.runner import Runner
 
-    from flows.signals import deferred, stop_like_ctrl_c
+    from flows.signals import deferred, stop_like_ctrl_c, stoppable_loop
 
     class _Runner(Runner):
         serving = False
@@ -229,12 +229,19 @@ def serve(deployments: list) -> None:
 
     runner = _Runner(pause_on_shutdown=True)
     registered = []
+
+    async def start() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        with stoppable_loop(asyncio.get_running_loop(), task):
+            await runner.start()
+
     try:
         for deployment in deployments:
             with deferred():
                 registered.append(runner.add_deployment(deployment))
-        asyncio.run(runner.start())
-    except KeyboardInterrupt:
+        asyncio.run(start())
+    except (KeyboardInterrupt, asyncio.CancelledError):
         if not runner.serving:
             _pause(registered)
     print(f"stopped; the schedules of {len(registered)} deployments are paused", flush=True)

@@ -8,11 +8,16 @@ traceback, and some deployments left scheduled with nothing serving them (issue 
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+
+# Set while an event loop serves (flows/serve.py): how to stop it as asyncio's own Ctrl-C
+# handler does, by cancelling its main task.
+_loop_stopper: Callable[[], None] | None = None
 
 
 def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
@@ -22,8 +27,24 @@ def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
         # Python's raises KeyboardInterrupt; inside asyncio.run (Prefect's runner) asyncio's
         # cancels the main task first, so shutdown code (pausing schedules) runs to the end.
         handler(signal.SIGINT, frame)
+    elif _loop_stopper is not None:
+        # SIGINT ignored (`newsflow serve &` from a script), so asyncio installed no handler
+        # of its own: a KeyboardInterrupt raised here, inside the loop's select, printed ~40
+        # lines of Prefect's callbacks failing. Cancel the main task as asyncio would.
+        _loop_stopper()
     else:  # SIGINT ignored (a script's background job): stop all the same
         raise KeyboardInterrupt
+
+
+@contextmanager
+def stoppable_loop(loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> Iterator[None]:
+    """While the block runs, SIGTERM with SIGINT ignored cancels `task` on `loop`."""
+    global _loop_stopper
+    _loop_stopper = lambda: loop.call_soon_threadsafe(task.cancel)  # noqa: E731
+    try:
+        yield
+    finally:
+        _loop_stopper = None
 
 
 def interrupted(exc: BaseException) -> bool:

@@ -32,6 +32,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Prefect gives its temporary server 20 s to answer; on a busy 2-core machine it took 21-33 s
 # and the README's first command died (issue 10). A user's own setting wins.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# The inbox watcher and the warehouse log outside any flow run (a lock waited for, a pass that
+# failed): Prefect's API handler then printed a UserWarning with a source line beside each
+# line. They go to the terminal and, inside a run, to its logs in the UI, as before.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 EXIT_INPUTS_FAILED = 3  # (1, could not run, is click.ClickException's; 2, usage, click's)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C

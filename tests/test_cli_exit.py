@@ -603,3 +603,44 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path: Path) -> None
             proc.wait()
     assert err == ""
     assert code == 141
+
+
+def test_watch_goes_on_past_a_name_that_is_not_utf8_and_stops_at_ctrl_c_after_a_pass(
+    api_url: str, tmp_path: Path
+) -> None:
+    # watchfiles could not decode the name and ended `watch` (exit 1); the watcher's warning
+    # then came with Prefect's UserWarning about logs outside a flow run and a source line.
+    from tests.test_killed_run import landed
+
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "w.duckdb"
+    inbox.mkdir()
+    proc = subprocess.Popen(
+        [NEWSFLOW, "--warehouse", str(warehouse), "watch", str(inbox)],
+        env=_env(tmp_path, api_url), cwd=tmp_path, text=True, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        time.sleep(5)  # watching
+        (Path(os.fsdecode(bytes(inbox) + b"/caf\xe9.txt"))).write_text("Odd name.\n")
+        time.sleep(5)
+        shutil.copy(SEEDS / "002_44a44f5a35d60aa0.txt", inbox / "after.txt")
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and proc.poll() is None:
+            if landed(str(warehouse)) == 1:
+                break
+            time.sleep(1)
+        assert proc.poll() is None, proc.communicate()
+        # At once: a Ctrl-C as the pass's flow run finished was swallowed, and watch went on.
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise AssertionError(proc.communicate()) from None
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0 and err.splitlines()[-1] == "newsflow: stopped", err
+    assert rows(str(warehouse), "SELECT count(*) FROM articles") == [(1,)], err
+    assert "UserWarning" not in err and "Traceback" not in err, err

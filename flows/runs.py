@@ -76,7 +76,7 @@ def recorded_run(warehouse: str | None, parameters: dict) -> Iterator[RunSummary
         if crashed:
             store.crash_runs(con, crashed)
     if crashed:
-        _crash_in_prefect(crashed)
+        crash_in_prefect(crashed)
     try:
         yield summary
     except BaseException as exc:
@@ -134,7 +134,7 @@ def _alive(pid: int, started: int | None) -> bool:
     return started is None or process_started(pid) in (None, started)
 
 
-def _crash_in_prefect(crashed: dict[str, str]) -> None:
+def crash_in_prefect(crashed: dict[str, str]) -> None:
     """The same runs, Crashed in Prefect too, unless Prefect already ended them."""
     from prefect.client.orchestration import get_client
     from prefect.states import Crashed

@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from tasks.errors import first_line
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = Path("deployments") / "prefect.yaml"
 
@@ -158,7 +160,10 @@ def serve_all(
         serve(deployments)
     finally:
         stop.set()
-    mark_stopped_runs(overrides.get("warehouse"))
+    try:
+        mark_stopped_runs(overrides.get("warehouse"))
+    except Exception as exc:  # the warehouse locked past the wait, a lake gone: say so
+        print(f"newsflow: could not mark the stopped runs: {first_line(exc)}", flush=True)
 
 
 # How long the runs that serve's runner stopped may take to be gone (it kills their
@@ -171,7 +176,7 @@ def mark_stopped_runs(warehouse: str | None) -> None:
     before they can say so) crashed, in the warehouse and in Prefect, as an interrupted
     command's own run is: they stayed `running` until some later run on this host swept
     them, never if serve was not started again. Only runs whose process is gone are touched."""
-    from flows.runs import _crash_in_prefect, dead_runs
+    from flows.runs import crash_in_prefect, dead_runs
     from warehouse import store
 
     if not store.is_lake(warehouse) and not store.warehouse_path(warehouse).exists():
@@ -191,7 +196,7 @@ def mark_stopped_runs(warehouse: str | None) -> None:
                 store.crash_runs(con, crashed)
         if crashed:
             with contextlib.suppress(Exception):  # Prefect gone too: the warehouse says it
-                _crash_in_prefect(crashed)
+                crash_in_prefect(crashed)
         if all(r["run_id"] in crashed for r in ours) or time.monotonic() > deadline:
             return
         time.sleep(0.5)

@@ -109,9 +109,16 @@ def ingest_inbox(
         files = ready_files(folder, settle_seconds)
         items, errors = discover([str(f) for f in files], "inbox")
         summary.items_seen = len(items) + len(errors)
-        skip = unchanged_task(summary.warehouse, quote(items))
+        failed = _failed_files(files, errors)
+        skip = unchanged_task(summary.warehouse, quote(items + list(failed.values())))
         todo = [i for i in items if i.path not in skip]
-        summary.unchanged = len(items) - len(todo)
+        # A file that failed before it could be read (a FIFO, a name that is not UTF-8) and
+        # has not changed since is skipped as a landed one is: every pass counted it again,
+        # and every watcher start ran a pass for it.
+        errors = [
+            e for e in errors if not (e.source_uri in failed and failed[e.source_uri].path in skip)
+        ]
+        summary.unchanged = summary.items_seen - len(todo) - len(errors)
         feeds = [i for i in todo if i.path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
         articles = [i for i in todo if i not in feeds]
         summary.items_read += len(feeds)
@@ -120,12 +127,34 @@ def ingest_inbox(
         ):
             land_and_count(summary, batch, f"inbox-feeds-{n:04d}")
         if errors:
-            land_and_count(summary, Batch(errors=errors), "discover")
+            states = [
+                failed_state(failed[e.source_uri], e) for e in errors if e.source_uri in failed
+            ]
+            land_and_count(summary, Batch(errors=errors, file_states=states), "discover")
         extract_and_land(
             summary, in_batches(articles, batch_size), len(articles), "inbox",
             before_land=remember_failures,
         )  # fmt: skip
     return summary
+
+
+def _failed_files(files: list[Path], errors: list[FailedItem]) -> dict[str, SourceItem]:
+    """The files that failed discovery, by their error's source_uri, as items of their
+    printable path, size and modification time (for file_state): a file gone meanwhile has
+    none."""
+    by_name = {printable_path(str(f)): f for f in files}
+    out = {}
+    for error in errors:
+        if (path := by_name.get(error.source_uri)) is None:
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        out[error.source_uri] = SourceItem(
+            "inbox", error.source_uri, error.source_uri, st.st_size, st.st_mtime_ns
+        )
+    return out
 
 
 def remember_failures(batch: Batch, articles: list[Article], errors: list[FailedItem]) -> None:

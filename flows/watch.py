@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from flows.inbox import SETTLE_SECONDS, inbox_dir, inbox_stats, ingest_inbox
 from flows.runs import RunSummary
 from tasks.errors import first_line
-from tasks.models import SourceItem
+from tasks.models import SourceItem, printable_path
 
 if TYPE_CHECKING:
     from flows.serve import DeploymentSpec
@@ -100,13 +100,18 @@ class InboxPasses:
             return {}
         from tasks.land import unchanged
 
-        items = [SourceItem("inbox", p, p, size, mtime) for p, (size, mtime) in snapshot.items()]
+        # By the printable name file_state keeps: a name that is not UTF-8 stopped the whole
+        # check ('utf-8' codec can't encode), and every watcher start ran a pass.
+        items = [
+            SourceItem("inbox", printable_path(p), printable_path(p), size, mtime)
+            for p, (size, mtime) in snapshot.items()
+        ]
         try:
             done = unchanged(self.warehouse, items)
         except Exception as exc:  # the pass will say what is wrong, in the Prefect UI
             log.warning("cannot check the inbox against the warehouse: %s", exc)
             return {}
-        return {p: state for p, state in snapshot.items() if p in done}
+        return {p: state for p, state in snapshot.items() if printable_path(p) in done}
 
 
 def watch_inbox(

@@ -392,3 +392,33 @@ def test_a_file_name_that_is_not_utf8_does_not_end_the_watcher(
         stop.set()
         watcher.join(timeout=30)
     assert not watcher.is_alive()
+
+
+def test_a_file_that_fails_before_it_is_read_is_skipped_until_it_changes(
+    tmp_path: Path, warehouse: str
+) -> None:
+    # A FIFO and a name that is not UTF-8 were errors of every pass (one row, counted each
+    # time), and made every watcher start run a pass: an idle inbox was not idle.
+    from flows.watch import InboxPasses
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    os.mkfifo(inbox / "pipe.html")
+    bad = Path(os.fsdecode(bytes(inbox) + b"/caf\xe9.txt"))
+    bad.write_text("A story with an odd name.\n")
+    shutil.copy(SEEDS / "002_44a44f5a35d60aa0.txt", inbox / "one.txt")
+    for path in (inbox / "pipe.html", bad, inbox / "one.txt"):
+        age(path)
+    first = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (first.new_articles, first.errors, first.unchanged) == (1, 2, 0)
+    shutil.copy(SEEDS / "000_4e815ee1833a451d.txt", inbox / "two.txt")
+    age(inbox / "two.txt")
+    second = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (second.new_articles, second.errors, second.unchanged) == (1, 0, 3)
+    assert rows(warehouse, "SELECT count(*) FROM ingest_errors") == [(2,)]
+    # A watcher started now finds nothing to take: no flow run.
+    assert InboxPasses(inbox, warehouse).run() is None
+    # Changed, the FIFO is looked at again, and fails again.
+    age(inbox / "pipe.html", 30)
+    third = ingest_inbox(inbox=str(inbox), warehouse=warehouse)
+    assert (third.errors, third.unchanged) == (1, 3)

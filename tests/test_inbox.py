@@ -8,6 +8,8 @@ import random
 import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,14 +85,7 @@ def test_watcher_lands_each_dropped_file_once(tmp_path: Path, warehouse: str) ->
     inbox.mkdir()
     shutil.copy(SEEDS / "000_4e815ee1833a451d.txt", inbox / "before-start.txt")
     age(inbox / "before-start.txt")
-    stop, runs = threading.Event(), []
-    watcher = threading.Thread(
-        target=watch_inbox,
-        kwargs=dict(inbox=str(inbox), warehouse=warehouse, settle_seconds=0.5, stop=stop,
-                    on_run=runs.append),
-    )  # fmt: skip
-    watcher.start()
-    try:
+    with watching(inbox, warehouse) as (watcher, runs):
         wait_for(lambda: landed(runs) == 1, runs)
         # A writer that writes in two steps, then one that writes aside and renames.
         target = inbox / "dropped.txt"
@@ -104,9 +99,6 @@ def test_watcher_lands_each_dropped_file_once(tmp_path: Path, warehouse: str) ->
         shutil.copy(SEEDS / "003_90df82462330a561.txt", aside)
         aside.rename(inbox / "renamed.txt")
         wait_for(lambda: landed(runs) == 3, runs)
-    finally:
-        stop.set()
-        watcher.join(timeout=30)
     assert not watcher.is_alive()
     assert rows(warehouse, "SELECT count(DISTINCT source_uri), count(*) FROM articles") == [(3, 3)]
     # The half-written version of dropped.txt never landed: one article, the whole text.
@@ -119,6 +111,24 @@ def test_watcher_lands_each_dropped_file_once(tmp_path: Path, warehouse: str) ->
 def landed(runs: list[RunSummary]) -> int:
     # Not a query: this process's watcher thread holds the warehouse open for writing.
     return sum(r.new_articles for r in runs)
+
+
+@contextmanager
+def watching(inbox: Path, warehouse: str) -> Iterator[tuple[threading.Thread, list[RunSummary]]]:
+    """A watcher thread over `inbox` (settling 0.5 s) and the summaries of its passes; it is
+    stopped, and must be gone within 30 s, when the block ends."""
+    stop, runs = threading.Event(), []
+    watcher = threading.Thread(
+        target=watch_inbox,
+        kwargs=dict(inbox=str(inbox), warehouse=warehouse, settle_seconds=0.5, stop=stop,
+                    on_run=runs.append),
+    )  # fmt: skip
+    watcher.start()
+    try:
+        yield watcher, runs
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
 
 
 def wait_for(condition, runs: list[RunSummary], timeout: float = 60.0) -> None:
@@ -175,19 +185,9 @@ def test_watcher_over_an_unchanged_inbox_creates_no_flow_run(
         age(path)
     # Rescan often, so that an unchanged inbox is looked at several times in a second or two.
     monkeypatch.setattr(flows.watch, "RESCAN_SECONDS", 0.3)
-    stop, runs = threading.Event(), []
-    watcher = threading.Thread(
-        target=watch_inbox,
-        kwargs=dict(inbox=str(inbox), warehouse=warehouse, settle_seconds=0.5, stop=stop,
-                    on_run=runs.append),
-    )  # fmt: skip
-    watcher.start()
-    try:
+    with watching(inbox, warehouse) as (_, runs):
         wait_for(lambda: len(runs) == 1, runs)
         time.sleep(1.5)  # rescans of an inbox where nothing changed
-    finally:
-        stop.set()
-        watcher.join(timeout=30)
     assert [(r.new_articles, r.errors) for r in runs] == [(1, 1)]
     assert runs_count(warehouse) == 1
 
@@ -373,14 +373,7 @@ def test_a_file_name_that_is_not_utf8_does_not_end_the_watcher(
     # polling feeds with no one watching the inbox; `watch` exited 1.
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    stop, runs = threading.Event(), []
-    watcher = threading.Thread(
-        target=watch_inbox,
-        kwargs=dict(inbox=str(inbox), warehouse=warehouse, settle_seconds=0.5, stop=stop,
-                    on_run=runs.append),
-    )  # fmt: skip
-    watcher.start()
-    try:
+    with watching(inbox, warehouse) as (watcher, runs):
         time.sleep(2)
         with open(os.fsencode(inbox) + b"/caf\xe9.txt", "wb") as fh:
             fh.write((SEEDS / "000_4e815ee1833a451d.txt").read_bytes())
@@ -388,9 +381,6 @@ def test_a_file_name_that_is_not_utf8_does_not_end_the_watcher(
         shutil.copy(SEEDS / "001_801dbc815b007bc0.txt", inbox / "after.txt")
         wait_for(lambda: landed(runs) == 1, runs)
         assert watcher.is_alive()
-    finally:
-        stop.set()
-        watcher.join(timeout=30)
     assert not watcher.is_alive()
 
 

@@ -400,11 +400,16 @@ def _drop_next_articles(tree: HtmlElement, title: str | None) -> None:
     """Remove the other stories an infinite-scroll page holds after its own."""
     if not title:
         return
+    # Each <h1>'s innermost <article>, kept where it holds no other <h1>: walked from the few
+    # <h1>s up, not from every <article> (teaser cards, 80 on a page) down.
+    by_article: dict[HtmlElement, list[HtmlElement]] = {}
+    for h1 in tree.iter("h1"):
+        if (article := next(h1.iterancestors("article"), None)) is not None:
+            by_article.setdefault(article, []).append(h1)
     headed = [
-        (article, h1)
-        for article in tree.iter("article")
-        if len(h1s := article.findall(".//h1")) == 1 and not article.findall(".//article//h1")
-        for h1 in h1s
+        (article, h1s[0])
+        for article, h1s in by_article.items()
+        if len(h1s) == 1 and not article.findall(".//article//h1")
     ]
     if len(headed) < 2 or not _headline_of(headed[0][1], title):
         return

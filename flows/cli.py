@@ -281,11 +281,8 @@ def ingest_urls_cmd(ctx: click.Context, urls: tuple[str, ...]) -> None:
 def ingest_sitemap_cmd(ctx: click.Context, url: str | None, max_items: int | None) -> None:
     """A site's newest pages from its (news) sitemap; URL is a site or a sitemap.
     Without URL: every [[sites]] entry of the sources file."""
-    from tasks.extract.urls import is_http_url
-
-    if url is not None and not is_http_url(url):
-        raise click.UsageError(f"not an http(s) URL: {url}")
-    _no_passwords([url] if url else [])
+    if url is not None:
+        _check_urls((url,), "URL")
     registry = _load_sources(ctx)
     if url is None and _nothing_configured(registry, "site"):
         return
@@ -763,14 +760,14 @@ def _check_inbox(directory: str | None) -> None:
         raise click.ClickException(f"inbox {folder}: cannot be a folder: {one_line(exc)}") from exc
 
 
-def _check_urls(urls: tuple[str, ...]) -> None:
+def _check_urls(urls: tuple[str, ...], param_hint: str = "URLS") -> None:
     """As for paths: when no URL is an http(s) one there is nothing to run, a usage error
     before Prefect starts; when some are, the run records each other one in ingest_errors."""
     from tasks.extract.urls import is_http_url
 
     _no_passwords(urls)  # first: the message below shows the URLs
     if not any(is_http_url(url) for url in urls):
-        raise click.BadParameter(f"not an http(s) URL: {', '.join(urls)}", param_hint="URLS")
+        raise click.BadParameter(f"not an http(s) URL: {', '.join(urls)}", param_hint=param_hint)
 
 
 def _no_passwords(urls: Iterable[str]) -> None:
@@ -882,9 +879,8 @@ def _reachable(url: str) -> None:
     try:
         httpx.get(f"{url.rstrip('/')}/health", timeout=10)
     except httpx.HTTPError as exc:
-        reason = first_line(exc) or type(exc).__name__
         raise click.ClickException(
-            f"cannot reach the Prefect API at {url} (PREFECT_API_URL): {reason}"
+            f"cannot reach the Prefect API at {url} (PREFECT_API_URL): {first_line(exc)}"
         ) from exc
 
 

@@ -236,13 +236,15 @@ def test_pages_or_feeds_none_of_which_is_a_web_url_are_a_usage_error(
     assert not _prefect_started(tmp_path)
 
 
+# ftp: `ingest sitemap` said 'not an http(s) URL: ftp://alice:s3cret@…', password and all.
 @pytest.mark.parametrize("command", [["urls"], ["feed"], ["sitemap"]])
+@pytest.mark.parametrize("scheme", ["http", "ftp"])
 def test_a_url_with_a_password_is_a_usage_error_that_never_shows_it(
-    tmp_path: Path, command: list[str]
+    tmp_path: Path, command: list[str], scheme: str
 ) -> None:
-    proc = newsflow(tmp_path, "ingest", *command, "http://alice:s3cret@127.0.0.1:9/x.xml")
+    proc = newsflow(tmp_path, "ingest", *command, f"{scheme}://alice:s3cret@127.0.0.1:9/x.xml")
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "a URL with a user name or password: http://127.0.0.1:9/x.xml" in proc.stderr
+    assert f"a URL with a user name or password: {scheme}://127.0.0.1:9/x.xml" in proc.stderr
     assert "s3cret" not in proc.stderr + proc.stdout
     assert not _prefect_started(tmp_path)
 

@@ -115,9 +115,7 @@ def ingest_inbox(
         # A file that failed before it could be read (a FIFO, a name that is not UTF-8) and
         # has not changed since is skipped as a landed one is: every pass counted it again,
         # and every watcher start ran a pass for it.
-        errors = [
-            e for e in errors if not (e.source_uri in failed and failed[e.source_uri].path in skip)
-        ]
+        errors = [e for e in errors if e.source_uri not in skip]
         summary.unchanged = summary.items_seen - len(todo) - len(errors)
         feeds = [i for i in todo if i.path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
         articles = [i for i in todo if i not in feeds]

@@ -205,7 +205,7 @@ def _increment(
         target = staging / "append" / table.name
     else:
         # Published even when empty: it replaces the old folder.
-        after, exported, fingerprint = None, 0, 0
+        after, exported = None, 0
         target = staging / "replace" / table.name
     target.mkdir(parents=True)  # COPY makes the partition folders, not their parents
     if clock is None or (after is not None and clock <= after):
@@ -234,7 +234,7 @@ def _rewrite_reason(
     full: bool,
 ) -> tuple[str | None, int]:
     """Why `table` cannot be appended to and is rewritten, or None; and the fingerprint of
-    the rows the copy holds (`_tally`)."""
+    the rows the copy holds (`_tally`; 0 when it is rewritten: it starts empty)."""
     if full:
         return "requested", 0
     if mark is None:

@@ -555,7 +555,11 @@ class _Page:
             # No <h1> at all: a template that prints the headline as an <h2> ('kein App Store
             # mehr … ? | iPhone | Forum'): the declared title, or one of its parts, as printed
             # (its case may differ); of several, the part the title puts first.
-            parts = [_folded(p) for _, t in declared for p in _ANY_PART_SPLIT.split(t)]
+            parts = [
+                _folded(p)
+                for _, t in declared
+                for p in islice(_ANY_PART_SPLIT.split(t), _MAX_TITLE_PARTS)
+            ]
             printed = [
                 (parts.index(key), h2.text)
                 for h2 in self._h2_headlines()

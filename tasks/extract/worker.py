@@ -66,7 +66,5 @@ def _exit_without(owner: int) -> None:
         time.sleep(ORPHAN_CHECK_S)
         try:
             os.kill(owner, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # the number taken by another user's process: gone too
+        except (ProcessLookupError, PermissionError):  # gone, or its number another user's
             os._exit(1)

@@ -101,11 +101,18 @@ def this_process() -> tuple[str, int, int | None]:
 
 def process_started(pid: int) -> int | None:
     """When process `pid` started, in clock ticks after boot (Linux /proc); None elsewhere."""
+    fields = proc_stat(pid)
+    return int(fields[19]) if fields else None  # field 22
+
+
+def proc_stat(pid: int | None) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces and
+    parentheses): field N of proc(5) is item N - 3; None where there is no such process or
+    no /proc."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    return int(fields[19])  # field 22, counted after the command name (which may hold spaces)
 
 
 def dead_runs(open_runs: list[dict]) -> dict[str, str]:

@@ -204,11 +204,10 @@ def mark_stopped_runs(warehouse: str | None) -> None:
 
 def _child(pid: int | None) -> bool:
     """Whether process `pid` is this process's child (Linux /proc; False elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return False
-    return int(fields[1]) == os.getpid()  # field 4, counted after the command name
+    from flows.runs import proc_stat
+
+    fields = proc_stat(pid)
+    return fields is not None and int(fields[1]) == os.getpid()  # field 4: the parent
 
 
 def serve(deployments: list) -> None:

@@ -102,11 +102,7 @@ def api(url: str, method: str, path: str, body: dict | None = None) -> object:
 
 def test_served_deployments_run_with_task_runs_and_artifacts(server: str, tmp_path: Path) -> None:
     inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "newsflow.duckdb"
-    env = {
-        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "client-home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-        "NEWSFLOW_WAREHOUSE": str(warehouse),
-    }  # fmt: skip
+    env = _serving_env(server, tmp_path, warehouse)
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
     serving = subprocess.Popen(
         [str(BIN / "newsflow"), "serve", "--inbox", str(inbox), "--only", "seeds",
@@ -163,11 +159,7 @@ def test_stopping_serve_mid_run_marks_the_run_crashed(server: str, tmp_path: Pat
 
     folder, warehouse = tmp_path / "articles", tmp_path / "newsflow.duckdb"
     make_articles(folder, 400)
-    env = {
-        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "client-home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-        "NEWSFLOW_WAREHOUSE": str(warehouse),
-    }  # fmt: skip
+    env = _serving_env(server, tmp_path, warehouse)
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
     serving = subprocess.Popen(
         [str(BIN / "newsflow"), "serve", "--no-watch", "--only", "files"],
@@ -198,6 +190,15 @@ def test_stopping_serve_mid_run_marks_the_run_crashed(server: str, tmp_path: Pat
     assert status == "crashed" and "ended without finishing the run" in message, message
     state = api(server, "GET", f"/flow_runs/{run['id']}")["state"]["type"]
     assert state in ("CRASHED", "CANCELLED", "FAILED"), state  # no longer running
+
+
+def _serving_env(server: str, tmp_path: Path, warehouse: Path) -> dict[str, str]:
+    """`newsflow serve` against the module's server, polling for runs every second."""
+    return {
+        **os.environ, "PREFECT_API_URL": server, "PREFECT_HOME": str(tmp_path / "client-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "NEWSFLOW_WAREHOUSE": str(warehouse),
+    }  # fmt: skip
 
 
 def _deployment(url: str, flow: str, name: str) -> dict | None:

@@ -10,6 +10,7 @@ import pytest
 from tasks.sources.registry import (
     RegistryError,
     Source,
+    allowed_host,
     append_feeds,
     load_registry,
     next_poll,
@@ -43,6 +44,23 @@ def test_registry_with_defaults_and_overrides(tmp_path: Path) -> None:
     assert feed.source_id != site.source_id and len(feed.source_id) == 16
 
 
+def test_an_allow_list_matches_an_internationalised_host_however_it_is_spelled(
+    tmp_path: Path,
+) -> None:
+    # Feeds link to `xn--mnchen-3ya.de` as often as to `münchen.de`; an allow list in either
+    # spelling refused the other, and a redirect's host (httpx gives the Unicode one) too.
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[[feeds]]\nurl = "https://a.example/feed"\nallow = ["MÜNCHEN.de"]\n'
+        '[[feeds]]\nurl = "https://b.example/feed"\nallow = ["xn--mnchen-3ya.de."]\n'
+    )
+    for feed in load_registry(path).sources:
+        assert feed.allows("https://www.münchen.de/a")
+        assert feed.allows("https://www.xn--mnchen-3ya.de/a")
+        assert not feed.allows("https://muenchen.de/a")
+        assert allowed_host("München.DE", feed.allow)
+
+
 def test_missing_file_is_an_empty_registry(tmp_path: Path) -> None:
     assert load_registry(tmp_path / "none.toml").sources == ()
 
@@ -71,6 +89,7 @@ def test_missing_file_is_an_empty_registry(tmp_path: Path) -> None:
         ("[defaults]\npoll = 3\n", "unknown [defaults] key(s) ['poll']"),
         ("[[feeds]]\nurl = 'https://x/'\npoll_minutes = 0\n", "poll_minutes must be"),
         ("[[feeds]]\nurl = 'https://x/'\nallow = 'bbc.com'\n", "allow must be a list"),
+        ("[[feeds]]\nurl = 'https://x/'\nallow = ['bbc..com']\n", "'bbc..com' is not a host"),
     ],
 )
 def test_bad_registry_files_say_where(tmp_path: Path, text: str, message: str) -> None:

@@ -163,9 +163,15 @@ def _host(split: SplitResult) -> str | None:
     host = split.hostname  # lower-cased, userinfo and port removed, IPv6 brackets removed
     if not host:
         return None
-    if ":" in host:  # an IPv6 literal: urlsplit has already checked the brackets
+    return ascii_host(host)  # an IPv6 literal as it is: urlsplit has checked the brackets
+
+
+def ascii_host(host: str) -> str | None:
+    """A host name as one spelling: lower case, IDNA-encoded (`münchen.de` and
+    `xn--mnchen-3ya.de` are one host), without the root's dot; None if it names no host."""
+    host = host.lower().removesuffix(".")  # `example.com.` is the same host, fully qualified
+    if ":" in host:  # an IPv6 literal
         return host
-    host = host.removesuffix(".")  # `example.com.` is the same host, fully qualified
     if not host.isascii():
         try:
             host = host.encode("idna").decode("ascii").lower()

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from tasks.errors import ConfigError
-from tasks.extract.urls import is_http_url, user_info_of
+from tasks.extract.urls import ascii_host, is_http_url, user_info_of
 from tasks.models import short_hash
 from tasks.settings import read_toml, settings
 
@@ -71,8 +71,9 @@ class Source:
 
 
 def allowed_host(host: str, allow: tuple[str, ...]) -> bool:
-    """Whether `host` is one of `allow` or a subdomain of one."""
-    host = host.lower()
+    """Whether `host` is one of `allow` (IDNA-encoded, as the registry keeps them) or a
+    subdomain of one, whichever way the link spells an internationalised name."""
+    host = ascii_host(host) or ""
     return any(host == a or host.endswith("." + a) for a in allow)
 
 
@@ -140,13 +141,17 @@ def _source(file: Path, kind: str, where: str, entry: dict) -> Source:
     allow = entry.get("allow", ())
     if isinstance(allow, str) or not all(isinstance(h, str) for h in allow):
         raise RegistryError(f"{file}: {where}: allow must be a list of host names, got {allow!r}")
+    hosts = tuple(ascii_host(h) for h in allow)
+    if None in hosts:
+        bad = allow[hosts.index(None)]
+        raise RegistryError(f"{file}: {where}: allow: {bad!r} is not a host name")
     return Source(
         kind=kind,
         url=url,
         name=entry.get("name"),
         poll_minutes=entry.get("poll_minutes", 10),
         max_items=entry.get("max_items", 50),
-        allow=tuple(h.lower() for h in allow),
+        allow=hosts,
     )
 
 

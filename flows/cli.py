@@ -675,6 +675,10 @@ def _csv_cell(value: object) -> object:
 
 
 def _json_default(value: object) -> str:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        # The warehouse keeps TIMESTAMPs in UTC and reads in UTC: without the Z a tool
+        # reading the JSON takes the time for its own local time.
+        return value.isoformat() + "Z"
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, bytes):

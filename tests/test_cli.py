@@ -68,6 +68,21 @@ def test_query_as_csv_and_json(landed: str) -> None:
     assert all(o["chars"] > 2000 for o in objects)
 
 
+def test_json_timestamps_say_they_are_utc(landed: str) -> None:
+    # published_at is a UTC TIMESTAMP: "2024-10-22T00:00:00" reads as local time elsewhere.
+    sql = (
+        "SELECT max(published_at) AS p, TIMESTAMPTZ '2024-01-02 03:04:05+02' AS z, "
+        "DATE '2024-01-02' AS d FROM articles"
+    )
+    result = CliRunner().invoke(main, ["--warehouse", landed, "query", sql, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "p": "2024-10-25T00:00:00Z",
+        "z": "2024-01-02T01:04:05+00:00",
+        "d": "2024-01-02",
+    }
+
+
 def test_csv_writes_lists_as_json_and_bytes_as_hex(landed: str) -> None:
     # As --format json does; they were Python's repr: "['Elena Kuss', ...]", "b'\\x00'".
     sql = "SELECT ['Ann Lee', 'Bo Park'] AS authors, '\\x00\\xff'::BLOB AS raw, 3 AS n"

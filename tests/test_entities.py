@@ -153,6 +153,19 @@ def test_an_initial_or_first_name_before_a_known_surname_is_another_person() -> 
     assert not {"George W Bush", "Ariel Sharon", "Tony Blair"} & found.keys()
 
 
+def test_a_name_does_not_end_in_an_initial_unless_it_is_a_surname_cut_short() -> None:
+    # Real pages: a reference list ("Gross PA, Lee H, Wolfe S"), initials only ("Pouyan,
+    # M. B.;"), a Spanish "y" before the next name. German news names the accused "Dennis S.".
+    text = (
+        "References: Gross PA, Lee H, Wolfe S. See also Pouyan, M. B. and Rose, J. D. later.\n"
+        "Los candidatos John Milton Rodríguez y Federico Gutiérrez hablaron.\n"
+        "Prosecutors said Dennis S. was convicted. George V was crowned in 1911."
+    )
+    found = by_name(find_entities(None, text))
+    assert not {"Lee H", "M. B", "J. D", "John Milton Rodríguez y"} & found.keys()
+    assert {"John Milton Rodríguez", "Dennis S", "George V"} <= found.keys()
+
+
 # --------------------------------------------------------------------------- cues
 
 

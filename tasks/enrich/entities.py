@@ -610,11 +610,25 @@ class _Scanner:
                 if k > j and (k - j > 1 or known is None or self.tokens[j].isupper()):
                     break
             j += 1
-        while j > i and keys[j - 1] in _PARTICLES:
+        while j > i and (keys[j - 1] in _PARTICLES or self._loose_initial(i, j - 1)):
             j -= 1
         if j - i > 1 and keys[j - 1] in gaz.non_surnames:
             return i  # "The Joe Louis Story", "Colin McRae Rally": a title, not a person
         return j
+
+    def _loose_initial(self, i: int, k: int) -> bool:
+        """Whether token k, last of a name from i, is one letter that is no surname: a
+        citation's or a handle's initial ("Lee H", "Jerry C"), a name of initials only
+        ("M. B."), a trailing "y". Kept: a surname cut to its initial ("Dennis S.", as German
+        news names the accused) and a regnal number ("George V")."""
+        token = self.tokens[k]
+        if len(self.keys[k]) != 1:
+            return False
+        if token in _REGNAL:
+            return False
+        end = self.offsets[k] + len(token)
+        dotted = token.endswith(".") or self.text.startswith(".", end)
+        return not (dotted and token.isupper() and any(len(key) > 1 for key in self.keys[i:k]))
 
     def _unknown_run(self, i: int, n: int, force: bool = False) -> int:
         gaz, keys, tokens = self.gaz, self.keys, self.tokens
@@ -733,6 +747,7 @@ _CONNECTOR_WORDS = frozenset({
     "den", "van", "von", "le", "bin", "ibn", "al", "el", "y", "dos", "das",
 })  # fmt: skip
 _PARTICLES = frozenset({"de", "da", "van", "von", "bin", "al", "el", "la", "le", "du", "di"})
+_REGNAL = frozenset({"I", "V", "X"})  # George V, Henry V, Malcolm X
 
 
 def _title_case(line: str) -> bool:

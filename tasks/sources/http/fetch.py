@@ -123,6 +123,7 @@ class _Failure(Exception):
         status: int | None = None,
         retry: bool = False,
         retry_after: float | None = None,
+        asked: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -130,6 +131,7 @@ class _Failure(Exception):
         self.status = status
         self.retry = retry
         self.retry_after = retry_after
+        self.asked = asked  # the Retry-After as the server gave it: "after 3600 s", "until …"
 
 
 @dataclass
@@ -288,7 +290,7 @@ class Fetcher:
             retry_after = last.retry_after
             if retry_after is not None and retry_after > self.policy.max_retry_after:
                 message = (
-                    f"{last.message}: asked to retry after {retry_after:.0f} s "
+                    f"{last.message}: asked to retry {last.asked} "
                     f"(over our {self.policy.max_retry_after:.0f} s limit)"
                 )
                 return self._failed(request, last, message, trace, attempts, started)
@@ -815,9 +817,17 @@ def _status_failure(reply: _Reply) -> _Failure | None:
         return None
     message = f"HTTP {status} {reply.reason}".rstrip()
     if status in _RETRY_STATUSES or status >= 500:
-        retry_after = _retry_after(reply.headers.get("retry-after"))
+        header = reply.headers.get("retry-after")
+        retry_after = _retry_after(header)
         retry = status in _RETRY_STATUSES
-        return _Failure("temporary", message, status=status, retry=retry, retry_after=retry_after)
+        return _Failure(
+            "temporary",
+            message,
+            status=status,
+            retry=retry,
+            retry_after=retry_after,
+            asked=_asked(header, retry_after),
+        )
     if status < 200 or 300 <= status < 400:
         return _Failure("hard", f"{message} (unexpected status)", status=status)
     return _Failure("hard", message, status=status)
@@ -875,6 +885,20 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
+
+
+def _asked(value: str | None, seconds: float | None) -> str | None:
+    """A Retry-After for the error message, in a form that stays the same while the server
+    says the same: the seconds left until its date shrink poll after poll, and each new
+    message would be another ingest_errors row for the same failure."""
+    if seconds is None or value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return f"after {seconds:.0f} s"
+    when = parsedate_to_datetime(value)  # _retry_after read it already
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return f"after {when:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _cookie_state(jar: httpx.Cookies) -> tuple[tuple[str, str, str, str | None], ...]:

@@ -351,21 +351,28 @@ def serve_cmd(
     """
     # A run started from the UI begins within ~2 s instead of the default 10 s poll.
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
-    from flows.serve import DeploymentFileError, UnknownDeploymentError, load_specs, select_specs
+    from flows.serve import (
+        DeploymentFileError,
+        UnknownDeploymentError,
+        load_specs,
+        select_specs,
+        watcher_options,
+    )
 
+    overrides = {"warehouse": ctx.obj["warehouse"], "sources": ctx.obj["sources"], "inbox": inbox}
     try:  # before Prefect starts: a misspelt --only served nothing, silently
-        select_specs(load_specs(deployments), list(only) or None)
+        specs = select_specs(load_specs(deployments), list(only) or None)
+        watching = None if no_watch else watcher_options(specs, overrides)
     except UnknownDeploymentError as exc:
         raise click.BadParameter(str(exc), param_hint="'--only'") from exc
     except DeploymentFileError as exc:
         raise click.ClickException(str(exc)) from exc
     _load_sources(ctx)
-    if not no_watch:
-        _check_inbox(inbox)
+    if watching is not None:
+        _check_inbox(watching.get("inbox"))
     _open_warehouse(ctx)
     from flows.serve import serve_all
 
-    overrides = {"warehouse": ctx.obj["warehouse"], "sources": ctx.obj["sources"], "inbox": inbox}
     with _prefect(ctx), _stopped_by_ctrl_c():
         serve_all(deployments, overrides, watch=not no_watch, only=list(only) or None)
 

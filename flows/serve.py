@@ -26,6 +26,8 @@ from tasks.errors import first_line
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = Path("deployments") / "prefect.yaml"
+INBOX_ENTRYPOINT = "flows/inbox.py:ingest_inbox"
+_WATCHER_OPTIONS = ("inbox", "warehouse", "sources", "settle_seconds")
 
 
 class DeploymentFileError(ValueError):
@@ -92,6 +94,27 @@ def select_specs(specs: list[DeploymentSpec], only: list[str] | None) -> list[De
     return [s for s in specs if s.name in only]
 
 
+def watcher_options(
+    specs: list[DeploymentSpec], overrides: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The inbox watcher's arguments under `serve`, None when the inbox is not served
+    (`--only feeds`): the inbox deployment's parameters in the deployments file (its folder,
+    settle_seconds for slow writers) under the command line's options, so the file is the
+    one place they are set for the watcher too."""
+    inbox = next((s for s in specs if s.entrypoint == INBOX_ENTRYPOINT), None)
+    if inbox is None:
+        return None
+    options = {k: v for k, v in inbox.parameters.items() if k in _WATCHER_OPTIONS}
+    options.update({k: v for k, v in overrides.items() if k in _WATCHER_OPTIONS and v is not None})
+    settle = options.get("settle_seconds", 0)
+    if isinstance(settle, bool) or not isinstance(settle, int | float) or not 0 <= settle <= 3600:
+        raise DeploymentFileError(
+            f"deployment {inbox.name!r}: settle_seconds must be a number of seconds "
+            f"from 0 to 3600, got {settle!r}"
+        )
+    return options
+
+
 def load_flow(entrypoint: str):
     """The flow object an entrypoint names ("flows/web.py:ingest_feeds")."""
     path, name = entrypoint.rsplit(":", 1)
@@ -135,23 +158,19 @@ def serve_all(
     prestart()
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     specs = select_specs(load_specs(path), only)
-    if watch:  # the watcher runs the inbox as files arrive; its schedule would add empty runs
-        from flows.watch import watched_specs
+    watching = watcher_options(specs, overrides) if watch else None
+    if watching is not None:  # the watcher runs the inbox as files arrive; its schedule
+        from flows.watch import watched_specs  # would add empty runs
 
         specs = watched_specs(specs)
     deployments = [runner_deployment(s, overrides) for s in specs]
     stop = threading.Event()
-    if watch:
+    if watching is not None:
         from flows.watch import watch_inbox
 
         watcher = threading.Thread(
             target=watch_inbox,
-            kwargs={
-                "inbox": overrides.get("inbox"),
-                "warehouse": overrides.get("warehouse"),
-                "sources": overrides.get("sources"),
-                "stop": stop,
-            },
+            kwargs={**watching, "stop": stop},
             name="newsflow-inbox-watcher",
             daemon=True,
         )

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from flows.inbox import SETTLE_SECONDS, inbox_dir, inbox_stats, ingest_inbox
 from flows.runs import RunSummary
+from flows.serve import INBOX_ENTRYPOINT
 from tasks.errors import first_line
 from tasks.models import SourceItem, printable_path
 
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("newsflow.watch")
 # With no events, look again this often anyway: events can be lost (network filesystems).
 RESCAN_SECONDS = 30.0
-INBOX_ENTRYPOINT = "flows/inbox.py:ingest_inbox"
 
 Snapshot = dict[str, tuple[int, int]]  # absolute path -> (size, mtime_ns)
 

@@ -241,6 +241,30 @@ def test_serve_drops_the_inbox_schedule_only_while_watching() -> None:
     assert runner_deployment(specs["inbox"], {}).schedules
 
 
+def test_serve_watches_the_inbox_with_the_deployment_file_parameters() -> None:
+    # Slow writers need a longer settle_seconds; under serve the watcher took neither that nor
+    # the inbox folder from the deployments file, and watched the inbox under --only feeds.
+    from dataclasses import replace
+
+    from flows.serve import DeploymentFileError, load_specs, select_specs, watcher_options
+
+    specs = load_specs()
+    inbox = next(s for s in specs if s.name == "inbox")
+    tuned = replace(inbox, parameters={"settle_seconds": 10, "inbox": "/srv/drop", "batch_size": 5})
+    mixed = [tuned if s is inbox else s for s in specs]
+    assert watcher_options(mixed, {"warehouse": "w.duckdb", "inbox": None}) == {
+        "settle_seconds": 10,
+        "inbox": "/srv/drop",
+        "warehouse": "w.duckdb",
+    }
+    assert watcher_options(mixed, {"inbox": "here"})["inbox"] == "here"  # --inbox wins
+    assert watcher_options(select_specs(specs, ["feeds"]), {}) is None
+    for bad in ("10", -1, True, 1e9):
+        wrong = [replace(inbox, parameters={"settle_seconds": bad})]
+        with pytest.raises(DeploymentFileError, match="settle_seconds must be a number"):
+            watcher_options(wrong, {})
+
+
 def archive_feed(entries: int, padding: int = 0) -> str:
     """An RSS file of `entries` items, each carrying enough distinct text to be an article,
     and `padding` bytes of XML comment (a file that is big without being long)."""

@@ -16,7 +16,7 @@ from tasks.extract.document import build_article
 from tasks.land import Batch, land_batch
 from tasks.models import ARTICLE_SCHEMA, ERROR_SCHEMA, Article, FailedItem, SourceItem, to_table
 from warehouse import export as export_module
-from warehouse import store
+from warehouse import sql, store
 from warehouse.export import ExportSummary, export_parquet
 
 DAY1 = datetime(2025, 3, 1, 9, 30)
@@ -353,3 +353,49 @@ def test_an_interrupted_export_is_finished_or_discarded(
 
 def _fail(*args: object, **kwargs: object) -> None:
     raise OSError("disk full")
+
+
+def test_a_copy_exported_before_the_authors_column_is_rewritten_after_the_upgrade(
+    tmp_path: Path,
+):
+    """A warehouse and its Parquet copy as newsflow left them before migrations 012-016
+    (built with the migrations and export SELECT of that time, which ship unchanged): the
+    first export after the upgrade found the count unchanged and appended to the copy, whose
+    old files had no `authors` column, though migration 012 had filled it in the warehouse."""
+    warehouse, out = str(tmp_path / "old.duckdb"), (tmp_path / "export").resolve()
+    batch = to_table(make_articles(0, 4), ARTICLE_SCHEMA)
+    out.mkdir()
+    with duckdb.connect(warehouse) as con:
+        con.execute(sql.load("sql/schema_migrations.sql"))
+        for version, name, text in sql.migrations():
+            if version <= 11:
+                con.execute(text)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, DAY1])
+        con.register("batch", batch)
+        con.execute(
+            "INSERT INTO articles BY NAME SELECT * EXCLUDE (author, authors, modified_at, shingles,"
+            " signature, bands, terms, weights, topics, entities, claims, enriched),"
+            " 'Ana Ruiz, Li Wei' AS author, $day AS ingested_at, 'r1' AS run_id FROM batch",
+            {"day": DAY1},
+        )
+        con.execute(
+            f"COPY ({sql.load('sql/export/articles.sql').rstrip().rstrip(';')})"
+            f" TO '{out}/articles' (FORMAT parquet, PARTITION_BY (\"date\"))",
+            {"after": None, "through": DAY1},
+        )
+        con.execute(
+            "INSERT INTO exports VALUES (?, 'articles', ?, 4, 'old', ?, 4, 1, true)",
+            [str(out), DAY1, DAY1],
+        )
+
+    summary = export_module.export_warehouse(warehouse, out)
+
+    assert (summary["articles"].mode, summary["articles"].reason) == (
+        "full", "columns added to the warehouse since the last export",
+    )  # fmt: skip
+    assert duckdb.sql(
+        f"SELECT DISTINCT authors FROM read_parquet('{out}/articles/**/*.parquet',"
+        " hive_partitioning = true, union_by_name = true)"
+    ).fetchall() == [(["Ana Ruiz", "Li Wei"],)]
+    # With the copy whole again, the next export appends as before.
+    assert export_module.export_warehouse(warehouse, out)["articles"].mode == "incremental"

@@ -20,9 +20,10 @@ The copy is append-only and the warehouse is the truth: duplicate_of and story_i
 articles already exported, and the copy keeps the values they had then; `full=True` rewrites
 every table. A table is also rewritten, by itself, when its folder is missing or rows it had
 exported are gone from the warehouse or changed (reprocess replaces articles, `enrich --all`
-their topics, entities and claims: a count and a fingerprint of the exported rows tell), so
-the copy never keeps rows the warehouse dropped. The stories view is small and changes as
-articles join stories: it is rewritten whole by every export.
+their topics, entities and claims: a count and a fingerprint of the exported rows tell), or
+when, at the first export after an upgrade, its files lack a column a migration added, so
+the copy never keeps rows the warehouse dropped or columns it filled. The stories view is
+small and changes as articles join stories: it is rewritten whole by every export.
 
 Files are written into <out_dir>/.staging/<export_id>/ and moved into place only after the
 watermarks committed, so a reader never sees a half-written file and a crash never leaves
@@ -254,7 +255,25 @@ def _rewrite_reason(
     known = mark.get("rows_hash")
     if before != mark["rows_through"] or (known is not None and fingerprint != known):
         return "exported rows changed in the warehouse", 0
+    # A mark from before fingerprints is the first export after an upgrade, and migrations
+    # add columns (012 filled articles.authors for every row): the copy's files lack them,
+    # and the fingerprint recorded now would vouch for it. Later column changes alter the
+    # rows' hashes, which the fingerprint catches.
+    if known is None and _missing_columns(con, select, out / table.name):
+        return "columns added to the warehouse since the last export", 0
     return None, fingerprint
+
+
+def _missing_columns(con: duckdb.DuckDBPyConnection, select: str, folder: Path) -> bool:
+    """Whether a Parquet file in `folder` lacks a column `select` exports (the partition
+    column lives in the folder names, not in the files)."""
+    files = sorted(str(p) for p in folder.rglob("*.parquet"))
+    if not files:
+        return False
+    cursor = con.execute(f"SELECT * FROM ({select}) LIMIT 0", {"after": None, "through": None})
+    wanted = {d[0] for d in cursor.description} - {PARTITION}
+    held = store.run_sql(con, "sql/export/copy_columns.sql", params={"files": files})
+    return any(not wanted <= set(r["columns"]) for r in held)
 
 
 def _tally(

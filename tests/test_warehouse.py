@@ -47,6 +47,40 @@ def test_query_is_read_only(warehouse: str) -> None:
         store.query("CREATE TABLE x (i INT)", warehouse)
 
 
+def test_a_read_only_command_on_a_warehouse_not_yet_upgraded_says_what_to_do(
+    warehouse: str,
+) -> None:
+    """Reading never migrates: on a warehouse an older newsflow left (here at migration 009,
+    built with the migrations it had, which ship unchanged) `newsflow entities` and a query
+    naming a documented column failed with DuckDB's 'Table with name article_outlets does
+    not exist!' and its source excerpt, with no word of the upgrade."""
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    Path(warehouse).parent.mkdir()
+    with duckdb.connect(warehouse) as con:
+        con.execute(sql.load("sql/schema_migrations.sql"))
+        for version, name, text in sql.migrations():
+            if version <= 9:
+                con.execute(text)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+
+    for args in (["entities"], ["query", "SELECT authors FROM articles"]):
+        result = CliRunner().invoke(main, ["--warehouse", warehouse, *args])
+        assert result.exit_code == 1, result.output
+        assert result.output.count("\n") == 1, result.output
+        assert "not upgraded yet (7 migrations pending, 010_outlets.sql to" in result.output
+        assert "(newsflow ingest, enrich, export or maintain)" in result.output
+    # A query the old schema answers is answered; a writer upgrades it, and then all are.
+    assert store.query("SELECT count(*) AS n FROM articles", warehouse).to_pylist() == [{"n": 0}]
+    with store.connect(warehouse):
+        pass
+    for args in (["entities"], ["query", "SELECT authors FROM articles"]):
+        result = CliRunner().invoke(main, ["--warehouse", warehouse, *args])
+        assert result.exit_code == 0, result.output
+
+
 def _hold_lock(path: str, seconds: float, ready, read_only: bool) -> None:
     with store.connect(path) as con:
         con.execute("CREATE TABLE IF NOT EXISTS held (i INT)")

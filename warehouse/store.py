@@ -251,7 +251,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the migrations this warehouse has not seen; return their names. A lake takes
     the lake variant of those that use keys (warehouse/migrations/lake/)."""
     con.execute(statement(con, "sql/schema_migrations.sql"))
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = {row[0] for row in con.execute(statement(con, "sql/applied_migrations.sql")).fetchall()}
     applied = []
     for version, name, text in sql.migrations(dialect(con)):
         if version in done:
@@ -266,6 +266,38 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise
         applied.append(name)
     return applied
+
+
+class OutdatedWarehouse(WarehouseError):
+    """A read-only command failed on a table or column that a migration not yet applied adds:
+    reading never migrates (it takes no write lock), so a warehouse an older newsflow left
+    stays at its old schema until a command that writes opens it."""
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The migrations this version has that the warehouse has not had (every one if it has
+    no record of them)."""
+    try:
+        done = {r[0] for r in con.execute(statement(con, "sql/applied_migrations.sql")).fetchall()}
+    except duckdb.CatalogException:
+        done = set()
+    return [name for version, name, _ in sql.migrations(dialect(con)) if version not in done]
+
+
+def _outdated(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> OutdatedWarehouse | None:
+    """For an unknown table or column on a warehouse with migrations pending, the error that
+    says so and what to do, rather than DuckDB's 'does not exist' for a documented name."""
+    if not isinstance(exc, duckdb.CatalogException | duckdb.BinderException):
+        return None
+    pending = pending_migrations(con)
+    if not pending:
+        return None
+    return OutdatedWarehouse(
+        f"this warehouse was left by an older newsflow and is not upgraded yet "
+        f"({len(pending)} migrations pending, {pending[0]} to {pending[-1]}): run a command "
+        f"that writes to it once (newsflow ingest, enrich, export or maintain), which "
+        f"upgrades it, then this again ({first_line(exc)})"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,6 +522,10 @@ def query(
         con.execute(sql.load("sql/query_sandbox.sql"))
         try:
             return _interruptible(con, lambda: con.execute(sql_text).to_arrow_table())
+        except (duckdb.CatalogException, duckdb.BinderException) as exc:
+            if outdated := _outdated(con, exc):
+                raise outdated from exc
+            raise
         except duckdb.PermissionException as exc:
             where = ", ".join(dirs + files) or "nowhere"
             raise QueryRefused(
@@ -678,7 +714,12 @@ def named_query(
 ) -> list[dict]:
     """Rows of warehouse/queries/<name>.sql (the CLI's ready-made questions), read-only."""
     with connect(path, read_only=True) as con:
-        cursor = con.execute(statement(con, f"queries/{name}.sql"), params)
+        try:
+            cursor = con.execute(statement(con, f"queries/{name}.sql"), params)
+        except duckdb.Error as exc:
+            if outdated := _outdated(con, exc):
+                raise outdated from exc
+            raise
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -1,0 +1,2 @@
+-- The migrations this warehouse has had (warehouse/store.py migrate, pending_migrations).
+SELECT version FROM schema_migrations

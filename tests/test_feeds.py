@@ -102,3 +102,28 @@ def test_an_entry_linking_to_no_web_page_has_no_link_and_keeps_its_guid() -> Non
     assert [(e.link, e.url) for e in entries] == [(None, None)] * 3
     assert [e.guid for e in entries][:2] == ["js-1", "v6-1"]
     assert entries[2].guid == "javascript:void(0)"  # as before: feed_items know it by this
+
+
+def test_html_titles_become_plain_text() -> None:
+    # feedparser hands HTML titles over as markup: 'AT&amp;T <b>deal</b>' was the title.
+    rss = (
+        b'<rss version="2.0"><channel><title>Q &amp;amp; A</title>'
+        b"<item><guid>c</guid><title><![CDATA[AT&T &amp; Verizon <b>deal</b>]]></title></item>"
+        b"<item><guid>e</guid><title>Tom &amp;amp; Jerry&#8217;s caf&#233;</title></item>"
+        b"<item><guid>p</guid><title>5 &lt; 6, and  spaced </title></item>"
+        b"</channel></rss>"
+    )
+    parsed = parse_feed(rss, BASE)
+    assert [e.title for e in parsed.entries] == [
+        "AT&T & Verizon deal", "Tom & Jerry\u2019s caf\u00e9", "5 < 6, and spaced",
+    ]  # fmt: skip
+    assert parsed.title == "Q & A"
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+        b'<entry><id>h</id><title type="html">A &amp;amp; B &lt;i&gt;x&lt;/i&gt;</title></entry>'
+        b'<entry><id>t</id><title type="text">A &amp; B &lt;i&gt;</title></entry>'
+        b'<entry><id>x</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        b"X <b>y</b> &amp; z</div></title></entry></feed>"
+    )
+    titles = [e.title for e in parse_feed(atom, BASE).entries]
+    assert titles == ["A & B x", "A & B <i>", "X y & z"]

@@ -39,6 +39,15 @@ def html_to_text(fragment: str | None) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
+def _title(value: str | None, detail: dict | None) -> str | None:
+    """A title as plain text. feedparser hands an HTML title (CDATA, escaped markup, Atom's
+    type="html" and "xhtml") over as markup, entities escaped: 'AT&amp;T <b>deal</b>' landed
+    as the article's title just so."""
+    if value and "html" in (detail or {}).get("type", ""):
+        value = html_to_text(value)
+    return " ".join((value or "").split()) or None
+
+
 def _when(entry: dict) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
@@ -58,7 +67,8 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
     reason = str(parsed.get("bozo_exception", "")) if parsed.get("bozo") else None
     if not parsed.entries:
         if parsed.get("version") and not reason:
-            return ParsedFeed(parsed.feed.get("title"), ())  # a valid, empty feed
+            title = _title(parsed.feed.get("title"), parsed.feed.get("title_detail"))
+            return ParsedFeed(title, ())  # a valid, empty feed
         head = body[:512].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")):
             return ParsedFeed(None, (), error="not a feed: the URL returned an HTML page")
@@ -78,7 +88,7 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
                 guid=guid,
                 link=link,
                 url=canonicalize(link) if link else None,
-                title=(e.get("title") or "").strip() or None,
+                title=_title(e.get("title"), e.get("title_detail")),
                 published_at=_when(e),
                 author=e.get("author") or None,
                 summary=html_to_text(e.get("summary")),
@@ -86,4 +96,5 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
             )
         )
     warning = f"malformed feed, parsed leniently: {reason}" if reason else None
-    return ParsedFeed(parsed.feed.get("title"), tuple(entries), warning=warning)
+    title = _title(parsed.feed.get("title"), parsed.feed.get("title_detail"))
+    return ParsedFeed(title, tuple(entries), warning=warning)

@@ -127,3 +127,18 @@ def test_html_titles_become_plain_text() -> None:
     )
     titles = [e.title for e in parse_feed(atom, BASE).entries]
     assert titles == ["A & B x", "A & B <i>", "X y & z"]
+
+
+def test_a_feedburner_entry_links_to_its_original_page() -> None:
+    # Its <link> is FeedBurner's redirector: a feed's `allow` dropped the entry unseen.
+    rss = (
+        b'<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">'
+        b"<channel><title>T</title><item><title>FB</title>"
+        b"<link>http://feedproxy.google.com/~r/desk/~3/abc/story</link>"
+        b"<feedburner:origLink>https://desk.example/story?utm_source=feedburner"
+        b"</feedburner:origLink></item></channel></rss>"
+    )
+    (entry,) = parse_feed(rss, BASE).entries
+    assert entry.link == "https://desk.example/story?utm_source=feedburner"
+    assert entry.url == "https://desk.example/story"
+    assert entry.guid == "http://feedproxy.google.com/~r/desk/~3/abc/story"  # as before

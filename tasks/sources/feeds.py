@@ -48,6 +48,17 @@ def _title(value: str | None, detail: dict | None) -> str | None:
     return " ".join((value or "").split()) or None
 
 
+def _page_link(entry: dict) -> str | None:
+    """The entry's page. A FeedBurner feed links to its own redirector
+    (feeds.feedburner.com/~r/…, feedproxy.google.com/~r/…, now mostly gone) and names the
+    article in feedburner:origLink: the redirector's host fails a feed's `allow` (the entry
+    was dropped without a word) and is no URL of the article."""
+    original = entry.get("feedburner_origlink")
+    if isinstance(original, str) and is_http_url(original.strip()):
+        return original.strip()
+    return entry.get("link")
+
+
 def _when(entry: dict) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
@@ -75,10 +86,12 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
         return ParsedFeed(None, (), error=f"malformed feed: {reason or 'no entries found'}")
     entries = []
     for e in parsed.entries:
-        link = e.get("link")
+        link = _page_link(e)
         contents = e.get("content") or []
         content = html_to_text(contents[0].get("value")) if contents else None
-        guid = e.get("id") or link or short_hash(e.get("title", ""), str(e.get("published", "")))
+        # e.get("link"), not `link`: an entry without a GUID keeps the identity it had.
+        fallback = short_hash(e.get("title", ""), str(e.get("published", "")))
+        guid = e.get("id") or e.get("link") or fallback
         if not (link and is_http_url(link)):
             # 'javascript:…', a GUID taken for a link ('id-900001'), feedparser's '' for
             # 'http://[bad': the entry links to no page (its GUID stays as it was).

@@ -170,7 +170,7 @@ def ingest_feeds(
                     FailedItem.of_url("feed", feed.url, "parse", feed_parsed.error, result.body)
                 )
             elif feed_parsed is not None:
-                entries = list(feed_parsed.entries[: feed.max_items])
+                entries = newest(feed_parsed.entries, feed.max_items)
                 poll["items_seen"] = len(entries)
                 for entry in entries:
                     if entry.link is None:  # no page (feeds.parse_feed)
@@ -202,6 +202,13 @@ def ingest_feeds(
                     con, "sql/update_sources.sql", {"polls": _polls_table(list(polls.values()))}
                 )
     return summary
+
+
+def newest(entries: tuple[ListedItem, ...], count: int) -> list[ListedItem]:
+    """The `count` newest entries. Feeds that list their oldest entry first exist (podcasts,
+    archives, some CMSs): the first `count` in the document were its oldest, the same ones
+    every poll, and nothing newer ever landed. Undated entries come last, in their order."""
+    return sorted(entries, key=lambda e: e.published_at or datetime.min, reverse=True)[:count]
 
 
 def _due(feed: Source, state: dict, now: datetime) -> bool:

@@ -444,3 +444,24 @@ def test_a_feed_due_a_moment_after_the_scheduled_run_starts_is_polled(
     monkeypatch.setattr(store, "utcnow", lambda: first + timedelta(minutes=10, seconds=-2))
     ingest_feeds(sources=sources, warehouse=warehouse)
     assert len(site.hits("/feeds/rss2.xml")) == 2
+
+
+def test_a_feed_listing_its_oldest_entry_first_lands_its_newest(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # max_items took the first entries of the document: in an oldest-first feed, the same
+    # oldest ones every poll, and nothing newer ever landed.
+    items = "".join(
+        f"<item><guid>o{n}</guid><title>Entry {n}</title>"
+        f"<link>{site.url(f'/articles/00{n}.html')}</link>"
+        f"<pubDate>Mon, 2{n} Oct 2024 10:00:00 GMT</pubDate></item>"
+        for n in range(5)
+    )
+    site.add("/feeds/oldest.xml", f'<rss version="2.0"><channel><title>O</title>{items}'
+             "</channel></rss>", headers={"Content-Type": "application/rss+xml"})  # fmt: skip
+    sources = sources_file(tmp_path, site, ["oldest.xml"])
+    Path(sources).write_text(Path(sources).read_text() + "max_items = 2\n")
+    summary = ingest_feeds(sources=sources, warehouse=warehouse)
+    assert summary.items_seen == 2
+    fetched = sorted(r.path for r in site.requests if r.path.startswith("/articles/"))
+    assert fetched == ["/articles/003.html", "/articles/004.html"]

@@ -47,6 +47,8 @@ DUE_SLACK = 0.1
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 MAX_SITEMAPS = 25
+# Where a site whose robots.txt names no sitemap is looked for.
+GUESSED_SITEMAPS = ("news-sitemap.xml", "sitemap.xml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,6 +516,7 @@ def _discover_sitemap_pages(
     parts = urlsplit(url)
     root = f"{parts.scheme}://{parts.netloc}/"
     queue: list[str] = []
+    guessed: set[str] = set()
     # A site is its root or a folder ('…/news/'); any other path names a sitemap, whatever
     # its name ('/news-sitemap', '/sitemap.php?type=news').
     if parts.query or (parts.path and not parts.path.endswith("/")):
@@ -521,16 +524,23 @@ def _discover_sitemap_pages(
     else:
         queue.extend(fetcher.sitemaps(root))
         if not queue:
-            queue = [urljoin(root, p) for p in ("news-sitemap.xml", "sitemap.xml")]
+            queue = [urljoin(root, p) for p in GUESSED_SITEMAPS]
+            guessed.update(queue)
     pages: dict[str, SitemapEntry] = {}
     errors: list[FailedItem] = []
     seen: set[str] = set()
+    missing: set[str] = set()  # guessed locations the site does not have
     while queue and len(seen) < MAX_SITEMAPS:
         sitemap_url = queue.pop(0)
         if sitemap_url in seen:
             continue
         seen.add(sitemap_url)
         result = fetcher.fetch(FetchRequest(sitemap_url, accept="application/xml, text/xml"))
+        if sitemap_url in guessed and result.status in (404, 410):
+            # Only a guess: a site with /sitemap.xml alone was an error row, and exit 3, on
+            # every run. None of the guesses there is "no sitemap found", below.
+            missing.add(sitemap_url)
+            continue
         if result.outcome != "ok" or not result.body:
             errors.append(
                 FailedItem.of_url("sitemap", sitemap_url, "fetch", result.error or "empty")
@@ -539,6 +549,9 @@ def _discover_sitemap_pages(
         try:
             sitemap = parse_sitemap(result.body)
         except ValueError as exc:
+            if sitemap_url in guessed:  # a site's "page not found" page, served with a 200
+                missing.add(sitemap_url)
+                continue
             errors.append(FailedItem.of_url("sitemap", sitemap_url, "parse", str(exc), result.body))
             continue
         queue.extend(sitemap.children)
@@ -550,6 +563,12 @@ def _discover_sitemap_pages(
                               f"{left} more sitemaps listed than the {MAX_SITEMAPS} read")
         )  # fmt: skip
     if not pages and not errors:
-        reason = f"no pages in the sitemaps read ({len(seen)})" if seen else "no sitemap found"
+        if found := seen - missing:
+            reason = f"no pages in the sitemaps read ({len(found)})"
+        elif missing:  # every guess, so robots.txt named none
+            where = " and ".join(f"/{p}" for p in GUESSED_SITEMAPS)
+            reason = f"no sitemap found: robots.txt names none, and {where} are not there"
+        else:
+            reason = "no sitemap found"
         errors.append(FailedItem.of_url("sitemap", url, "discover", reason))
     return list(pages.values()), errors

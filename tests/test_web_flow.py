@@ -465,3 +465,24 @@ def test_a_feed_listing_its_oldest_entry_first_lands_its_newest(
     assert summary.items_seen == 2
     fetched = sorted(r.path for r in site.requests if r.path.startswith("/articles/"))
     assert fetched == ["/articles/003.html", "/articles/004.html"]
+
+
+def test_a_site_without_a_news_sitemap_is_no_error(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # robots.txt names no sitemap, so /news-sitemap.xml and /sitemap.xml are guessed: the
+    # first one's 404 was an error row, and exit 3, on every run of a site with the second.
+    sources = sources_file(tmp_path, site, [])
+    site.add("/sitemap.xml", f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>{site.url("/articles/002.html")}</loc></url></urlset>""")  # fmt: skip
+    summary = ingest_sitemap(url=site.url("/"), sources=sources, warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (1, 0)
+    assert len(site.hits("/news-sitemap.xml")) == 1
+    # A site with neither (or a "not found" page served with a 200): one row saying so.
+    site.add("/sitemap.xml", "<html><body>Page not found</body></html>")
+    summary = ingest_sitemap(url=site.url("/"), sources=sources, warehouse=warehouse)
+    assert rows(warehouse, "SELECT source_uri, stage, error FROM ingest_errors") == [
+        (site.url("/"), "discover",
+         "no sitemap found: robots.txt names none, and /news-sitemap.xml and /sitemap.xml "
+         "are not there"),
+    ]  # fmt: skip

@@ -138,3 +138,22 @@ def test_printed_dates_are_read_with_their_time_and_months_are_not_days() -> Non
     assert printed_date("Heft 1/2019", now) is None
     assert printed_date("Nr. 48/22", now) is None
     assert printed_date("2027-03-01", now) is None  # after now
+
+
+def test_a_feed_entrys_own_date_is_held_to_the_same_rule() -> None:
+    # An entry whose text comes from the feed itself landed with its feed's 2035 date.
+    from tasks.extract.document import article_from_feed
+    from tasks.models import ListedItem, SourceItem
+
+    def landed(url: str | None, when: datetime) -> datetime | None:
+        entry = ListedItem("g", url, url, "Harbour plan", when, None, None, BODY)
+        article = article_from_feed(SourceItem("feed", "https://news.example/f", "", 0, 0,
+                                               hints=entry))  # fmt: skip
+        assert article is not None
+        return article.published_at
+
+    assert landed(None, datetime(2035, 1, 1)) is None
+    assert landed("https://news.example/2024/03/05/plan", datetime(2035, 1, 1)) == datetime(
+        2024, 3, 5
+    )
+    assert landed(None, datetime(2024, 3, 5, 9, 30)) == datetime(2024, 3, 5, 9, 30)

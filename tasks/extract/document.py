@@ -209,10 +209,15 @@ def article_from_feed(item: SourceItem) -> Article | None:
     words = count_words(body)
     if words < MIN_WORDS:
         return None
+    # The feed's date is held to a page's rule (_from_html): one in the future (a scheduled
+    # post, a site clock off by years) or before the day the URL names is none.
+    published = entry.published_at
+    if published is not None and not plausible_published(published, entry.url):
+        published = url_date(entry.url)
     fields = _without_controls(
         {
             "title": entry.title,
-            "published_at": entry.published_at,
+            "published_at": published,
             "author": entry.author,
             "url": entry.url,
         }

@@ -310,7 +310,8 @@ def _one_each(targets: list[Target]) -> list[Target]:
 
 
 def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
-    """Targets whose entry was not seen before (by feed GUID or canonical URL); one per URL."""
+    """Targets whose entry was not seen before (by feed GUID, canonical URL, or the link an
+    article was fetched from); one per URL."""
     targets = _one_each(targets)
     if not targets:
         return []
@@ -321,6 +322,7 @@ def _unseen(warehouse: str, targets: list[Target]) -> list[Target]:
             "url": pa.array(
                 [canonicalize(t.link) if t.has_page else None for t in targets], pa.string()
             ),
+            "link": pa.array([t.link if t.has_page else None for t in targets], pa.string()),
         }
     )
     with store.connect(warehouse) as con:

@@ -486,3 +486,21 @@ def test_a_site_without_a_news_sitemap_is_no_error(
          "no sitemap found: robots.txt names none, and /news-sitemap.xml and /sitemap.xml "
          "are not there"),
     ]  # fmt: skip
+
+
+def test_a_sitemap_page_declaring_another_url_is_not_fetched_again(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # Known by neither a feed GUID nor its URL (the page's own canonical one), it was fetched
+    # again, and read again, on every run of its sitemap.
+    page = article_page(2).replace("<head>", '<head><link rel="canonical" '
+                                   'href="https://www.seed.example/story-2">')  # fmt: skip
+    site.add("/moved/2.html", page, headers=HTML_UTF8)
+    site.add("/sitemap.xml", f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>{site.url("/moved/2.html")}</loc></url></urlset>""")  # fmt: skip
+    sources = sources_file(tmp_path, site, [])
+    first = ingest_sitemap(url=site.url("/sitemap.xml"), sources=sources, warehouse=warehouse)
+    again = ingest_sitemap(url=site.url("/sitemap.xml"), sources=sources, warehouse=warehouse)
+    assert rows(warehouse, "SELECT url FROM articles") == [("https://www.seed.example/story-2",)]
+    assert (first.new_articles, again.unchanged, again.items_read) == (1, 1, 0)
+    assert len(site.hits("/moved/2.html")) == 1

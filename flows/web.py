@@ -549,7 +549,7 @@ def _discover_sitemap_pages(
             )
             continue
         try:
-            sitemap = parse_sitemap(result.body)
+            sitemap = parse_sitemap(result.body, result.final_url)
         except ValueError as exc:
             if sitemap_url in guessed:  # a site's "page not found" page, served with a 200
                 missing.add(sitemap_url)

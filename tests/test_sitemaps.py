@@ -60,3 +60,40 @@ def test_a_gzipped_sitemap_is_read_and_a_gzip_bomb_stops_at_the_cap() -> None:
         parse_sitemap(bomb)
     with pytest.raises(ValueError, match="corrupt gzip"):
         parse_sitemap(b"\x1f\x8b" + b"\x00" * 40)
+
+
+def test_an_image_or_video_gives_the_page_neither_its_title_nor_its_date() -> None:
+    # The first <title> and <publication_date> anywhere in an entry were taken: a photo's
+    # caption was the page's title, a video's date the article's.
+    body = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"
+        xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">
+      <url><loc>https://n.example/a</loc>
+        <image:image><image:loc>https://n.example/a.jpg</image:loc>
+          <image:title>Photo: the harbour at dawn</image:title></image:image>
+        <news:news><news:publication><news:name>N</news:name></news:publication>
+          <news:publication_date>2024-10-22T10:00:00Z</news:publication_date>
+          <news:title>Story A</news:title></news:news></url>
+      <url><loc>https://n.example/b</loc><lastmod>2024-10-20</lastmod>
+        <video:video><video:title>Clip</video:title>
+          <video:publication_date>2019-01-01</video:publication_date></video:video></url>
+    </urlset>"""
+    sitemap = parse_sitemap(body)
+    assert [(p.url, p.title, p.published_at) for p in sitemap.pages] == [
+        ("https://n.example/a", "Story A", datetime(2024, 10, 22, 10)),
+        ("https://n.example/b", None, datetime(2024, 10, 20)),
+    ]
+    assert sitemap.is_news
+
+
+def test_relative_locations_are_read_against_the_sitemaps_url() -> None:
+    # '/a/82.html' was fetched as it was: "unsupported URL scheme", with no host to tell where.
+    body = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>/news/a</loc></url><url><loc>https://other.example/b</loc></url></urlset>"""
+    pages = parse_sitemap(body, "https://n.example/sitemaps/news.xml").pages
+    assert [p.url for p in pages] == ["https://n.example/news/a", "https://other.example/b"]
+    index = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <sitemap><loc>part-2.xml</loc></sitemap></sitemapindex>"""
+    children = parse_sitemap(index, "https://n.example/sitemaps/index.xml").children
+    assert children == ("https://n.example/sitemaps/part-2.xml",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -33,9 +34,10 @@ def _local(tag: object) -> str:
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
 
-def parse_sitemap(body: bytes) -> Sitemap:
+def parse_sitemap(body: bytes, base: str = "") -> Sitemap:
     """Parse a <urlset> or <sitemapindex>, gzipped or not (sitemap.xml.gz served without a
-    Content-Encoding); raises ValueError when it is neither."""
+    Content-Encoding); raises ValueError when it is neither. A relative <loc> is read against
+    `base`, the sitemap's URL (the protocol wants them absolute; not every site obeys)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     try:
         root = etree.fromstring(_inflated(body), parser)
@@ -45,20 +47,35 @@ def parse_sitemap(body: bytes) -> Sitemap:
         raise ValueError("not a sitemap: no <urlset> or <sitemapindex>")
     pages, children, is_news = [], [], False
     for node in root:
-        fields: dict[str, str] = {}
-        for child in node.iter():
-            name = _local(child.tag)
-            if child.text and child.text.strip() and name not in fields:
-                fields[name] = child.text.strip()
+        # <loc> and <lastmod> are the entry's own; the title and date are those of its
+        # <news:news>. An <image:image> or <video:video> has a <loc>, a <title> and a
+        # <publication_date> of its own: a photo's caption was the page's title.
+        fields = _texts(node)
+        for child in node:
+            if _local(child.tag) == "news":
+                news = _texts(child, deep=True)
+                fields.update({k: news[k] for k in ("title", "publication_date") if k in news})
         if "loc" not in fields:
             continue
+        loc = urljoin(base, fields["loc"]) if base else fields["loc"]
         if _local(root.tag) == "sitemapindex":
-            children.append(fields["loc"])
+            children.append(loc)
             continue
         is_news = is_news or "publication_date" in fields
         when = parse_datetime(fields.get("publication_date") or fields.get("lastmod"))
-        pages.append(SitemapEntry(fields["loc"], when, fields.get("title")))
+        pages.append(SitemapEntry(loc, when, fields.get("title")))
     return Sitemap(tuple(pages), tuple(children), is_news)
+
+
+def _texts(node: etree._Element, deep: bool = False) -> dict[str, str]:
+    """The first non-blank text of each element name under `node`: its children's, or with
+    `deep` all its descendants'."""
+    texts: dict[str, str] = {}
+    for child in node.iter() if deep else node:
+        name = _local(child.tag)
+        if child.text and child.text.strip() and name not in texts:
+            texts[name] = child.text.strip()
+    return texts
 
 
 def _inflated(body: bytes) -> bytes:

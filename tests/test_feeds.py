@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -142,3 +143,47 @@ def test_a_feedburner_entry_links_to_its_original_page() -> None:
     assert entry.link == "https://desk.example/story?utm_source=feedburner"
     assert entry.url == "https://desk.example/story"
     assert entry.guid == "http://feedproxy.google.com/~r/desk/~3/abc/story"  # as before
+
+
+def test_json_feed() -> None:
+    # feedparser reads no JSON Feed: "malformed feed: <unknown>:2:0: not well-formed".
+    body = json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "JF",
+        "items": [
+            {"id": 1, "url": "/posts/1?utm_source=jf", "title": "One & all",
+             "date_published": "2024-10-21T12:00:00+02:00",
+             "authors": [{"name": "Ann Lee"}, {"name": "Bo Kim"}],
+             "content_html": "<p>First.</p><p>Second.</p>", "summary": "Short."},
+            {"id": "t2", "content_text": "No page, text only.", "author": {"name": "Cy"}},
+            "not an item",
+        ],
+    }).encode()  # fmt: skip
+    parsed = parse_feed(b"\xef\xbb\xbf" + body, f"{BASE}/feed.json")
+    assert (parsed.title, parsed.error) == ("JF", None)
+    one, two = parsed.entries
+    assert (one.guid, one.link, one.url) == (
+        "1", f"{BASE}/posts/1?utm_source=jf", f"{BASE}/posts/1",
+    )  # fmt: skip
+    assert (one.title, one.published_at, one.author) == (
+        "One & all", datetime(2024, 10, 21, 10), "Ann Lee, Bo Kim",
+    )  # fmt: skip
+    assert (one.summary, one.content) == ("Short.", "First.\nSecond.")
+    assert (two.guid, two.link, two.content, two.author) == (
+        "t2",
+        None,
+        "No page, text only.",
+        "Cy",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"items": []}', "not a feed: JSON, but not a JSON Feed"),
+        (b'{"version": "https://jsonfeed.org/version/1", "items": {}}', "malformed feed"),
+        (b'{"version": ', "malformed feed: not valid JSON"),
+    ],
+)
+def test_json_that_is_no_json_feed_says_so(body: bytes, reason: str) -> None:
+    parsed = parse_feed(body, BASE)
+    assert parsed.entries == () and parsed.error and parsed.error.startswith(reason)

@@ -1,16 +1,20 @@
-"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom bytes (fetched by us) to entries, with feedparser."""
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom bytes (fetched by us) to entries, with feedparser;
+JSON Feed (jsonfeed.org, 1.0 and 1.1), which feedparser does not read, here."""
 
 from __future__ import annotations
 
 import calendar
 import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
 
+from tasks.extract.dates import parse_datetime
 from tasks.extract.urls import canonicalize, is_http_url
 from tasks.models import ListedItem, short_hash
 
@@ -71,6 +75,10 @@ def _when(entry: dict) -> datetime | None:
 
 def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> ParsedFeed:
     """Entries of a feed body. Never fetches anything: feedparser only sees our bytes."""
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        # feedparser took a JSON Feed for broken XML: "malformed feed: <unknown>:2:0: not
+        # well-formed (invalid token)".
+        return _json_feed(body, url)
     # Without a Content-Type feedparser flags every document as suspect; XML is the fair guess.
     given = {k.lower(): v for k, v in (headers or {}).items()}
     given.setdefault("content-type", "application/xml")
@@ -111,3 +119,52 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
     warning = f"malformed feed, parsed leniently: {reason}" if reason else None
     title = _title(parsed.feed.get("title"), parsed.feed.get("title_detail"))
     return ParsedFeed(title, tuple(entries), warning=warning)
+
+
+def _json_feed(body: bytes, url: str) -> ParsedFeed:
+    """Entries of a JSON Feed (https://www.jsonfeed.org/version/1.1/)."""
+    try:
+        feed = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return ParsedFeed(None, (), error=f"malformed feed: not valid JSON ({exc})")
+    version = feed.get("version") if isinstance(feed, dict) else None
+    if not (isinstance(version, str) and "jsonfeed.org/version/" in version):
+        return ParsedFeed(None, (), error="not a feed: JSON, but not a JSON Feed (no version)")
+    title = _text(feed.get("title"))
+    items = feed.get("items")
+    if not isinstance(items, list):
+        return ParsedFeed(title, (), error="malformed feed: a JSON Feed without its items")
+    entries = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        link = _text(item.get("url")) or _text(item.get("external_url"))
+        link = urljoin(url, link) if link and url else link
+        if not (link and is_http_url(link)):
+            link = None
+        content = html_to_text(_text(item.get("content_html"))) or _text(item.get("content_text"))
+        authors = item.get("authors") or [item.get("author")]  # 1.1, else 1.0's one author
+        names = [_text(a.get("name")) for a in authors if isinstance(a, dict)]
+        # 'id' is required, and may be a number ("convenient for some publishers").
+        guid = _text(item.get("id")) or link or short_hash(str(item.get("title")), "")
+        entries.append(
+            ListedItem(
+                guid=guid,
+                link=link,
+                url=canonicalize(link) if link else None,
+                title=_title(_text(item.get("title")), None),
+                published_at=parse_datetime(item.get("date_published"))
+                or parse_datetime(item.get("date_modified")),
+                author=", ".join(n for n in names if n) or None,
+                summary=_text(item.get("summary")),
+                content=content,
+            )
+        )
+    return ParsedFeed(title, tuple(entries))
+
+
+def _text(value: object) -> str | None:
+    """A JSON value as a non-blank string (a number id as its digits), else None."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return str(value).strip() or None

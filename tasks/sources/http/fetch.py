@@ -42,8 +42,8 @@ from tasks.sources.registry import allowed_host
 
 ROBOTS_AGENT = "newsflow"  # the token robots.txt groups are matched against
 FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
-    "text/xml;q=0.9, */*;q=0.5"
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})

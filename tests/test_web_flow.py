@@ -504,3 +504,26 @@ def test_a_sitemap_page_declaring_another_url_is_not_fetched_again(
     assert rows(warehouse, "SELECT url FROM articles") == [("https://www.seed.example/story-2",)]
     assert (first.new_articles, again.unchanged, again.items_read) == (1, 1, 0)
     assert len(site.hits("/moved/2.html")) == 1
+
+
+def test_entries_sharing_one_guid_are_told_apart_by_their_links(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # A CMS that gives every entry the site's address as its <guid>: after the first poll,
+    # every new entry was "seen" by that GUID and none landed again.
+    def feed(count: int) -> str:
+        items = "".join(
+            f"<item><title>Entry {n}</title><guid>{site.url('/')}</guid>"
+            f"<link>{site.url(f'/articles/00{n}.html')}</link></item>"
+            for n in range(count)
+        )
+        return f'<rss version="2.0"><channel><title>G</title>{items}</channel></rss>'
+
+    polls = iter([feed(2), feed(3)])
+    rss = {"Content-Type": "application/rss+xml"}
+    site.handle("/feeds/oneguid.xml", lambda _: Reply(200, next(polls), rss))
+    sources = sources_file(tmp_path, site, ["oneguid.xml"])
+    first = ingest_feeds(sources=sources, warehouse=warehouse)
+    again = ingest_feeds(sources=sources, warehouse=warehouse, force=True)
+    assert (first.new_articles, again.new_articles, again.unchanged) == (2, 1, 2)
+    assert len(site.hits("/articles/002.html")) == 1

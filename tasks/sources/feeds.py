@@ -7,7 +7,7 @@ import calendar
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -118,7 +118,19 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
         )
     warning = f"malformed feed, parsed leniently: {reason}" if reason else None
     title = _title(parsed.feed.get("title"), parsed.feed.get("title_detail"))
-    return ParsedFeed(title, tuple(entries), warning=warning)
+    return ParsedFeed(title, _distinct_guids(entries), warning=warning)
+
+
+def _distinct_guids(entries: list[ListedItem]) -> tuple[ListedItem, ...]:
+    """`entries`, an entry whose GUID other entries with other links share known by its link
+    instead. Some CMSs give every entry the site's address as its <guid>: once one entry was
+    seen, so was every later one, and no new entry of the feed ever landed."""
+    links: dict[str, set[str | None]] = {}
+    for e in entries:
+        links.setdefault(e.guid, set()).add(e.link)
+    return tuple(
+        replace(e, guid=e.link) if e.link and len(links[e.guid]) > 1 else e for e in entries
+    )
 
 
 def _json_feed(body: bytes, url: str) -> ParsedFeed:
@@ -160,7 +172,7 @@ def _json_feed(body: bytes, url: str) -> ParsedFeed:
                 content=content,
             )
         )
-    return ParsedFeed(title, tuple(entries))
+    return ParsedFeed(title, _distinct_guids(entries))
 
 
 def _text(value: object) -> str | None:

@@ -527,3 +527,26 @@ def test_entries_sharing_one_guid_are_told_apart_by_their_links(
     again = ingest_feeds(sources=sources, warehouse=warehouse, force=True)
     assert (first.new_articles, again.new_articles, again.unchanged) == (2, 1, 2)
     assert len(site.hits("/articles/002.html")) == 1
+
+
+def test_a_sitemap_index_listing_its_oldest_sitemap_first_is_read_newest_first(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # Only MAX_SITEMAPS (25) of an index are read: in the order listed, a site that lists its
+    # monthly sitemaps oldest first had only its oldest pages read, never this month's.
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    children = "".join(
+        f"<sitemap><loc>{site.url(f'/s{n}.xml')}</loc><lastmod>2024-01-{n + 1:02d}</lastmod>"
+        "</sitemap>"
+        for n in range(30)
+    )
+    site.add("/index.xml", f"<sitemapindex {ns}>{children}</sitemapindex>")
+    for n in range(30):
+        site.add(f"/s{n}.xml", f"<urlset {ns}><url><loc>{site.url(f'/articles/p{n}.html')}"
+                 f"</loc><lastmod>2024-01-{n + 1:02d}</lastmod></url></urlset>")  # fmt: skip
+    sources = sources_file(tmp_path, site, [])
+    ingest_sitemap(url=site.url("/index.xml"), max_items=1, sources=sources, warehouse=warehouse)
+    assert [r.path for r in site.requests if r.path.startswith("/articles/")] == [
+        "/articles/p29.html"
+    ]
+    assert site.hits("/s0.xml") == [] and len(site.hits("/s29.xml")) == 1

@@ -22,7 +22,7 @@ class SitemapEntry:
 @dataclass(frozen=True, slots=True)
 class Sitemap:
     pages: tuple[SitemapEntry, ...]
-    children: tuple[str, ...]  # sitemaps listed by a sitemap index
+    children: tuple[str, ...]  # sitemaps listed by a sitemap index, newest first
     is_news: bool
 
 
@@ -45,7 +45,9 @@ def parse_sitemap(body: bytes, base: str = "") -> Sitemap:
         raise ValueError(f"not a sitemap: {exc}") from exc
     if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
         raise ValueError("not a sitemap: no <urlset> or <sitemapindex>")
-    pages, children, is_news = [], [], False
+    pages: list[SitemapEntry] = []
+    children: list[tuple[datetime, str]] = []
+    is_news = False
     for node in root:
         # <loc> and <lastmod> are the entry's own; the title and date are those of its
         # <news:news>. An <image:image> or <video:video> has a <loc>, a <title> and a
@@ -59,12 +61,16 @@ def parse_sitemap(body: bytes, base: str = "") -> Sitemap:
             continue
         loc = urljoin(base, fields["loc"]) if base else fields["loc"]
         if _local(root.tag) == "sitemapindex":
-            children.append(loc)
+            children.append((parse_datetime(fields.get("lastmod")) or datetime.min, loc))
             continue
         is_news = is_news or "publication_date" in fields
         when = parse_datetime(fields.get("publication_date") or fields.get("lastmod"))
         pages.append(SitemapEntry(loc, when, fields.get("title")))
-    return Sitemap(tuple(pages), tuple(children), is_news)
+    # Newest first (a stable sort: undated ones last, in their order): only so many sitemaps
+    # are read, and an index that lists its monthly sitemaps oldest first had only its
+    # oldest pages read.
+    children.sort(key=lambda child: child[0], reverse=True)
+    return Sitemap(tuple(pages), tuple(loc for _, loc in children), is_news)
 
 
 def _texts(node: etree._Element, deep: bool = False) -> dict[str, str]:

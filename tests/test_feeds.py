@@ -187,3 +187,18 @@ def test_json_feed() -> None:
 def test_json_that_is_no_json_feed_says_so(body: bytes, reason: str) -> None:
     parsed = parse_feed(body, BASE)
     assert parsed.entries == () and parsed.error and parsed.error.startswith(reason)
+
+
+def test_a_gzipped_feed_body_is_read() -> None:
+    # feed.xml.gz served without a Content-Encoding, or gzipped twice: "malformed feed".
+    import gzip
+
+    body = feed("rss2.xml")
+    assert parse_feed(gzip.compress(body), BASE) == parse_feed(body, BASE)
+    parsed = parse_feed(gzip.compress(body)[:-12], BASE)
+    assert parsed.error and parsed.error.startswith("malformed feed: gzipped, but ")
+    bomb = parse_feed(gzip.compress(b"<rss>" + b" " * 21_000_000, compresslevel=9), BASE)
+    assert (
+        bomb.error == "malformed feed: gzipped, but decompressed content too large: "
+        "over 20,000,000 bytes"
+    )

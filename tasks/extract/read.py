@@ -90,7 +90,7 @@ def read_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> RawDoc | FailedIt
     data = stored
     if item.path.lower().endswith(".gz"):
         try:
-            data = _gunzip(stored, max_bytes)
+            data = gunzip(stored, max_bytes)
         except (EOFError, OSError, zlib.error) as exc:
             return FailedItem.of_file(item, "read", f"corrupt or truncated gzip: {exc}", stored)
         except ValueError as exc:
@@ -109,7 +109,8 @@ def read_item(item: SourceItem, max_bytes: int = MAX_BYTES) -> RawDoc | FailedIt
     )
 
 
-def _gunzip(data: bytes, max_bytes: int) -> bytes:
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """`data` gunzipped; ValueError past `max_bytes`, EOFError or zlib.error when damaged."""
     # Read in bounded steps so a gzip bomb cannot inflate past the cap.
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     out = decompressor.decompress(data, max_bytes + 1)

@@ -7,6 +7,7 @@ import calendar
 import io
 import json
 import re
+import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -15,6 +16,7 @@ import feedparser
 import lxml.html
 
 from tasks.extract.dates import parse_datetime
+from tasks.extract.read import MAX_BYTES, gunzip
 from tasks.extract.urls import canonicalize, is_http_url
 from tasks.models import ListedItem, short_hash
 
@@ -75,6 +77,13 @@ def _when(entry: dict) -> datetime | None:
 
 def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> ParsedFeed:
     """Entries of a feed body. Never fetches anything: feedparser only sees our bytes."""
+    if body[:2] == b"\x1f\x8b":
+        # A feed.xml.gz served without a Content-Encoding, or a body gzipped twice (a server
+        # compressing a file it keeps compressed): "malformed feed: not well-formed".
+        try:
+            body = gunzip(body, MAX_BYTES)
+        except (EOFError, zlib.error, ValueError) as exc:
+            return ParsedFeed(None, (), error=f"malformed feed: gzipped, but {exc}")
     if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         # feedparser took a JSON Feed for broken XML: "malformed feed: <unknown>:2:0: not
         # well-formed (invalid token)".

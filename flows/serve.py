@@ -15,7 +15,7 @@ import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,13 @@ def watcher_options(
     return options
 
 
+def watched_specs(specs: list[DeploymentSpec]) -> list[DeploymentSpec]:
+    """The deployments to serve alongside the watcher: the inbox's without its schedule. The
+    watcher runs it as files arrive, so the schedule would only add empty runs; it can still
+    be run from the UI. (With a work pool there is no watcher and the schedule stays.)"""
+    return [replace(s, schedules=()) if s.entrypoint == INBOX_ENTRYPOINT else s for s in specs]
+
+
 def load_flow(entrypoint: str):
     """The flow object an entrypoint names ("flows/web.py:ingest_feeds")."""
     path, name = entrypoint.rsplit(":", 1)
@@ -160,9 +167,7 @@ def serve_all(
     specs = select_specs(load_specs(path), only)
     watching = watcher_options(specs, overrides) if watch else None
     if watching is not None:  # the watcher runs the inbox as files arrive; its schedule
-        from flows.watch import watched_specs  # would add empty runs
-
-        specs = watched_specs(specs)
+        specs = watched_specs(specs)  # would add empty runs
     deployments = [runner_deployment(s, overrides) for s in specs]
     stop = threading.Event()
     if watching is not None:

@@ -22,19 +22,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
 
 from flows.inbox import SETTLE_SECONDS, inbox_dir, inbox_stats, ingest_inbox
 from flows.runs import RunSummary
-from flows.serve import INBOX_ENTRYPOINT
 from tasks.errors import first_line
 from tasks.models import SourceItem, printable_path
-
-if TYPE_CHECKING:
-    from flows.serve import DeploymentSpec
 
 log = logging.getLogger("newsflow.watch")
 # With no events, look again this often anyway: events can be lost (network filesystems).
@@ -53,13 +47,6 @@ def look(inbox: Path, settle_seconds: float) -> tuple[Snapshot, bool]:
         else:
             found[os.path.abspath(path)] = (st.st_size, st.st_mtime_ns)
     return found, waiting
-
-
-def watched_specs(specs: list[DeploymentSpec]) -> list[DeploymentSpec]:
-    """The deployments to serve alongside the watcher: the inbox's without its schedule. The
-    watcher runs it as files arrive, so the schedule would only add empty runs; it can still
-    be run from the UI. (With a work pool there is no watcher and the schedule stays.)"""
-    return [replace(s, schedules=()) if s.entrypoint == INBOX_ENTRYPOINT else s for s in specs]
 
 
 class InboxPasses:

@@ -227,8 +227,7 @@ def test_a_failed_drop_is_recorded_once_and_retried_when_it_changes(
 
 
 def test_serve_drops_the_inbox_schedule_only_while_watching() -> None:
-    from flows.serve import load_specs, runner_deployment
-    from flows.watch import watched_specs
+    from flows.serve import load_specs, runner_deployment, watched_specs
 
     specs = {s.name: s for s in load_specs()}
     assert specs["inbox"].schedules  # what a work pool gets: the backstop

@@ -36,7 +36,7 @@ from tasks.sources.feeds import ParsedFeed, parse_feed
 from tasks.sources.http.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchRequest, FetchResult
 from tasks.sources.http.netguard import NetPolicy
 from tasks.sources.registry import Registry, Source, load_registry, next_poll
-from tasks.sources.sitemaps import SitemapEntry, parse_sitemap
+from tasks.sources.sitemaps import MAX_SITEMAP_BYTES, SitemapEntry, parse_sitemap
 from warehouse import hosts, rawstore, store
 
 # Pages fetched, then extracted and landed, a batch at a time: fetching is the slow part, and a
@@ -537,7 +537,11 @@ def _discover_sitemap_pages(
         if sitemap_url in seen:
             continue
         seen.add(sitemap_url)
-        result = fetcher.fetch(FetchRequest(sitemap_url, accept="application/xml, text/xml"))
+        result = fetcher.fetch(
+            FetchRequest(
+                sitemap_url, accept="application/xml, text/xml", max_bytes=MAX_SITEMAP_BYTES
+            )
+        )
         if sitemap_url in guessed and result.status in (404, 410):
             # Only a guess: a site with /sitemap.xml alone was an error row, and exit 3, on
             # every run. None of the guesses there is "no sitemap found", below.

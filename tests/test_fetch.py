@@ -321,6 +321,22 @@ def test_body_too_large_is_soft_and_a_gzip_bomb_stays_small(web: LocalServer) ->
     assert peak < 8_000_000
 
 
+def test_a_request_may_raise_the_body_cap_for_itself(web: LocalServer) -> None:
+    # Sitemaps may be 50 MB (the protocol's limit); a page may not. The raised cap holds
+    # for that request alone, and still stops a body past it.
+    url = web.add("/sitemap.xml", b"x" * 1_500_000)
+    with fetcher(max_bytes=1_000_000) as f:
+        page = f.fetch(url)
+        sitemap = f.fetch(FetchRequest(url, max_bytes=2_000_000))
+        smaller = f.fetch(FetchRequest(url, max_bytes=1_200_000))
+        again = f.fetch(url)
+    assert (page.error_kind, sitemap.outcome, len(sitemap.body)) == ("soft", "ok", 1_500_000)
+    assert smaller.error == "body too large: over 1200000 bytes (Content-Length: 1500000)"
+    assert (
+        again.error == page.error == "body too large: over 1000000 bytes (Content-Length: 1500000)"
+    )
+
+
 # -- robots.txt ------------------------------------------------------------------------------
 
 

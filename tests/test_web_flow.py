@@ -282,6 +282,20 @@ def test_a_sitemap_named_anyhow_and_gzipped_is_read(
     assert len(site.hits("/news-sitemap")) == 1
 
 
+def test_a_sitemap_over_a_pages_cap_is_read(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # The protocol allows 50 MB; 50,000 entries with news or image tags pass 10 MB, and
+    # were "body too large: over 10000000 bytes" under the cap for pages.
+    padding = "<!-- " + "x" * 12_000_000 + " -->"
+    urlset = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{padding}
+      <url><loc>{site.url("/articles/002.html")}</loc></url></urlset>"""
+    site.add("/big-sitemap.xml", urlset.encode())
+    sources = sources_file(tmp_path, site, [])
+    summary = ingest_sitemap(url=site.url("/big-sitemap.xml"), sources=sources, warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (1, 0)
+
+
 def test_a_sitemap_index_too_long_or_of_itself_says_so(
     site: LocalServer, tmp_path: Path, warehouse: str
 ) -> None:

@@ -89,6 +89,9 @@ class FetchRequest:
     accept: str | None = None  # e.g. FEED_ACCEPT
     # A feed's `allow` list: the hosts (and their subdomains) a redirect may lead to.
     allow: tuple[str, ...] = ()
+    # A larger body cap than the policy's, for a body allowed to be larger than a page: the
+    # sitemap protocol allows 50 MB, and a sitemap of 50,000 news or image entries is 12 MB.
+    max_bytes: int | None = None
 
 
 @dataclass
@@ -318,7 +321,7 @@ class Fetcher:
         while True:
             if self.policy.respect_robots and not for_robots:
                 self._check_robots(url)
-            reply = self._exchange(url, headers, jar, trace)
+            reply = self._exchange(url, headers, jar, trace, request.max_bytes)
             failure = _status_failure(reply)
             if failure:
                 raise failure
@@ -375,7 +378,12 @@ class Fetcher:
         return parsed
 
     def _exchange(
-        self, url: httpx.URL, headers: dict[str, str], jar: httpx.Cookies, trace: _Trace
+        self,
+        url: httpx.URL,
+        headers: dict[str, str],
+        jar: httpx.Cookies,
+        trace: _Trace,
+        max_bytes: int | None = None,
     ) -> _Reply:
         """One HTTP request, streamed: the peer is checked before any body byte is read."""
         with self._gate(url.host).turn() as hold, self._backend.deadline(self.policy.max_time):
@@ -392,7 +400,7 @@ class Fetcher:
                 trace.headers = dict(response.headers.items())
                 body = None
                 if 200 <= response.status_code < 300:
-                    body = self._read_body(response)
+                    body = self._read_body(response, max_bytes)
                 reply = _Reply(response.status_code, _reason(response), trace.headers, body)
                 pause = _status_failure(reply)
                 pause_s = pause.retry_after if pause else None
@@ -427,15 +435,18 @@ class Fetcher:
         except BlockedAddress as exc:
             raise _Failure("hard", f"refused: {exc} (SSRF guard)") from exc
 
-    def _read_body(self, response: httpx.Response) -> bytes:
-        """The decompressed body, stopping as soon as either size cap is passed."""
-        policy = self.policy
+    def _read_body(self, response: httpx.Response, max_bytes: int | None = None) -> bytes:
+        """The decompressed body, stopping as soon as either size cap is passed (`max_bytes`
+        raises both for this request)."""
+        cap, wire = self.policy.max_bytes, self.policy.max_compressed_bytes
+        if max_bytes is not None:
+            cap, wire = max(cap, max_bytes), max(wire, max_bytes)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         length = response.headers.get("content-length", "").strip()
         if length.isdigit():
-            limit = policy.max_compressed_bytes
+            limit = wire
             if encoding in ("", "identity"):
-                limit = min(limit, policy.max_bytes)
+                limit = min(limit, cap)
             if int(length) > limit:
                 raise _Failure(
                     "soft",
@@ -449,18 +460,18 @@ class Fetcher:
         body = bytearray()
         try:
             for chunk in response.iter_raw(_CHUNK):
-                if response.num_bytes_downloaded > policy.max_compressed_bytes:
+                if response.num_bytes_downloaded > wire:
                     raise _Failure(
                         "soft",
-                        f"body too large: over {policy.max_compressed_bytes} bytes on the wire",
+                        f"body too large: over {wire} bytes on the wire",
                         status=response.status_code,
                     )
-                body += inflater.feed(chunk, policy.max_bytes - len(body))
-            body += inflater.flush(policy.max_bytes - len(body))
+                body += inflater.feed(chunk, cap - len(body))
+            body += inflater.flush(cap - len(body))
         except _TooLarge as exc:
             raise _Failure(
                 "soft",
-                f"body too large: over {policy.max_bytes} bytes",
+                f"body too large: over {cap} bytes",
                 status=response.status_code,
             ) from exc
         except zlib.error as exc:

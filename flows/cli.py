@@ -923,8 +923,13 @@ class _NoTraceback(logging.Filter):
 
 
 def _hide_tracebacks(hide: bool) -> None:
+    from prefect.logging.configuration import ensure_logging_setup
     from prefect.logging.handlers import PrefectConsoleHandler
 
+    # Prefect makes its console handler when `prefect` itself is first imported, which for a
+    # command is after this: the filter went on no handler, and a run that failed mid-way (the
+    # lake's PostgreSQL stopped, a lock timed out) printed each exception's traceback 2-3 times.
+    ensure_logging_setup()
     for handler in logging.getLogger().handlers:
         if isinstance(handler, PrefectConsoleHandler):
             for f in [f for f in handler.filters if isinstance(f, _NoTraceback)]:

@@ -46,6 +46,7 @@ class LocalPostgres:
         self.root = Path(tempfile.mkdtemp(prefix="newsflow-pg-"))
         self.data = self.root / "data"
         self._as_postgres = os.geteuid() == 0
+        self._stopped = False
 
     def __enter__(self) -> LocalPostgres:
         if self._as_postgres:
@@ -59,9 +60,16 @@ class LocalPostgres:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self.stop()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def stop(self) -> None:
+        """Stop the server at once, as a crash would (a test may do so mid-run; pg_ctl
+        fails on a server already stopped, so only once)."""
+        if not self._stopped:
+            self._stopped = True
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def database(self, name: str) -> str:
         """Create database `name`; its connection string."""

@@ -521,6 +521,54 @@ def test_a_waiting_writer_names_the_holder_and_a_killed_writer_lets_go(lake: str
             holder.kill()
 
 
+@pytest.fixture
+def own_postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL of the test's own, for a test that stops it."""
+    yield from lake_postgres()
+
+
+@pytest.mark.lake
+@pytest.mark.slow
+def test_a_run_whose_postgresql_stops_mid_run_fails_in_lines_not_tracebacks(
+    prefect_server, own_postgres: LocalPostgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog's PostgreSQL stopped after the first batch landed: the run fails, the
+    command says why in one line and exits 1. Prefect printed the landing's exception with
+    its traceback (three chained exceptions) twice, ~200 lines, before that line."""
+    import subprocess
+
+    from prefect.settings import PREFECT_API_URL
+
+    from tests.test_cli_exit import NEWSFLOW, _env
+
+    pg = own_postgres
+    lake = f"ducklake:postgres:{pg.database('lake')}"
+    monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", str(tmp_path / "lake-data"))
+    monkeypatch.setenv("NEWSFLOW_RAW_STORE", str(tmp_path / "raw"))
+    command = [NEWSFLOW, "--warehouse", lake, "ingest", "files", "--batch-size", "1", str(SEEDS)]
+    proc = subprocess.Popen(
+        command, env=_env(tmp_path, PREFECT_API_URL.value()), cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        err = []
+        for line in proc.stderr:  # Prefect's INFO lines: stderr is no terminal
+            err.append(line)
+            if "Task run 'land-file-0001' - Finished in state Completed" in line:
+                pg.stop()
+                break
+        out, rest = proc.communicate(timeout=120)  # nothing hangs
+        err.append(rest)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = "".join(err)
+    assert proc.returncode == 1, out + err
+    assert "Traceback" not in err, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("Error: cannot open the lake ") and "Connection refused" in last, err
+
+
 def _folder(tmp_path: Path) -> Path:
     """The seeds, an exact copy of one (a duplicate), and two files that cannot land."""
     folder = tmp_path / "drop"

@@ -477,6 +477,39 @@ def test_writers_on_several_machines_take_turns_so_no_key_lands_twice(
     assert plain(lake, "SELECT count(*), count(DISTINCT guid) FROM feed_items") == [(120, 120)]
 
 
+@pytest.mark.lake
+def test_a_lake_made_with_an_unusable_data_path_can_be_made_again_with_a_good_one(
+    lake: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first ATTACH records the data path in the catalog, though its first file could not
+    be written there: every later run, with the right path, was refused ('DATA_PATH
+    parameter ... does not match existing data path in the catalog "<the typo>"')."""
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", str(tmp_path / "a-file" / "lake"))
+    with pytest.raises(store.WarehouseError) as caught, store.connect(lake):
+        pass
+    assert str(caught.value).startswith("NEWSFLOW_LAKE_DATA_PATH=")
+    assert "cannot be the lake's data folder" in str(caught.value)
+
+    monkeypatch.delenv("NEWSFLOW_LAKE_DATA_PATH")  # a new lake needs one: the setting named
+    missing = pytest.raises(store.WarehouseError, match="set NEWSFLOW_LAKE_DATA_PATH")
+    with missing, store.connect(lake):
+        pass
+
+    good = tmp_path / "lake-data"
+    monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", str(good))
+    with store.connect(lake) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    assert (good / "main").is_dir()
+
+    # Another machine with another path: refused, naming the setting and the lake's path.
+    monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", str(tmp_path / "elsewhere"))
+    with pytest.raises(store.WarehouseError) as caught, store.connect(lake):
+        pass
+    said = str(caught.value)
+    assert said.startswith("NEWSFLOW_LAKE_DATA_PATH=") and f"made with, {good}/" in said
+
+
 def _hold_the_writer_lock(lake_name: str, data_path: str, holding) -> None:
     """A writer that takes the lake and then hangs (spawned, to be killed)."""
     os.environ["NEWSFLOW_LAKE_DATA_PATH"] = data_path

@@ -179,12 +179,52 @@ def attach(con: duckdb.DuckDBPyConnection, lake: Lake, read_only: bool) -> None:
     if read_only:
         options.append("READ_ONLY")
     with_options = f" ({', '.join(options)})" if options else ""
-    con.execute(f"ATTACH '{PREFIX}{lake.catalog}' AS {ALIAS}{with_options}")
+    if lake.data_path and not read_only and not is_bucket(lake.data_path):
+        _usable_folder(lake.data_path)
+    try:
+        con.execute(f"ATTACH '{PREFIX}{lake.catalog}' AS {ALIAS}{with_options}")
+    except duckdb.Error as exc:
+        _name_the_data_path_setting(exc, lake)
+        raise
     con.execute(f"USE {ALIAS}")
     if lake.data_path is None:
         recorded = data_path(con)
         if is_bucket(recorded):
             open_bucket(con, recorded, "the lake's data path")
+
+
+def _usable_folder(path: str) -> None:
+    """Make the lake's data folder, or say in one line why it cannot be. Before the ATTACH:
+    the ATTACH that makes a lake records its data path in the catalog even when the first
+    file then cannot be written there (a typo, a share not mounted), and every later run
+    with the right path was refused as not matching the recorded one."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise LakeError(
+            f"NEWSFLOW_LAKE_DATA_PATH={path}: cannot be the lake's data folder: "
+            f"{exc.strerror or exc}"
+        ) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise LakeError(f"NEWSFLOW_LAKE_DATA_PATH={path}: the lake's data folder is not writable")
+
+
+def _name_the_data_path_setting(exc: duckdb.Error, lake: Lake) -> None:
+    """DuckLake's two refusals about the data path name its DATA_PATH option; the user sets
+    NEWSFLOW_LAKE_DATA_PATH, so say that (matched on DuckLake 1.5.5's wording; any other
+    error goes on as it was)."""
+    said = str(exc)
+    if "data_path is not set" in said:
+        raise LakeError(
+            f"{lake.name} holds no lake yet: set NEWSFLOW_LAKE_DATA_PATH to the folder or "
+            "bucket for its data (the same on every machine) to make one"
+        ) from exc
+    recorded = re.search(r'does not match existing data path in the catalog "([^"]*)"', said)
+    if recorded:
+        raise LakeError(
+            f"NEWSFLOW_LAKE_DATA_PATH={lake.data_path} is not the data path {lake.name} was "
+            f"made with, {recorded.group(1)}: give every machine that one"
+        ) from exc
 
 
 def data_path(con: duckdb.DuckDBPyConnection) -> str | None:

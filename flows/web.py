@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pyarrow as pa
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
@@ -44,6 +44,11 @@ from warehouse import hosts, rawstore, store
 FETCH_BATCH = 200
 # A healthy feed is due this share of its poll interval early (see _due).
 DUE_SLACK = 0.1
+# A scheduled poll that starts while an earlier one is still running skips (see
+# ingest_feeds); a run of another machine that died stays `running` until that machine's next
+# run, so past this age it no longer holds the polls back. A choice: a poll of 50 pages on
+# one slow host (2 at a time, up to max_time = 120 s each) takes under an hour.
+POLL_RUN_MAX_AGE = timedelta(hours=2)
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 MAX_SITEMAPS = 25
@@ -140,7 +145,29 @@ def ingest_feeds(
                     con, "sql/source_states.sql", {"wanted": _sources_table(feeds)}
                 )
             }
-        due = [f for f in feeds if force or urls or _due(f, states[f.source_id], now)]
+            # A feed's state says it polled only once its run ends: a scheduled poll that
+            # came while an earlier one was still fetching from a slow host fetched the same
+            # pages again, and so did the next; under `serve` (60 s schedule, pages taking
+            # 100 s each) 5 runs piled up, 2.4 GB, and Prefect's runner, at its limit of 5,
+            # started no other deployment's runs. One poll at a time: this one skips.
+            earlier = (
+                []
+                if urls or force
+                else store.run_sql(
+                    con,
+                    "sql/polls_in_progress.sql",
+                    params={"run_id": summary.run_id, "since": now - POLL_RUN_MAX_AGE},
+                )
+            )
+        if earlier:
+            get_run_logger().warning(
+                "skipped: feed poll %s (started %s UTC, process %s on %s) is still running",
+                earlier[0]["run_id"], f"{earlier[0]['started_at']:%H:%M:%S}",
+                earlier[0]["pid"], earlier[0]["host"],
+            )  # fmt: skip
+        due = [
+            f for f in feeds if not earlier and (force or urls or _due(f, states[f.source_id], now))
+        ]
         requests = [
             FetchRequest(
                 f.url,

@@ -564,3 +564,41 @@ def test_a_sitemap_index_listing_its_oldest_sitemap_first_is_read_newest_first(
         "/articles/p29.html"
     ]
     assert site.hits("/s0.xml") == [] and len(site.hits("/s29.xml")) == 1
+
+
+def test_a_scheduled_poll_skips_while_an_earlier_one_is_still_running(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # Under `serve`, a poll still fetching from a slow host when the next was due was joined
+    # by that one, which fetched the same pages again, and by the next: runs piled up.
+    from datetime import timedelta
+
+    from flows.runs import this_process
+    from warehouse import store
+
+    sources = sources_file(tmp_path, site, ["rss2.xml"])
+    scheduled = {"urls": None, "sources": sources, "force": False}
+
+    def earlier_poll(run_id: str, process: tuple, age: timedelta) -> None:
+        with store.connect(warehouse) as con:
+            store.start_run(con, run_id, "ingest-feeds", scheduled, process)
+            con.execute(
+                "UPDATE runs SET started_at = started_at - ? WHERE run_id = ?", [age, run_id]
+            )
+
+    earlier_poll("live-poll", this_process(), timedelta(minutes=1))  # this process: alive
+    skipped = ingest_feeds(sources=sources, warehouse=warehouse)
+    assert (skipped.items_seen, len(site.hits("/feeds/rss2.xml"))) == (0, 0)
+
+    # Once it ended the next poll polls, also with a run of another machine left running for
+    # longer than POLL_RUN_MAX_AGE (that machine died: its own next run would mark it).
+    with store.connect(warehouse) as con:
+        con.execute("UPDATE runs SET status = 'completed' WHERE run_id = 'live-poll'")
+    earlier_poll("lost-poll", ("elsewhere", 1, None), timedelta(hours=3))
+    polled = ingest_feeds(sources=sources, warehouse=warehouse)
+    assert polled.items_seen > 0 and len(site.hits("/feeds/rss2.xml")) == 1
+
+    # A feed asked for by URL is polled whatever else is running.
+    earlier_poll("live-poll-2", this_process(), timedelta(minutes=1))
+    ingest_feeds(urls=[site.url("/feeds/rss2.xml")], sources=sources, warehouse=warehouse)
+    assert len(site.hits("/feeds/rss2.xml")) == 2

@@ -134,7 +134,7 @@ class _Failure(Exception):
         self.status = status
         self.retry = retry
         self.retry_after = retry_after
-        self.asked = asked  # the Retry-After as the server gave it: "after 3600 s", "until …"
+        self.asked = asked  # the Retry-After as given: "after 3600 s", "after <date> UTC"
 
 
 @dataclass
@@ -828,8 +828,7 @@ def _status_failure(reply: _Reply) -> _Failure | None:
         return None
     message = f"HTTP {status} {reply.reason}".rstrip()
     if status in _RETRY_STATUSES or status >= 500:
-        header = reply.headers.get("retry-after")
-        retry_after = _retry_after(header)
+        retry_after, asked = _retry_after(reply.headers.get("retry-after"))
         retry = status in _RETRY_STATUSES
         return _Failure(
             "temporary",
@@ -837,7 +836,7 @@ def _status_failure(reply: _Reply) -> _Failure | None:
             status=status,
             retry=retry,
             retry_after=retry_after,
-            asked=_asked(header, retry_after),
+            asked=asked,
         )
     if status < 200 or 300 <= status < 400:
         return _Failure("hard", f"{message} (unexpected status)", status=status)
@@ -881,35 +880,24 @@ def _media_type(value: str | None) -> tuple[str | None, str | None]:
     return media.strip().lower() or None, charset
 
 
-def _retry_after(value: str | None) -> float | None:
+def _retry_after(value: str | None) -> tuple[float | None, str | None]:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), at most
-    MAX_RETRY_AFTER."""
+    MAX_RETRY_AFTER, and the wait as the server gave it, for the error message: that stays
+    the same while the server says the same, where the seconds left until its date shrink
+    poll after poll and each new message would be another ingest_errors row."""
     if not value:
-        return None
+        return None, None
     value = value.strip()
     if value.isascii() and value.isdigit():
-        return min(float(value[:20]), MAX_RETRY_AFTER)
+        seconds = min(float(value[:20]), MAX_RETRY_AFTER)
+        return seconds, f"after {seconds:.0f} s"
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
-
-
-def _asked(value: str | None, seconds: float | None) -> str | None:
-    """A Retry-After for the error message, in a form that stays the same while the server
-    says the same: the seconds left until its date shrink poll after poll, and each new
-    message would be another ingest_errors row for the same failure."""
-    if seconds is None or value is None:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return f"after {seconds:.0f} s"
-    when = parsedate_to_datetime(value)  # _retry_after read it already
+        return None, None
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return f"after {when:%Y-%m-%d %H:%M:%S} UTC"
+    seconds = min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
+    return seconds, f"after {when:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _cookie_state(jar: httpx.Cookies) -> tuple[tuple[str, str, str, str | None], ...]:

@@ -251,7 +251,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the migrations this warehouse has not seen; return their names. A lake takes
     the lake variant of those that use keys (warehouse/migrations/lake/)."""
     con.execute(statement(con, "sql/schema_migrations.sql"))
-    done = {row[0] for row in con.execute(statement(con, "sql/applied_migrations.sql")).fetchall()}
+    done = _applied(con)
     applied = []
     for version, name, text in sql.migrations(dialect(con)):
         if version in done:
@@ -278,10 +278,15 @@ def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The migrations this version has that the warehouse has not had (every one if it has
     no record of them)."""
     try:
-        done = {r[0] for r in con.execute(statement(con, "sql/applied_migrations.sql")).fetchall()}
-    except duckdb.CatalogException:
+        done = _applied(con)
+    except duckdb.CatalogException:  # no schema_migrations table yet
         done = set()
     return [name for version, name, _ in sql.migrations(dialect(con)) if version not in done]
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The versions of the migrations this warehouse has had."""
+    return {row[0] for row in con.execute(statement(con, "sql/applied_migrations.sql")).fetchall()}
 
 
 def _outdated(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> OutdatedWarehouse | None:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tasks.extract.urls import canonicalize, host_of, is_http_url, unwrap_amp, user_info_of
+from tasks.extract.urls import canonicalize, host_of, is_http_url, user_info_of
 
 CANONICAL = [
     # scheme and host case, default ports, userinfo, fragment
@@ -147,7 +147,6 @@ def test_canonicalize(url: str, expected: str) -> None:
 @pytest.mark.parametrize("url", INVALID)
 def test_invalid_input_comes_back_stripped_and_unchanged(url: str) -> None:
     assert canonicalize(f"  {url}\n") == url.strip()
-    assert unwrap_amp(f" {url} ") == url.strip()
     assert not is_http_url(url)
     assert host_of(url) == ""
 
@@ -184,8 +183,6 @@ def test_surrounding_whitespace_is_stripped() -> None:
         ("https://example.com/amp", "https://example.com/"),
         ("https://example.com/a/amp/amp", "https://example.com/a"),
         ("https://example.com/a?x=1&amp=1&y=2", "https://example.com/a?x=1&y=2"),
-        # everything else is left as it was: tracking, fragment, encoding
-        ("https://example.com/a?utm_source=x#top", "https://example.com/a?utm_source=x#top"),
         # not AMP caches: the path is the site's own
         ("https://www.google.com/search?q=amp", "https://www.google.com/search?q=amp"),
         ("https://example.com/c/s/other.example/a", "https://example.com/c/s/other.example/a"),
@@ -195,8 +192,8 @@ def test_surrounding_whitespace_is_stripped() -> None:
         ),
     ],
 )
-def test_unwrap_amp(url: str, expected: str) -> None:
-    assert unwrap_amp(url) == expected
+def test_amp_links_come_back_as_the_publishers_url(url: str, expected: str) -> None:
+    assert canonicalize(url) == expected
 
 
 def test_amp_and_non_amp_spellings_meet() -> None:

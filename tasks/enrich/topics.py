@@ -459,8 +459,3 @@ def _settings(path: Path, table: object, base: Settings) -> Settings:
             "model_weight <= 1"
         )
     return settings
-
-
-def topic_names(taxonomy: Taxonomy | None = None) -> list[tuple[str, str]]:
-    """(code, name) of every topic, in file order."""
-    return [(t.code, t.name) for t in (taxonomy or default_taxonomy()).topics]

@@ -103,25 +103,6 @@ def canonicalize(url: str) -> str:
     return _join(parts._replace(path=path, query="&".join(params), fragment=fragment))
 
 
-def unwrap_amp(url: str) -> str:
-    """The publisher's URL behind an AMP link; nothing else is normalised.
-
-    Unwraps the AMP caches (`*.cdn.ampproject.org/c/s/...`, `google.*/amp/s/...`), removes
-    `/amp`, `/amp/`, `.amp` and `.amp.html` path endings and the `amp=1`, `amp=true`,
-    `outputType=amp` parameters. Hosts such as `amp.example.com` are left alone: mapping them
-    to `www.` is a guess that is wrong for some sites. The URL is rebuilt from its parts, so
-    the host comes back lower-cased, without userinfo or a default port. Non-URLs come back
-    stripped.
-    """
-    stripped = url.strip()
-    parts = _split(stripped)
-    if parts is None:
-        return stripped
-    parts = _unwrap_amp_cache(parts)
-    params = [p for p in _params(parts.query) if not _is_amp_param(p)]
-    return _join(parts._replace(path=_strip_amp_suffix(parts.path), query="&".join(params)))
-
-
 def is_http_url(url: str) -> bool:
     """True for an absolute http or https URL with a valid host and port."""
     return _split(url.strip()) is not None

@@ -657,15 +657,23 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def format_table(columns: list[str], rows: list[dict], max_width: int = 80) -> str:
-    """A plain aligned text table; long cells are cut with an ellipsis."""
+    """A plain aligned text table; long cells are cut with an ellipsis.
+
+    Widths are terminal columns, not characters: a Chinese, Japanese or Korean character
+    takes two, a Thai or Hindi vowel sign none. Counted in characters, a CJK title pushed
+    every column after it out of line and a cut at 80 characters was 160 columns wide."""
+    from rich.cells import cell_len, set_cell_size
 
     def cell(value: object) -> str:
         text = "NULL" if value is None else str(value).replace("\n", " ")
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+        if cell_len(text) <= max_width:
+            return text
+        return set_cell_size(text, max_width - 1).rstrip() + "…"
 
     body = [[cell(row[c]) for c in columns] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(columns)]
-    line = lambda values: " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
+    widths = [max([cell_len(c)] + [cell_len(r[i]) for r in body]) for i, c in enumerate(columns)]
+    pad = lambda v, w: v + " " * (w - cell_len(v))  # noqa: E731
+    line = lambda values: " | ".join(pad(v, w) for v, w in zip(values, widths, strict=True))  # noqa: E731
     out = [line(columns), "-+-".join("-" * w for w in widths), *map(line, body)]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(s.rstrip() for s in out)

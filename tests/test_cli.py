@@ -192,3 +192,22 @@ def test_a_bad_sources_file_is_a_clean_error(warehouse: str, tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["--sources", str(sources), "sources", "list"])
     assert result.exit_code == 1
     assert "'url' must be an http(s) URL" in result.output
+
+
+def test_format_table_aligns_wide_and_combining_characters() -> None:
+    # Titles of real articles: Chinese takes two terminal columns a character, Thai's vowel
+    # and tone marks none; counted in characters the columns after them fell out of line.
+    from rich.cells import cell_len
+
+    rows = [
+        {"language": "zh", "title": "北海道近海发生6.8级地震 至少12人遇难", "n": 263},
+        {"language": "th", "title": "แผ่นดินไหวขนาด 6.8 ถล่มฮอกไกโด", "n": 168},
+        {"language": "en", "title": "Earthquake off Hokkaido kills 12", "n": 61},
+    ]
+    lines = format_table(["language", "title", "n"], rows).splitlines()
+    bars = {
+        tuple(cell_len(line[:i]) for i, ch in enumerate(line) if ch == "|") for line in lines[2:5]
+    }
+    assert len(bars) == 1, lines
+    cut = format_table(["title"], rows[:1], max_width=10).splitlines()[2]
+    assert cut.endswith("…") and cell_len(cut) <= 10, cut

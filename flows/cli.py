@@ -142,6 +142,7 @@ def main(ctx: click.Context, warehouse: str | None, sources: str | None, verbose
     from flows import signals
 
     signals.install()
+    _tolerate_narrow_output()
     from tasks.errors import ConfigError
     from tasks.settings import settings
 
@@ -153,6 +154,21 @@ def main(ctx: click.Context, warehouse: str | None, sources: str | None, verbose
     if sys.stderr.isatty() and not verbose:
         # Log lines would tear the progress bar; they still reach the Prefect UI.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+
+
+def _tolerate_narrow_output() -> None:
+    """On a terminal or pipe that is not UTF-8 (a Latin-1 locale, PYTHONIOENCODING=ascii) a
+    character it cannot hold is written as an escape (\\u5317) rather than ending the command:
+    one Chinese title made `newsflow query` print 'Error: UnicodeEncodeError' and exit 1,
+    its output lost."""
+    for stream in (sys.stdout, sys.stderr):
+        if not _utf8(stream) and hasattr(stream, "reconfigure"):
+            with suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
+
+
+def _utf8(stream: object) -> bool:
+    return (getattr(stream, "encoding", None) or "").lower().replace("-", "") in ("utf8", "utf_8")
 
 
 @main.group()
@@ -636,8 +652,10 @@ def query_cmd(ctx: click.Context, sql: str, fmt: str, max_width: int) -> None:
     table = table.rename_columns(_unique(table.column_names))
     rows = table.to_pylist()
     if fmt == "json":
+        # \u escapes where the output is not UTF-8: still JSON, and nothing lost.
+        ascii_only = not _utf8(sys.stdout)
         for row in rows:
-            click.echo(json.dumps(row, default=_json_default, ensure_ascii=False))
+            click.echo(json.dumps(row, default=_json_default, ensure_ascii=ascii_only))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(table.column_names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -211,3 +212,27 @@ def test_format_table_aligns_wide_and_combining_characters() -> None:
     assert len(bars) == 1, lines
     cut = format_table(["title"], rows[:1], max_width=10).splitlines()[2]
     assert cut.endswith("…") and cell_len(cut) <= 10, cut
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_query_on_an_output_that_is_not_utf8(tmp_path: Path, fmt: str) -> None:
+    # A Latin-1 terminal or PYTHONIOENCODING=ascii: a Chinese title was 'Error:
+    # UnicodeEncodeError' and exit 1, the whole output lost; now it is written as escapes.
+    from warehouse.store import connect, migrate
+
+    warehouse = str(tmp_path / "wh.duckdb")
+    with connect(warehouse) as con:
+        migrate(con)
+    exe = shutil.which("newsflow", path=str(Path(sys.executable).parent))
+    assert exe
+    sql = "SELECT '北海道近海发生6.8级地震' AS title, 'Zürich' AS place"
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "NEWSFLOW_WAREHOUSE": warehouse}
+    proc = subprocess.run(
+        [exe, "query", sql, "--format", fmt], capture_output=True, timeout=60, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode("latin-1")
+    if fmt == "json":
+        assert json.loads(out) == {"title": "北海道近海发生6.8级地震", "place": "Zürich"}
+    else:
+        assert "\\u5317\\u6d77\\u9053" in out and "Zürich" in out

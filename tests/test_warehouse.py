@@ -70,7 +70,7 @@ def test_a_read_only_command_on_a_warehouse_not_yet_upgraded_says_what_to_do(
         result = CliRunner().invoke(main, ["--warehouse", warehouse, *args])
         assert result.exit_code == 1, result.output
         assert result.output.count("\n") == 1, result.output
-        assert "not upgraded yet (7 migrations pending, 010_outlets.sql to" in result.output
+        assert "not upgraded yet (8 migrations pending, 010_outlets.sql to" in result.output
         assert "(newsflow ingest, enrich, export or maintain)" in result.output
     # A query the old schema answers is answered; a writer upgrades it, and then all are.
     assert store.query("SELECT count(*) AS n FROM articles", warehouse).to_pylist() == [{"n": 0}]

@@ -34,7 +34,8 @@ from tasks.extract.scripts import count_words, space_han_kana
 from tasks.relate.exact import QUOTES
 
 # 1: 5-word shingles of the whole text, J >= 0.38. 2: 3-word shingles of the prose, J >= 0.46.
-SIGNATURE_VERSION = 2
+# 3: Thai, Lao, Myanmar and Khmer as overlapping character pairs (migration 017).
+SIGNATURE_VERSION = 3
 NUM_PERM = 128
 # Each changed word breaks SHINGLE shingles, so shorter shingles keep edited copies closer
 # while BBC follow-ups that reuse half an earlier story stay where they were (~0.35-0.5 at
@@ -42,7 +43,8 @@ NUM_PERM = 128
 # their words replaced / expected corpus follow-up pairs joined: 5 words at J >= 0.38
 # 76.7% / 2.2 (the old choice), 4 at 0.40 95.8% / 2.3, 3 at 0.46 99.3% / 1.8. Unrelated
 # pairs stay at 0.000 expected; five unrelated Chinese and Japanese pages share <= 0.4% of
-# their 3-character shingles. Han and kana characters are words (3-character shingles).
+# their 3-character shingles. Han and kana characters are words (3-character shingles);
+# Thai and its neighbours' letters, in overlapping pairs (4-character shingles).
 SHINGLE = 3
 # 64 bands of 2 rows: a pair at Jaccard 0.46 becomes a candidate with probability
 # 1 - (1 - 0.46**2)**64 > 0.9999, where 32x4 gives 0.77 and 16x8 0.03. It costs 2x the

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from flows.cli import main
 from flows.ingest import ingest_files, ingest_seeds
 from tasks.enrich.annotate import enrich
+from tasks.enrich.language import detect
 from tasks.extract import pool
 from tests.conftest import SEEDS, rows
 
@@ -119,6 +120,23 @@ def test_enrich_is_pure_and_keeps_a_declared_language_for_short_text() -> None:
     first, second = enrich("Troops", text), enrich("Troops", text)
     assert first == second and first.language == "en"
     assert [c["value"] for c in first.claims][:1] == [1500.0]
+
+
+@pytest.mark.parametrize(
+    ("headline", "language"),
+    [
+        # A 15-character Chinese headline: counted one letter a character it was too short
+        # to tell, and py3langid says Wu ('wuu') of it.
+        ("上海图书馆东馆新增数字阅读空间", "zh"),
+        ("北海道で強い地震、死者12人に 自衛隊1500人派遣", "ja"),
+        ("서울 북촌 한옥마을, 가을 전통문화 축제 개최", "ko"),
+        # Hindi's vowel signs are letters too: counted without them, too short to tell.
+        ("होक्काइडो में भूकंप के बाद बचाव कार्य जारी, सेना तैनात", "hi"),
+    ],
+)
+def test_a_headline_in_any_script_gets_its_language(headline: str, language: str) -> None:
+    assert detect(headline) == language
+    assert detect(headline[:3]) is None  # too short to tell: no guess
 
 
 def test_enrich_fills_in_articles_landed_without_enrichment(

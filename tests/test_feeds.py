@@ -182,6 +182,8 @@ def test_json_feed() -> None:
         (b'{"items": []}', "not a feed: JSON, but not a JSON Feed"),
         (b'{"version": "https://jsonfeed.org/version/1", "items": {}}', "malformed feed"),
         (b'{"version": ', "malformed feed: not valid JSON"),
+        # A RecursionError from json failed the whole feeds run, every feed with it.
+        (b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "malformed feed: nested too"),
     ],
 )
 def test_json_that_is_no_json_feed_says_so(body: bytes, reason: str) -> None:

@@ -148,6 +148,8 @@ def _json_feed(body: bytes, url: str) -> ParsedFeed:
         feed = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         return ParsedFeed(None, (), error=f"malformed feed: not valid JSON ({exc})")
+    except RecursionError:  # '[[[[…' 100,000 deep: not a feed, and not the run's end
+        return ParsedFeed(None, (), error="malformed feed: nested too deeply to be a JSON Feed")
     version = feed.get("version") if isinstance(feed, dict) else None
     if not (isinstance(version, str) and "jsonfeed.org/version/" in version):
         return ParsedFeed(None, (), error="not a feed: JSON, but not a JSON Feed (no version)")

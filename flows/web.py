@@ -36,7 +36,12 @@ from tasks.sources.feeds import ParsedFeed, parse_feed
 from tasks.sources.http.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchRequest, FetchResult
 from tasks.sources.http.netguard import NetPolicy
 from tasks.sources.registry import Registry, Source, load_registry, next_poll
-from tasks.sources.sitemaps import MAX_SITEMAP_BYTES, SitemapEntry, parse_sitemap
+from tasks.sources.sitemaps import (
+    MAX_SITEMAP_BYTES,
+    MAX_SITEMAP_ENTRIES,
+    SitemapEntry,
+    parse_sitemap,
+)
 from warehouse import hosts, rawstore, store
 
 # Pages fetched, then extracted and landed, a batch at a time: fetching is the slow part, and a
@@ -587,6 +592,12 @@ def _discover_sitemap_pages(
                 continue
             errors.append(FailedItem.of_url("sitemap", sitemap_url, "parse", str(exc), result.body))
             continue
+        if sitemap.cut:
+            errors.append(
+                FailedItem.of_url("sitemap", sitemap_url, "parse",
+                                  f"over {MAX_SITEMAP_ENTRIES:,} entries, the sitemap protocol's "
+                                  f"limit: the first {MAX_SITEMAP_ENTRIES:,} read")
+            )  # fmt: skip
         queue.extend(sitemap.children)
         for page in sitemap.pages:
             pages.setdefault(page.url, page)

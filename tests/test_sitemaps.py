@@ -97,3 +97,19 @@ def test_relative_locations_are_read_against_the_sitemaps_url() -> None:
       <sitemap><loc>part-2.xml</loc></sitemap></sitemapindex>"""
     children = parse_sitemap(index, "https://n.example/sitemaps/index.xml").children
     assert children == ("https://n.example/sitemaps/part-2.xml",)
+
+
+def test_a_sitemap_is_read_to_the_protocols_50000_entries_and_says_it_was_cut() -> None:
+    # 50 MB of one-line entries, gzipped to 2 MB, were 1.7 million pages, 43 s and 1 GB,
+    # and each of an index's 25 sitemaps could be one.
+    import gzip
+
+    urls = b"".join(b"<url><loc>/p/%d</loc></url>" % n for n in range(60_000))
+    body = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + urls + b"</urlset>"
+    sitemap = parse_sitemap(gzip.compress(body), "https://n.example/")
+    assert sitemap.cut and len(sitemap.pages) == 50_000
+    assert (sitemap.pages[0].url, sitemap.pages[-1].url) == (
+        "https://n.example/p/0",
+        "https://n.example/p/49999",
+    )
+    assert not parse_sitemap(NEWS).cut

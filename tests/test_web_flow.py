@@ -296,6 +296,26 @@ def test_a_sitemap_over_a_pages_cap_is_read(
     assert (summary.new_articles, summary.errors) == (1, 0)
 
 
+def test_a_sitemap_past_the_protocols_entries_is_read_that_far_and_says_so(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    entries = [site.url("/articles/002.html")] + [f"/gone/{n}" for n in range(50_000)]
+    locs = "".join(f"<url><loc>{loc}</loc></url>" for loc in entries)
+    site.add("/huge.xml", f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}')
+    sources = sources_file(tmp_path, site, [])
+    summary = ingest_sitemap(
+        url=site.url("/huge.xml"), max_items=1, sources=sources, warehouse=warehouse
+    )
+    assert summary.new_articles == 1
+    assert rows(warehouse, "SELECT source_uri, stage, error FROM ingest_errors") == [
+        (
+            site.url("/huge.xml"),
+            "parse",
+            "over 50,000 entries, the sitemap protocol's limit: the first 50,000 read",
+        )
+    ]
+
+
 def test_a_sitemap_index_too_long_or_of_itself_says_so(
     site: LocalServer, tmp_path: Path, warehouse: str
 ) -> None:

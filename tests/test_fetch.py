@@ -264,6 +264,24 @@ def test_redirects_to_other_schemes_are_refused(web: LocalServer) -> None:
             assert result.error.startswith("refused redirect")
 
 
+def test_a_redirect_httpx_cannot_build_a_request_for_is_refused_once(web: LocalServer) -> None:
+    # httpx builds the next request of a redirect it does not follow: 'data:…' raised
+    # InvalidURL out of fetch() (the whole run failed), '0177.0.0.1' was a network failure,
+    # retried.
+    locations = {
+        "data:text/html,hi": "refused redirect to a 'data' URL: data:text/html,hi",
+        "javascript:alert(1)": "refused redirect to a 'javascript' URL: javascript:alert(1)",
+        "http://0177.0.0.1/": "invalid redirect Location 'http://0177.0.0.1/': Invalid IPv4 "
+        "address: '0177.0.0.1'",
+    }
+    with fetcher() as f:
+        for i, (location, error) in enumerate(locations.items()):
+            result = f.fetch(web.add(f"/go{i}", status=302, headers={"Location": location}))
+            assert (result.error_kind, result.error, result.attempts) == ("hard", error, 1)
+            assert result.headers["location"] == location
+            assert len(web.hits(f"/go{i}")) == 1
+
+
 def test_loopback_is_refused_unless_allowed(web: LocalServer) -> None:
     page = web.add("/page", "secret")
     with Fetcher(replace(POLICY, net=NetPolicy())) as strict, fetcher() as f:

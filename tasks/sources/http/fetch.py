@@ -247,6 +247,7 @@ class Fetcher:
             cookies=httpx.Cookies(no_cookies),
             # Environment proxies would make every peer the proxy and bypass the guard.
             trust_env=False,
+            event_hooks={"response": [_hide_location]},
         )
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
@@ -393,6 +394,9 @@ class Fetcher:
                 response = self._client.send(request, stream=True)
             except httpx.HTTPError as exc:
                 raise self._network_failure(exc, url, trace) from exc
+            for value in response.headers.get_list(_LOCATION):
+                response.headers["location"] = value
+            response.headers.pop(_LOCATION, None)
             try:
                 self._check_peer(response, url.host)
                 jar.extract_cookies(response)
@@ -819,6 +823,23 @@ class _Inflater:
         if len(out) > room:
             raise _TooLarge
         return out
+
+
+# Where a response's Location waits while httpx handles the response (see _hide_location).
+_LOCATION = "x-newsflow-location"
+
+
+def _hide_location(response: httpx.Response) -> None:
+    """Move the Location header out of httpx's sight; _exchange puts it back. httpx builds the
+    next request of every redirect, even one it does not follow, and raised for a Location it
+    could not build one for: InvalidURL ('data:text/html,hi', 'javascript:…') out of fetch()
+    and the whole run, or a RemoteProtocolError ('http://0177.0.0.1/') taken for a network
+    failure and retried. _follow reads the Location, and refuses it with a reason."""
+    values = response.headers.get_list("location")
+    if values:
+        del response.headers["location"]
+        for value in values:
+            response.headers[_LOCATION] = value
 
 
 def _status_failure(reply: _Reply) -> _Failure | None:

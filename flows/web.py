@@ -556,7 +556,10 @@ def _discover_sitemap_pages(
     if parts.query or (parts.path and not parts.path.endswith("/")):
         queue.append(url)
     else:
-        queue.extend(fetcher.sitemaps(root))
+        try:
+            queue.extend(fetcher.sitemaps(root))
+        except ValueError as exc:  # one site's URL must not end the run of every site
+            return [], [FailedItem.of_url("sitemap", url, "discover", str(exc))]
         if not queue:
             queue = [urljoin(root, p) for p in GUESSED_SITEMAPS]
             guessed.update(queue)

@@ -461,6 +461,25 @@ def test_a_url_urlsplit_cannot_read_is_one_error_row(tmp_path: Path, warehouse: 
     assert rows(warehouse, "SELECT source_uri FROM ingest_errors") == [("http://[bad",)]
 
 
+def test_a_site_whose_url_httpx_cannot_read_is_one_error_row(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # InvalidURL from the robots.txt lookup failed the run of every site: urlsplit reads
+    # 'http://0177.0.0.1/', httpx refuses the octal form.
+    site.add("/robots.txt", f"User-agent: *\nSitemap: {site.url('/sitemap.xml')}\n")
+    site.add("/sitemap.xml", f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>{site.url("/articles/002.html")}</loc></url></urlset>""")  # fmt: skip
+    sources = Path(sources_file(tmp_path, site, []))
+    with sources.open("a") as toml:
+        for url in ("http://0177.0.0.1/", site.base_url + "/"):
+            toml.write(f'[[sites]]\nurl = "{url}"\n')
+    summary = ingest_sitemap(sources=str(sources), warehouse=warehouse)
+    assert (summary.new_articles, summary.errors) == (1, 1)
+    assert rows(warehouse, "SELECT source_uri, stage, error FROM ingest_errors") == [
+        ("http://0177.0.0.1/", "discover", "invalid URL: Invalid IPv4 address: '0177.0.0.1'")
+    ]
+
+
 def test_a_feed_due_a_moment_after_the_scheduled_run_starts_is_polled(
     site: LocalServer, tmp_path: Path, warehouse: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -596,8 +596,13 @@ class Fetcher:
 
     def sitemaps(self, url: str) -> list[str]:
         """The `Sitemap:` lines of the robots.txt of `url`'s host, from the same cached copy
-        the robots checks use (so it is fetched once)."""
-        robots = self._robots_for(httpx.URL(url))
+        the robots checks use (so it is fetched once). ValueError: a URL httpx cannot read
+        ('http://0177.0.0.1/', which urlsplit reads)."""
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"invalid URL: {exc}") from exc
+        robots = self._robots_for(parsed)
         found = robots.parser.site_maps() if robots.parser is not None else None
         return [urljoin(url, s.strip()) for s in found or []]
 

@@ -51,6 +51,10 @@ _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _MAX_CRAWL_DELAY = 30.0
 _ROBOTS_TTL = 24 * 3600.0  # RFC 9309: a cached robots.txt should not be used for longer
 _ROBOTS_RETRY_AFTER = 60.0  # an unreachable robots.txt blocks its host this long, then re-ask
+# What of a robots.txt is read (RFC 9309 asks for at least 500 KiB; Google reads no more).
+# Every check goes through every rule: a 20 MB robots.txt of a million rules took 8 s to
+# parse and 0.18 s a page to check, and was kept (by every worker) for a day.
+MAX_ROBOTS_BYTES = 500 * 1024
 _CHUNK = 64 * 1024
 # A Retry-After further off than this is read as this: one reply of 300,000,000,000 seconds
 # (or a date in 2099) must not stop a source for good, nor overflow the next poll's date
@@ -648,7 +652,10 @@ class Fetcher:
                 return SharedRobots(None, result.error, _ROBOTS_RETRY_AFTER)
             # 4xx, too many redirects, refused, too large: "unavailable", everything allowed.
             return SharedRobots(None, None, _ROBOTS_TTL)
-        return SharedRobots((result.body or b"").decode("utf-8", "replace"), None, _ROBOTS_TTL)
+        body = result.body or b""
+        if len(body) > MAX_ROBOTS_BYTES:  # up to its last whole line within the limit
+            body = body[: body.rfind(b"\n", 0, MAX_ROBOTS_BYTES + 1) + 1]
+        return SharedRobots(body.decode("utf-8", "replace"), None, _ROBOTS_TTL)
 
     def _parsed_robots(self, url: httpx.URL, robots: SharedRobots) -> _Robots:
         expires = time.monotonic() + robots.ttl

@@ -523,7 +523,7 @@ def ingest_sitemap(
     ):
         targets: list[Target] = []
         for site in sites:
-            pages, errors = _discover_sitemap_pages(fetcher, site.url)
+            pages, errors = _discover_sitemap_pages(fetcher, site.url, site.allow)
             if errors:
                 land_and_count(summary, Batch(errors=errors), "sitemaps")
             # Newest first (news sitemaps date every entry); undated pages last.
@@ -545,8 +545,10 @@ def ingest_sitemap(
 
 
 def _discover_sitemap_pages(
-    fetcher: Fetcher, url: str
+    fetcher: Fetcher, url: str, allow: tuple[str, ...] = ()
 ) -> tuple[list[SitemapEntry], list[FailedItem]]:
+    """The pages of a site's sitemaps. With `allow`, the site's, a sitemap (an index's, a
+    robots.txt's `Sitemap:` line, a redirect's) is fetched only from its hosts, as a page is."""
     parts = urlsplit(url)
     root = f"{parts.scheme}://{parts.netloc}/"
     queue: list[str] = []
@@ -572,9 +574,19 @@ def _discover_sitemap_pages(
         if sitemap_url in seen:
             continue
         seen.add(sitemap_url)
+        if allow and not Source("site", sitemap_url, allow=allow).allows(sitemap_url):
+            host = host_of(sitemap_url) or sitemap_url
+            errors.append(
+                FailedItem.of_url("sitemap", sitemap_url, "fetch",
+                                  f"refused: {host} is not in the site's `allow`")
+            )  # fmt: skip
+            continue
         result = fetcher.fetch(
             FetchRequest(
-                sitemap_url, accept="application/xml, text/xml", max_bytes=MAX_SITEMAP_BYTES
+                sitemap_url,
+                accept="application/xml, text/xml",
+                allow=allow,
+                max_bytes=MAX_SITEMAP_BYTES,
             )
         )
         if sitemap_url in guessed and result.status in (404, 410):

@@ -316,6 +316,34 @@ def test_a_sitemap_past_the_protocols_entries_is_read_that_far_and_says_so(
     ]
 
 
+def test_a_sites_allow_holds_for_the_sitemaps_it_lists(
+    site: LocalServer, tmp_path: Path, warehouse: str
+) -> None:
+    # Only its pages were held to it: the sitemaps a robots.txt, an index or a redirect
+    # named were fetched from any host.
+    with LocalServer("127.0.0.2") as other:
+        elsewhere = other.add("/sitemap.xml", "<urlset/>")
+        moved = other.add("/moved.xml", "<urlset/>")
+        site.add("/robots.txt", f"User-agent: *\nSitemap: {site.url('/index.xml')}\n")
+        site.add("/index.xml", f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+          <sitemap><loc>{elsewhere}</loc></sitemap>
+          <sitemap><loc>{site.url("/redirect.xml")}</loc></sitemap>
+          <sitemap><loc>{site.url("/own.xml")}</loc></sitemap></sitemapindex>""")  # fmt: skip
+        site.add("/redirect.xml", status=301, headers={"Location": moved})
+        site.add("/own.xml", f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+          <url><loc>{site.url("/articles/002.html")}</loc></url></urlset>""")  # fmt: skip
+        sources = Path(sources_file(tmp_path, site, [], allowed_hosts=["127.0.0.1", "127.0.0.2"]))
+        with sources.open("a") as toml:
+            toml.write(f'[[sites]]\nurl = "{site.base_url}/"\nallow = ["127.0.0.1"]\n')
+        summary = ingest_sitemap(sources=str(sources), warehouse=warehouse)
+        assert other.requests == []
+    assert summary.new_articles == 1
+    assert dict(rows(warehouse, "SELECT source_uri, error FROM ingest_errors")) == {
+        elsewhere: "refused: 127.0.0.2 is not in the site's `allow`",
+        site.url("/redirect.xml"): "refused redirect to 127.0.0.2: not in its `allow`",
+    }
+
+
 def test_a_sitemap_index_too_long_or_of_itself_says_so(
     site: LocalServer, tmp_path: Path, warehouse: str
 ) -> None:

@@ -113,3 +113,18 @@ def test_a_sitemap_is_read_to_the_protocols_50000_entries_and_says_it_was_cut() 
         "https://n.example/p/49999",
     )
     assert not parse_sitemap(NEWS).cut
+
+
+def test_entries_after_a_recovered_error_are_read() -> None:
+    # Read as a stream, everything after a bare '&' (a common slip) came only at the end,
+    # and was lost: no pages at all.
+    body = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>https://n.example/a?x=1&y=2</loc></url>
+      <url><loc>https://n.example/b</loc></url></urlset>"""
+    assert [p.url for p in parse_sitemap(body).pages][-1:] == ["https://n.example/b"]
+    unclosed = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>https://n.example/a</loc></url><url><loc>https://n.example/b</loc>"""
+    assert [p.url for p in parse_sitemap(unclosed).pages] == [
+        "https://n.example/a",
+        "https://n.example/b",
+    ]

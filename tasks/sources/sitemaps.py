@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
@@ -61,47 +62,39 @@ def parse_sitemap(body: bytes, base: str = "") -> Sitemap:
     cut = False
     read = 0  # entries, with a <loc> or not
     try:
-        for at in range(0, len(data), _FEED_BYTES):
-            parser.feed(data[at : at + _FEED_BYTES])
-            for event, node in parser.read_events():
-                if root is None:
-                    root = node
-                    if _local(root.tag) not in ("urlset", "sitemapindex"):
-                        raise ValueError("not a sitemap: no <urlset> or <sitemapindex>")
-                if event != "end" or node.getparent() is not root:
-                    continue
-                if read >= MAX_SITEMAP_ENTRIES:
-                    cut = True
-                    break
-                read += 1
-                # <loc> and <lastmod> are the entry's own; the title and date are those of
-                # its <news:news>. An <image:image> or <video:video> has a <loc>, a <title>
-                # and a <publication_date> of its own: a photo's caption was the page's title.
-                fields = _texts(node)
-                for child in node:
-                    if _local(child.tag) == "news":
-                        news = _texts(child, deep=True)
-                        fields.update(
-                            {k: news[k] for k in ("title", "publication_date") if k in news}
-                        )
-                # The entry is read: free it, and the ones before it, as the stream goes.
-                node.clear()
-                while node.getprevious() is not None:
-                    del root[0]
-                if "loc" not in fields:
-                    continue
-                loc = urljoin(base, fields["loc"]) if base else fields["loc"]
-                if _local(root.tag) == "sitemapindex":
-                    lastmod = parse_datetime(fields.get("lastmod")) or datetime.min
-                    children.append((lastmod, loc))
-                    continue
-                is_news = is_news or "publication_date" in fields
-                when = parse_datetime(fields.get("publication_date") or fields.get("lastmod"))
-                pages.append(SitemapEntry(loc, when, fields.get("title")))
-            if cut:
+        for event, node in _events(parser, data):
+            if root is None:
+                root = node
+                if _local(root.tag) not in ("urlset", "sitemapindex"):
+                    raise ValueError("not a sitemap: no <urlset> or <sitemapindex>")
+            if event != "end" or node.getparent() is not root:
+                continue
+            if read >= MAX_SITEMAP_ENTRIES:
+                cut = True
                 break
-        else:
-            parser.close()
+            read += 1
+            # <loc> and <lastmod> are the entry's own; the title and date are those of
+            # its <news:news>. An <image:image> or <video:video> has a <loc>, a <title>
+            # and a <publication_date> of its own: a photo's caption was the page's title.
+            fields = _texts(node)
+            for child in node:
+                if _local(child.tag) == "news":
+                    news = _texts(child, deep=True)
+                    fields.update({k: news[k] for k in ("title", "publication_date") if k in news})
+            # The entry is read: free it, and the ones before it, as the stream goes.
+            node.clear()
+            while node.getprevious() is not None:
+                del root[0]
+            if "loc" not in fields:
+                continue
+            loc = urljoin(base, fields["loc"]) if base else fields["loc"]
+            if _local(root.tag) == "sitemapindex":
+                lastmod = parse_datetime(fields.get("lastmod")) or datetime.min
+                children.append((lastmod, loc))
+                continue
+            is_news = is_news or "publication_date" in fields
+            when = parse_datetime(fields.get("publication_date") or fields.get("lastmod"))
+            pages.append(SitemapEntry(loc, when, fields.get("title")))
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"not a sitemap: {exc}") from exc
     if root is None:
@@ -111,6 +104,16 @@ def parse_sitemap(body: bytes, base: str = "") -> Sitemap:
     # oldest pages read.
     children.sort(key=lambda child: child[0], reverse=True)
     return Sitemap(tuple(pages), tuple(loc for _, loc in children), is_news, cut)
+
+
+def _events(parser: etree.XMLPullParser, data: bytes) -> Iterator[tuple[str, etree._Element]]:
+    """The parser's events over `data`, fed a chunk at a time, and those its end brings (a
+    recovering parser holds back what follows an error, a bare '&' say, until then)."""
+    for at in range(0, len(data), _FEED_BYTES):
+        parser.feed(data[at : at + _FEED_BYTES])
+        yield from parser.read_events()
+    parser.close()
+    yield from parser.read_events()
 
 
 def _texts(node: etree._Element, deep: bool = False) -> dict[str, str]:

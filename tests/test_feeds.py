@@ -204,3 +204,30 @@ def test_a_gzipped_feed_body_is_read() -> None:
         bomb.error == "malformed feed: gzipped, but decompressed content too large: "
         "over 20,000,000 bytes"
     )
+
+
+def test_a_big_full_text_feed_parses_in_seconds_and_its_scripts_are_no_text() -> None:
+    # feedparser's sanitizer parsed every entry's HTML again, tag by tag in Python: 600
+    # entries of 40 paragraphs (3.3 MB) took 13 s; 20 MB of bare tags took minutes.
+    import time
+
+    paragraphs = "".join(
+        f"<p>Paragraph {n} with <a href='/x'>a link</a> and <b>bold</b> words.</p>"
+        for n in range(40)
+    )
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{BASE}/{n}</link><content:encoded><![CDATA["
+        f"{paragraphs}<script>track({n})</script><style>p {{}}</style>]]></content:encoded></item>"
+        for n in range(600)
+    )
+    body = (
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"{items}</channel></rss>"
+    ).encode()
+    started = time.monotonic()
+    parsed = parse_feed(body, BASE)
+    assert time.monotonic() - started < 5
+    assert len(parsed.entries) == 600
+    content = parsed.entries[0].content or ""
+    assert content.startswith("Paragraph 0 with a link and bold words.\nParagraph 1")
+    assert "track" not in content and "p {}" not in content

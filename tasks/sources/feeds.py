@@ -30,6 +30,8 @@ class ParsedFeed:
 
 
 _BLOCK = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>")
+# Elements whose content is no text of the entry (feedparser's sanitizer dropped them).
+_NOT_TEXT = ("script", "style", "applet", "template")
 
 
 def html_to_text(fragment: str | None) -> str | None:
@@ -38,6 +40,8 @@ def html_to_text(fragment: str | None) -> str | None:
         return None
     try:
         root = lxml.html.fragment_fromstring(_BLOCK.sub("\n", fragment), create_parent="div")
+        for element in list(root.iter(*_NOT_TEXT)):
+            element.drop_tree()
         text = root.text_content()
     except (ValueError, lxml.etree.ParserError):
         text = fragment
@@ -91,7 +95,15 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
     # Without a Content-Type feedparser flags every document as suspect; XML is the fair guess.
     given = {k.lower(): v for k, v in (headers or {}).items()}
     given.setdefault("content-type", "application/xml")
-    parsed = feedparser.parse(io.BytesIO(body), response_headers={**given, "content-location": url})
+    # Without feedparser's HTML sanitizer and link resolver: they parse every entry's HTML
+    # once more, tag by tag in Python, for markup html_to_text reads as text anyway (a feed
+    # of 500 full-text entries, 2.7 MB: 11 s, now 1.2 s; 20 MB of bare tags: minutes).
+    parsed = feedparser.parse(
+        io.BytesIO(body),
+        response_headers={**given, "content-location": url},
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     reason = str(parsed.get("bozo_exception", "")) if parsed.get("bozo") else None
     if not parsed.entries:
         if parsed.get("version") and not reason:

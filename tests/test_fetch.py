@@ -313,6 +313,8 @@ def test_connected_address_is_checked_against_dns_rebinding(
         result = f.fetch(web.add("/page", "secret"))
     assert (result.outcome, result.error_kind, result.body) == ("error", "hard", None)
     assert result.error == "refused: 127.0.0.1 is a loopback address (SSRF guard)"
+    # Checked on connecting, before the request is sent: it reached the internal service.
+    assert web.requests == []
 
 
 # -- size caps -------------------------------------------------------------------------------

@@ -242,7 +242,7 @@ class Fetcher:
         # Cookies live for one fetch (its redirect chain) only, so results do not depend
         # on what was fetched before: the shared jar refuses everything.
         no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-        self._backend = _DeadlineBackend()
+        self._backend = _DeadlineBackend(policy.net)
         self._client = httpx.Client(
             transport=_transport(self._backend),
             follow_redirects=False,
@@ -398,6 +398,8 @@ class Fetcher:
                 response = self._client.send(request, stream=True)
             except httpx.HTTPError as exc:
                 raise self._network_failure(exc, url, trace) from exc
+            except BlockedAddress as exc:  # from _DeadlineBackend.connect_tcp
+                raise _Failure("hard", f"refused: {exc} (SSRF guard)") from exc
             for value in response.headers.get_list(_LOCATION):
                 response.headers["location"] = value
             response.headers.pop(_LOCATION, None)
@@ -684,9 +686,10 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     the calling thread, and fetch_many's workers each run their own.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, net: NetPolicy | None = None) -> None:
         self._inner = httpcore.SyncBackend()
         self._local = threading.local()
+        self._net = net
 
     @contextmanager
     def deadline(self, seconds: float) -> Iterator[None]:
@@ -732,6 +735,18 @@ class _DeadlineBackend(httpcore.NetworkBackend):
             lambda t: self._inner.connect_tcp(host, port, t, local_address, socket_options),
             timeout,
         )
+        if self._net is not None and not self._net.allows_host(host):
+            # The address connected to, checked before a byte is sent: a name that resolved
+            # to a public address for check_url and to an internal one now (DNS rebinding)
+            # had the request sent, and only its body left unread.
+            # (No address to check: Fetcher._check_peer refuses the response, failing closed.)
+            try:
+                peer = stream.get_extra_info("server_addr")
+                if peer:
+                    check_peer(peer[0], host, self._net)
+            except BaseException:
+                stream.close()
+                raise
         return _DeadlineStream(stream, self)
 
     def connect_unix_socket(

@@ -756,7 +756,14 @@ def _open_warehouse(ctx: click.Context, *, existing: bool = False) -> None:
     from tasks.errors import ConfigError
     from warehouse import rawstore
     from warehouse.lake import LakeBusy
-    from warehouse.store import WarehouseError, connect, identity, is_lake, warehouse_path
+    from warehouse.store import (
+        WarehouseError,
+        connect,
+        held_elsewhere,
+        identity,
+        is_lake,
+        warehouse_path,
+    )
 
     if existing and not is_lake(ctx.obj["warehouse"]):
         file = warehouse_path(ctx.obj["warehouse"])
@@ -773,7 +780,7 @@ def _open_warehouse(ctx: click.Context, *, existing: bool = False) -> None:
             pass
     except WarehouseError as exc:
         cause = exc.__cause__
-        if isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower():
+        if isinstance(cause, duckdb.IOException) and held_elsewhere(cause):
             return  # in use by another process, so usable: the run waits for it
         if isinstance(cause, LakeBusy):
             return  # a lake another machine is writing to: the same

@@ -646,3 +646,22 @@ def test_watch_goes_on_past_a_name_that_is_not_utf8_and_stops_at_ctrl_c_after_a_
     assert proc.returncode == 0 and err.splitlines()[-1] == "newsflow: stopped", err
     assert rows(str(warehouse), "SELECT count(*) FROM articles") == [(1,)], err
     assert "UserWarning" not in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize(
+    "command", [["query", "select count(*) from articles"], ["ingest", "seeds", str(SEEDS)]]
+)
+def test_a_damaged_warehouse_is_one_line_at_once(tmp_path: Path, command: list[str]) -> None:
+    # Before: `query` waited for ever for a lock no one held ("in block at location" has
+    # "lock" in it); `ingest` took it for a busy warehouse, started Prefect and waited there.
+    from tests.test_warehouse import damaged
+
+    file = damaged(tmp_path)
+    proc = subprocess.run(
+        [NEWSFLOW, "--warehouse", str(file), *command], env=_env(tmp_path, None), cwd=tmp_path,
+        text=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"Error: cannot open warehouse {file}") and "Corrupt" in line, line
+    assert not _prefect_started(tmp_path)

@@ -202,3 +202,30 @@ def test_a_file_that_is_not_duckdb_is_refused_at_once(tmp_path: Path) -> None:
     with refused, store.connect(file):
         pass
     assert time.monotonic() - started < store.CREATION_WAIT_S
+
+
+def damaged(tmp_path: Path) -> Path:
+    """A warehouse whose first data block was overwritten (a bad disk, a torn copy)."""
+    file = tmp_path / "damaged.duckdb"
+    with store.connect(file):
+        pass
+    store.checkpoint(file)  # the tables into the file, the log gone
+    with file.open("r+b") as fh:
+        fh.seek(3 * 4096)  # past DuckDB's three headers
+        fh.write(bytes(range(256)) * 16)
+    return file
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_a_damaged_warehouse_is_refused_at_once_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_only: bool
+) -> None:
+    # DuckDB's "checksum ... does not match ... in block at location 12288" has "lock" in
+    # it: every command waited for ever for a lock no process held.
+    monkeypatch.delenv("NEWSFLOW_LOCK_TIMEOUT", raising=False)
+    file = damaged(tmp_path)
+    started = time.monotonic()
+    refused = pytest.raises(store.WarehouseError, match="Corrupt database file")
+    with refused, store.connect(file, read_only=read_only, lock_timeout=30):
+        pass
+    assert time.monotonic() - started < 5

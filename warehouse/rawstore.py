@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import weakref
+from contextlib import suppress
 from pathlib import Path
 
 import duckdb
@@ -174,5 +175,12 @@ def _compress(body: bytes) -> bytes:
 def _write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        # A full disk left the half-written file behind for good, and the run's one line
+        # said "[Errno 28] No space left on device" without saying where.
+        with suppress(OSError):
+            tmp.unlink()
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc

@@ -229,3 +229,38 @@ def test_a_damaged_warehouse_is_refused_at_once_not_waited_for(
     with refused, store.connect(file, read_only=read_only, lock_timeout=30):
         pass
     assert time.monotonic() - started < 5
+
+
+def test_a_damaged_warehouse_says_how_to_recover(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "CREATION_WAIT_S", 0.5)  # an empty file is waited for first
+    # DuckDB names the damage ("Corrupt database file: computed checksum ...") and nothing
+    # more: the user was left to guess what to move, restore or delete.
+    with pytest.raises(store.WarehouseError, match=r"restore it \(with its \.wal\) from a copy"):
+        store.connect(damaged(tmp_path)).__enter__()
+    empty = tmp_path / "empty.duckdb"
+    empty.write_bytes(b"")
+    with pytest.raises(store.WarehouseError, match=r"it is empty .*: delete it"):
+        store.connect(empty, read_only=True).__enter__()
+
+
+def test_a_damaged_write_ahead_log_says_what_to_move_and_moving_it_opens_the_warehouse(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "w.duckdb"
+    with store.connect(file) as con:
+        con.execute("CREATE TABLE landed_before AS SELECT 1 AS x")
+    store.checkpoint(file)
+    with store.connect(file) as con:  # landed since: in the log only
+        con.execute("INSERT INTO landed_before VALUES (2)")
+    wal = Path(f"{file}.wal")
+    with wal.open("r+b") as fh:
+        fh.seek(wal.stat().st_size // 2)
+        fh.write(bytes(range(256)) * 4)
+    with pytest.raises(store.WarehouseError, match=rf"move {file}\.wal aside") as refused:
+        store.connect(file, read_only=True).__enter__()
+    assert "Corrupt WAL" in str(refused.value)
+    wal.rename(tmp_path / "w.duckdb.wal.damaged")  # what the message says to do
+    with store.connect(file) as con:
+        assert con.execute("SELECT x FROM landed_before").fetchall() == [(1,)]

@@ -197,7 +197,9 @@ def _open(file: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPy
                 time.sleep(delay)
                 continue
             if not held_elsewhere(exc):
-                raise WarehouseError(f"cannot open warehouse {file}: {exc}") from exc
+                raise WarehouseError(
+                    f"cannot open warehouse {file}: {exc}{_recovery(file, exc)}"
+                ) from exc
             if timeout is not None and waited > timeout:
                 raise WarehouseError(
                     f"gave up after {waited:.0f} s waiting for the lock on {file}, "
@@ -239,6 +241,28 @@ def _being_created(file: Path, exc: BaseException) -> bool:
     # them after this one looked: CI saw that race). A damaged database is refused when the
     # wait is over.
     return head[_MAGIC] == b"DUCK" or (len(head) < _HEADERS and not head.strip(b"\0"))
+
+
+def _recovery(file: Path, exc: BaseException) -> str:
+    """How to get going again from a damaged warehouse, for the error that says it is: DuckDB
+    names the damage but not what to do about it."""
+    message = str(exc)
+    if "WAL file" in message:
+        return (
+            f"; its write-ahead log is damaged: move {file}.wal aside and the warehouse opens "
+            "as of its last checkpoint, then ingest again what was landed since "
+            "(docs/running.md, 'A damaged warehouse')"
+        )
+    if "Corrupt database file" in message or "read enough bytes" in message:
+        return (
+            "; the file is damaged or cut short: restore it (with its .wal) from a copy, or "
+            "move it aside and ingest again into a new one (docs/running.md, 'A damaged "
+            "warehouse')"
+        )
+    with suppress(OSError):
+        if file.stat().st_size == 0:
+            return "; it is empty (a command stopped while creating it leaves one): delete it"
+    return ""
 
 
 def held_elsewhere(exc: BaseException) -> bool:

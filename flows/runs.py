@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
 from flows.progress import Progress
-from flows.signals import interrupted
+from flows.signals import interrupted, stop_point
 from tasks.extract.pool import extract_task, make_pool, start
 from tasks.extract.urls import host_of
 from tasks.land import Batch, Landed, land_task
@@ -157,6 +157,7 @@ def crash_in_prefect(crashed: dict[str, str]) -> None:
 
 
 def land_and_count(summary: RunSummary, batch: Batch, label: str) -> Landed:
+    stop_point()
     # quote(): Prefect would otherwise walk every record of the batch looking for futures,
     # which cost more than landing it.
     landed = land_task(summary.warehouse, summary.run_id, quote(batch), label=label)

@@ -160,6 +160,7 @@ def serve_all(
 ) -> None:
     """Serve the deployments (blocks until interrupted); `overrides` (e.g. warehouse) go to
     every flow that takes them; with `watch`, the inbox is landed as files arrive."""
+    from flows import signals
     from tasks.extract.pool import prestart
 
     prestart()
@@ -170,11 +171,16 @@ def serve_all(
         specs = watched_specs(specs)  # would add empty runs
     deployments = [runner_deployment(s, overrides) for s in specs]
     stop = threading.Event()
+    signals.stopping.clear()  # an earlier serve_all of this process stopped
     if watching is not None:
         from flows.watch import watch_inbox
 
+        def watch_until_stopped(**kwargs: Any) -> None:
+            with contextlib.suppress(KeyboardInterrupt):  # a pass that stop_point() ended
+                watch_inbox(**kwargs)
+
         watcher = threading.Thread(
-            target=watch_inbox,
+            target=watch_until_stopped,
             kwargs={**watching, "stop": stop},
             name="newsflow-inbox-watcher",
             daemon=True,
@@ -184,11 +190,18 @@ def serve_all(
         serve(deployments)
     finally:
         stop.set()
+        if watching is not None:
+            signals.stopping.set()  # a pass under way ends after its batch
+            watcher.join(WATCHER_STOP_WAIT_S)
     try:
         mark_stopped_runs(overrides.get("warehouse"))
     except Exception as exc:  # the warehouse locked past the wait, a lake gone: say so
         print(f"newsflow: could not mark the stopped runs: {first_line(exc)}", flush=True)
 
+
+# How long a pass of the inbox watcher may take to end its batch (extracting up to 500 files
+# and landing them) once serve stops; one still going is left to the next run's sweep.
+WATCHER_STOP_WAIT_S = 30.0
 
 # How long the runs that serve's runner stopped may take to be gone (it kills their
 # processes as it shuts down) before they are marked: their marking is what is waited for.

@@ -20,6 +20,20 @@ from types import FrameType
 _loop_stopper: Callable[[], None] | None = None
 
 
+# Set as `serve` stops. Its inbox watcher runs each pass on a thread of serve's own process,
+# which neither a signal nor serve's runner (it kills only the flow runs it started) reaches:
+# the pass ran on into the interpreter's exit, printing Prefect's logging tracebacks, and its
+# run stayed `running` until a later run on this host swept it.
+stopping = threading.Event()
+
+
+def stop_point() -> None:
+    """Between two batches: a run `serve` is stopping ends here, as Ctrl-C ends a command's
+    (its run marked crashed, "interrupted")."""
+    if stopping.is_set():
+        raise KeyboardInterrupt
+
+
 def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
     """A SIGTERM handler: whatever Ctrl-C does at this moment."""
     handler = signal.getsignal(signal.SIGINT)

@@ -192,6 +192,47 @@ def test_stopping_serve_mid_run_marks_the_run_crashed(server: str, tmp_path: Pat
     assert state in ("CRASHED", "CANCELLED", "FAILED"), state  # no longer running
 
 
+def test_stopping_serve_mid_inbox_pass_ends_the_pass_as_interrupted(
+    server: str, tmp_path: Path
+) -> None:
+    # The watcher runs its passes on a thread of serve's own process: on SIGTERM the pass ran
+    # on into the interpreter's exit (Prefect's "--- Logging error ---" tracebacks on the
+    # terminal) and its run stayed `running` until some later run on this host swept it.
+    from tests.conftest import rows
+    from tests.test_killed_run import landed, make_articles
+
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "newsflow.duckdb"
+    make_articles(tmp_path / "articles", 1500)
+    inbox.mkdir()
+    env = _serving_env(server, tmp_path, warehouse)
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
+    serving = subprocess.Popen(
+        [str(BIN / "newsflow"), "serve", "--only", "inbox", "--inbox", str(inbox)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until(
+            lambda: _deployment(server, "ingest-inbox", "inbox"), 90, "the inbox deployment",
+            tmp_path / "serve.log",
+        )  # fmt: skip
+        (tmp_path / "articles").rename(inbox / "articles")
+        wait_until(lambda: landed(str(warehouse)) >= 100, 120, "the first batch landed",
+                   tmp_path / "serve.log")  # fmt: skip
+        serving.send_signal(signal.SIGTERM)
+        assert serving.wait(timeout=60) == 0
+    finally:
+        stop(serving)
+        log.close()
+    printed = (tmp_path / "serve.log").read_text()
+    assert "Traceback" not in printed and "Logging error" not in printed, printed
+    ((status, message, new),) = rows(
+        str(warehouse), "SELECT status, message, new_articles FROM runs"
+    )
+    assert (status, message) == ("crashed", "interrupted (KeyboardInterrupt)"), printed
+    assert 100 <= new < 1500
+    assert rows(str(warehouse), "SELECT count(*) FROM articles") == [(new,)]
+
+
 def _serving_env(server: str, tmp_path: Path, warehouse: Path) -> dict[str, str]:
     """`newsflow serve` against the module's server, polling for runs every second."""
     return {

@@ -657,10 +657,7 @@ def test_a_damaged_warehouse_is_one_line_at_once(tmp_path: Path, command: list[s
     from tests.test_warehouse import damaged
 
     file = damaged(tmp_path)
-    proc = subprocess.run(
-        [NEWSFLOW, "--warehouse", str(file), *command], env=_env(tmp_path, None), cwd=tmp_path,
-        text=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+    proc = newsflow(tmp_path, "--warehouse", str(file), *command)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     (line,) = proc.stderr.splitlines()
     assert line.startswith(f"Error: cannot open warehouse {file}") and "Corrupt" in line, line

@@ -225,15 +225,19 @@ def source_of(uri: str) -> str:
     return os.path.dirname(uri) or "."
 
 
-def in_batches(items: list[SourceItem], size: int = BATCH_SIZE) -> list[Batch]:
-    """Batches of FIRST_BATCH items, then twice as many each time, up to `size`."""
+def in_batches(items: list[SourceItem], size: int = BATCH_SIZE) -> Iterator[Batch]:
+    """Batches of FIRST_BATCH items, then twice as many each time, up to `size`, made as they
+    are drawn: a list of them kept every landed batch's articles until the run ended."""
     if size < 1:
         raise ValueError(f"a batch holds at least one item, not {size}")
-    batches, start, n = [], 0, min(FIRST_BATCH, size)
+    return _batches(items, size)
+
+
+def _batches(items: list[SourceItem], size: int) -> Iterator[Batch]:
+    start, n = 0, min(FIRST_BATCH, size)
     while start < len(items):
-        batches.append(Batch(items=items[start : start + n]))
+        yield Batch(items=items[start : start + n])
         start, n = start + n, min(2 * n, size)
-    return batches
 
 
 def _finish(summary: RunSummary, started: float, status: str, message: str | None) -> None:

@@ -415,6 +415,33 @@ def test_reprocess_keeps_an_article_whose_stored_page_cannot_be_read(
     assert set(reasons) == {urls[0], urls[1]}
 
 
+def test_reprocess_replaces_the_articles_a_batch_at_a_time(
+    tmp_path: Path, warehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every stored page was re-extracted into one list and replaced in one transaction: at
+    # 60,000 fetched pages, every article with its signature and term vector in memory at once.
+    import flows.reprocess
+
+    with LocalServer() as server:
+        urls = [server.add(f"/a/{n}.html", article_page(n), headers=HTML_UTF8) for n in range(5)]
+        ingest_urls(urls=urls, sources=sources_file(tmp_path, server, []), warehouse=warehouse)
+    query = "SELECT article_id, title, text, published_at, duplicate_of FROM articles ORDER BY 1"
+    before = rows(warehouse, query)
+    assert len(before) == 5
+    replaced: list[int] = []
+    replace = flows.reprocess.replace_articles
+
+    def counting(warehouse, run_id, old_ids, batch):
+        replaced.append(len(batch.articles))
+        return replace(warehouse, run_id, old_ids, batch)
+
+    monkeypatch.setattr(flows.reprocess, "replace_articles", counting)
+    summary = reprocess(warehouse=warehouse, batch_size=2)
+    assert replaced == [2, 2, 1]
+    assert (summary.items_read, summary.unchanged, summary.errors) == (5, 5, 0)
+    assert rows(warehouse, query) == before
+
+
 def test_feed_entries_without_a_page_land_the_feeds_own_text(
     tmp_path: Path, warehouse: str
 ) -> None:

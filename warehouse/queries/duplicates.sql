@@ -10,6 +10,9 @@ SELECT
     round(p.containment, 3) AS containment
 FROM articles AS d
 JOIN articles AS o ON o.article_id = d.duplicate_of
+-- The pair either way round, as equalities: the IN over both orders was a nested-loop join
+-- of every copy with every pair (minutes at 60,000 articles, 10,000 of them copies).
 LEFT JOIN duplicate_pairs AS p
-    ON (p.article_id, p.other_id) IN ((d.article_id, o.article_id), (o.article_id, d.article_id))
+    ON least(p.article_id, p.other_id) = least(d.article_id, o.article_id)
+    AND greatest(p.article_id, p.other_id) = greatest(d.article_id, o.article_id)
 ORDER BY o.article_id, d.article_id;

@@ -360,9 +360,9 @@ def test_megabyte_finishes_quickly() -> None:
     big = (seeds * (1_000_000 // len(seeds) + 1))[:1_000_000]
     unpunctuated = " ".join(big.replace(".", " ").split())
     for text in (big, unpunctuated, "1,000 " * 170_000):
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU: a busy machine slows the wall clock, not this
         claims = find_claims(text)
-        assert time.perf_counter() - t0 < 5
+        assert time.process_time() - t0 < 5
         # A "sentence" without full stops is cut around the claim, not kept whole.
         assert all(len(c.sentence) < 1000 for c in claims)
     assert sum(c.unit == "troops" for c in find_claims(big)) > 100

@@ -299,9 +299,9 @@ def test_one_megabyte_of_text_is_quick() -> None:
     cleaned = [clean_text(p.read_text(encoding="utf-8")).text for p in SEED_FILES]
     big = ("\n".join(cleaned) + "\n") * (1_000_000 // sum(len(t) + 1 for t in cleaned) + 1)
     big = big[:1_000_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU: a busy machine slows the wall clock, not this
     found = by_name(find_entities(None, big))
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 2.0
     assert found["North Korea"].mentions > 1000
 
 

@@ -376,9 +376,9 @@ def test_odd_input_never_crashes() -> None:
 
 def test_a_1mb_article_is_fast() -> None:
     text = (SPORT_TEXT + "\n\n") * (1_000_000 // len(SPORT_TEXT))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU: a busy machine slows the wall clock, not this
     result = tag_topics("Match report", text)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert _codes(result)[0] == SPORT
 
 

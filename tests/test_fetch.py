@@ -387,6 +387,27 @@ def test_robots_txt_is_read_to_its_first_500_kib(web: LocalServer) -> None:
     assert late.outcome == "ok"  # a rule past 500 KiB is not read, as Google does
 
 
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_robots_txt_over_the_body_cap_is_read_to_its_first_500_kib(
+    web: LocalServer, gzipped: bool
+) -> None:
+    # Over the cap every body has, it was "unavailable": every path of the host allowed.
+    rules = "User-agent: *\nDisallow: /early/\n" + "Disallow: /x/\n" * 100_000
+    body = rules.encode()
+    headers = {}
+    if gzipped:
+        body, headers = gzip.compress(body), {"Content-Encoding": "gzip"}
+    web.add("/robots.txt", body, headers=headers)
+    web.add("/early/a", "news")
+    web.add("/page", "news")
+    with fetcher(max_bytes=200_000, max_compressed_bytes=200_000) as f:
+        early = f.fetch(web.url("/early/a"))
+        page = f.fetch(web.url("/page"))
+    assert len(rules) > 1_000_000
+    assert early.error == "disallowed by robots.txt"
+    assert page.outcome == "ok"
+
+
 def test_robots_server_error_is_temporary(web: LocalServer) -> None:
     web.add("/robots.txt", "oops", status=500)
     web.add("/page", "news")

@@ -96,6 +96,10 @@ class FetchRequest:
     # A larger body cap than the policy's, for a body allowed to be larger than a page: the
     # sitemap protocol allows 50 MB, and a sitemap of 50,000 news or image entries is 12 MB.
     max_bytes: int | None = None
+    # Read no more than this many (decompressed) bytes and keep them, where a larger body
+    # would fail as too large: RFC 9309 has a robots.txt read to its first 500 KiB, and one
+    # over the wire cap was "unavailable", every path of its host allowed.
+    keep_first: int | None = None
 
 
 @dataclass
@@ -326,7 +330,7 @@ class Fetcher:
         while True:
             if self.policy.respect_robots and not for_robots:
                 self._check_robots(url)
-            reply = self._exchange(url, headers, jar, trace, request.max_bytes)
+            reply = self._exchange(url, headers, jar, trace, request.max_bytes, request.keep_first)
             failure = _status_failure(reply)
             if failure:
                 raise failure
@@ -389,6 +393,7 @@ class Fetcher:
         jar: httpx.Cookies,
         trace: _Trace,
         max_bytes: int | None = None,
+        keep_first: int | None = None,
     ) -> _Reply:
         """One HTTP request, streamed: the peer is checked before any body byte is read."""
         with self._gate(url.host).turn() as hold, self._backend.deadline(self.policy.max_time):
@@ -409,7 +414,9 @@ class Fetcher:
                 trace.status = response.status_code
                 trace.headers = dict(response.headers.items())
                 body = None
-                if 200 <= response.status_code < 300:
+                if 200 <= response.status_code < 300 and keep_first is not None:
+                    body = _read_first(response, keep_first)
+                elif 200 <= response.status_code < 300:
                     body = self._read_body(response, max_bytes)
                 reply = _Reply(response.status_code, _reason(response), trace.headers, body)
                 pause = _status_failure(reply)
@@ -648,11 +655,13 @@ class Fetcher:
         return self._parsed_robots(url, stored)
 
     def _load_robots(self, url: httpx.URL) -> SharedRobots:
-        result = self._fetch(FetchRequest(str(url)), for_robots=True)
+        # One byte past the limit read, to know where the file was cut.
+        request = FetchRequest(str(url), keep_first=MAX_ROBOTS_BYTES + 1)
+        result = self._fetch(request, for_robots=True)
         if result.outcome == "error":
             if result.error_kind == "temporary":  # RFC 9309 "unreachable": assume disallowed
                 return SharedRobots(None, result.error, _ROBOTS_RETRY_AFTER)
-            # 4xx, too many redirects, refused, too large: "unavailable", everything allowed.
+            # 4xx, too many redirects, refused: "unavailable", everything allowed.
             return SharedRobots(None, None, _ROBOTS_TTL)
         body = result.body or b""
         if len(body) > MAX_ROBOTS_BYTES:  # up to its last whole line within the limit
@@ -810,6 +819,30 @@ class _TooLarge(Exception):
     pass
 
 
+def _read_first(response: httpx.Response, limit: int) -> bytes:
+    """The first `limit` decompressed bytes of the body (all of it if shorter); the rest is
+    never read."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    try:
+        inflater = _Inflater(encoding)
+    except ValueError as exc:
+        raise _Failure("soft", str(exc), status=response.status_code) from exc
+    body = bytearray()
+    try:
+        for chunk in response.iter_raw(_CHUNK):
+            body += inflater.feed(chunk, limit - len(body), cut=True)
+            if len(body) >= limit:
+                return bytes(body)
+        body += inflater.flush(limit - len(body))
+    except _TooLarge:  # the flush's tail, past the limit
+        pass
+    except zlib.error as exc:
+        raise _Failure(
+            "soft", f"corrupt {encoding} body: {exc}", status=response.status_code
+        ) from exc
+    return bytes(body)
+
+
 class _Inflater:
     """Bounded decompression: never produces more than the room it is given, so a small
     gzip bomb cannot expand to gigabytes in memory (httpx's own decoder has no bound)."""
@@ -826,7 +859,8 @@ class _Inflater:
         else:
             raise ValueError(f"unsupported Content-Encoding: {encoding}")
 
-    def feed(self, data: bytes, room: int) -> bytes:
+    def feed(self, data: bytes, room: int, cut: bool = False) -> bytes:
+        """Up to `room` bytes of output; more raises _TooLarge, or with `cut` is dropped."""
         if self._zlib is None:
             out = data
         else:
@@ -842,6 +876,8 @@ class _Inflater:
                 out = self._zlib.decompress(data, room + 1)
         self._first = False
         if len(out) > room:
+            if cut:
+                return out[:room]
             raise _TooLarge
         return out
 

@@ -470,10 +470,7 @@ class Fetcher:
                     f"body too large: over {limit} bytes (Content-Length: {length})",
                     status=response.status_code,
                 )
-        try:
-            inflater = _Inflater(encoding)
-        except ValueError as exc:
-            raise _Failure("soft", str(exc), status=response.status_code) from exc
+        inflater = _inflater(response)
         body = bytearray()
         try:
             for chunk in response.iter_raw(_CHUNK):
@@ -492,9 +489,7 @@ class Fetcher:
                 status=response.status_code,
             ) from exc
         except zlib.error as exc:
-            raise _Failure(
-                "soft", f"corrupt {encoding} body: {exc}", status=response.status_code
-            ) from exc
+            raise _corrupt(response, exc) from exc
         return bytes(body)
 
     # -- results ------------------------------------------------------------------------------
@@ -819,14 +814,23 @@ class _TooLarge(Exception):
     pass
 
 
+def _inflater(response: httpx.Response) -> _Inflater:
+    """The response's decoder; an encoding there is none for fails the fetch."""
+    try:
+        return _Inflater(response.headers.get("content-encoding", "").strip().lower())
+    except ValueError as exc:
+        raise _Failure("soft", str(exc), status=response.status_code) from exc
+
+
+def _corrupt(response: httpx.Response, exc: zlib.error) -> _Failure:
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    return _Failure("soft", f"corrupt {encoding} body: {exc}", status=response.status_code)
+
+
 def _read_first(response: httpx.Response, limit: int) -> bytes:
     """The first `limit` decompressed bytes of the body (all of it if shorter); the rest is
     never read."""
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    try:
-        inflater = _Inflater(encoding)
-    except ValueError as exc:
-        raise _Failure("soft", str(exc), status=response.status_code) from exc
+    inflater = _inflater(response)
     body = bytearray()
     try:
         for chunk in response.iter_raw(_CHUNK):
@@ -837,9 +841,7 @@ def _read_first(response: httpx.Response, limit: int) -> bytes:
     except _TooLarge:  # the flush's tail, past the limit
         pass
     except zlib.error as exc:
-        raise _Failure(
-            "soft", f"corrupt {encoding} body: {exc}", status=response.status_code
-        ) from exc
+        raise _corrupt(response, exc) from exc
     return bytes(body)
 
 

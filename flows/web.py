@@ -204,6 +204,8 @@ def ingest_feeds(
                     FailedItem.of_url("feed", feed.url, "parse", feed_parsed.error, result.body)
                 )
             elif feed_parsed is not None:
+                if feed_parsed.warning:  # read, but not all of it, or leniently: say so
+                    get_run_logger().warning("feed %s: %s", feed.url, feed_parsed.warning)
                 entries = newest(feed_parsed.entries, feed.max_items)
                 poll["items_seen"] = len(entries)
                 for entry in entries:

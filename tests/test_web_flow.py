@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -487,6 +488,23 @@ def test_feed_entries_without_a_page_land_the_feeds_own_text(
     assert (first.items_seen, first.new_articles, first.errors) == (4, 3, 1)
     # The next poll: the new entry only; the others were seen, by their feed's GUIDs.
     assert (again.items_seen, again.unchanged, again.new_articles, again.errors) == (5, 4, 1, 0)
+
+
+def test_a_feed_read_in_part_says_so_in_the_runs_log(
+    tmp_path: Path, warehouse: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with LocalServer() as server:
+        items = "".join(
+            f"<item><guid>{n}</guid><link>{server.url(f'/gone/{n}')}</link></item>"
+            for n in range(10_001)
+        )
+        body = f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+        server.add("/feeds/big.xml", body, headers={"Content-Type": "application/rss+xml"})
+        sources = sources_file(tmp_path, server, ["big.xml"])
+        with caplog.at_level(logging.WARNING):
+            ingest_feeds(sources=sources, warehouse=warehouse)
+    said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("big.xml: 10,001 items: the first 10,000 read" in m for m in said), said
 
 
 def test_reprocess_reads_a_page_first_fetched_as_a_feed(tmp_path: Path, warehouse: str) -> None:

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
@@ -53,8 +54,8 @@ def _fingerprint(warehouse: str) -> dict[str, str]:
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.exists()}
 
 
-def _query(warehouse: str, sql: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--warehouse", warehouse, "query", sql])
+def _query(warehouse: str, sql: str, *options: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--warehouse", warehouse, "query", sql, *options])
     assert "Traceback" not in result.output
     return result.exit_code, result.output
 
@@ -200,3 +201,20 @@ def test_now_is_utc_like_the_stored_timestamps(warehouse_with_wal: str) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[1] == "UTC,False,6"
+
+
+def test_csv_and_json_come_a_batch_at_a_time_with_the_same_rows(warehouse_with_wal: str) -> None:
+    sql = "SELECT title, word_count, published_at FROM articles ORDER BY title"
+    whole = store.query(sql, warehouse_with_wal)
+    batches = list(store.query_batches(sql, warehouse_with_wal, rows=4))
+    assert batches[0].num_rows == 0 and batches[0].schema == whole.schema
+    assert [b.num_rows for b in batches[1:]] == [4, 2]  # never more than asked for
+    assert pa.Table.from_batches(batches).to_pylist() == whole.to_pylist()
+    for fmt in ("csv", "json"):
+        code, output = _query(warehouse_with_wal, sql, "--format", fmt)
+        assert code == 0, output
+        assert len(output.splitlines()) == 6 + (fmt == "csv")
+        assert ("Story 5" in output.splitlines()[-1]) and ("Story 0" in output)
+    # The lock-down holds for every batch read: a file elsewhere is refused in the stream too.
+    with pytest.raises(store.QueryRefused):
+        list(store.query_batches("SELECT * FROM read_csv('/etc/passwd')", warehouse_with_wal))

@@ -513,6 +513,9 @@ _READING_TABLE_FUNCTIONS = frozenset({
 })  # fmt: skip
 
 
+QUERY_BATCH_ROWS = 2048  # query_batches(): DuckDB's vectors are 2,048 rows
+
+
 def query(
     sql_text: str,
     path: str | os.PathLike[str] | None = None,
@@ -540,6 +543,40 @@ def query(
     folder or under a bucket's prefix) but no folder of the machine beyond `readable`: there
     are no export folders nor a database file of its own to protect.
     """
+    with _user_query(sql_text, path, readable) as run:
+        return run(lambda con: con.execute(sql_text).to_arrow_table())
+
+
+def query_batches(
+    sql_text: str,
+    path: str | os.PathLike[str] | None = None,
+    readable: Collection[str | os.PathLike[str]] = (),
+    rows: int = QUERY_BATCH_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """query()'s result `rows` rows at a time, never held whole (a CSV of the 60,000 articles
+    of a warehouse held 528 MB); the first batch may be empty, and carries the schema."""
+    with _user_query(sql_text, path, readable) as run:
+        reader = run(lambda con: con.execute(sql_text).to_arrow_reader(rows))
+        yield pa.RecordBatch.from_pylist([], schema=reader.schema)
+        while (batch := run(lambda _con: _next_batch(reader))) is not None:
+            yield batch
+
+
+def _next_batch(reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
+    try:
+        return reader.read_next_batch()
+    except StopIteration:
+        return None
+
+
+@contextmanager
+def _user_query(
+    sql_text: str,
+    path: str | os.PathLike[str] | None,
+    readable: Collection[str | os.PathLike[str]],
+) -> Iterator[Callable[[Callable[[duckdb.DuckDBPyConnection], T]], T]]:
+    """A read-only connection locked down for `sql_text` (query()'s three layers), and a
+    function that runs a step of it interruptibly, with DuckDB's errors said as ours."""
     chosen = given(path)
     with connect(path, read_only=True) as con:
         _check_user_sql(con, sql_text)
@@ -556,18 +593,22 @@ def query(
             dirs, files = _readable_paths(con, chosen, readable)
         con.execute(sql.load("sql/query_readable.sql"), {"dirs": dirs, "files": files})
         con.execute(sql.load("sql/query_sandbox.sql"))
-        try:
-            return _interruptible(con, lambda: con.execute(sql_text).to_arrow_table())
-        except (duckdb.CatalogException, duckdb.BinderException) as exc:
-            if outdated := _outdated(con, exc):
-                raise outdated from exc
-            raise
-        except duckdb.PermissionException as exc:
-            where = ", ".join(dirs + files) or "nowhere"
-            raise QueryRefused(
-                f"refused: `newsflow query` reads files only in the warehouse's export "
-                f"folders and the paths it was given ({where}); {exc}"
-            ) from exc
+
+        def run(step: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+            try:
+                return _interruptible(con, lambda: step(con))
+            except (duckdb.CatalogException, duckdb.BinderException) as exc:
+                if outdated := _outdated(con, exc):
+                    raise outdated from exc
+                raise
+            except duckdb.PermissionException as exc:
+                where = ", ".join(dirs + files) or "nowhere"
+                raise QueryRefused(
+                    f"refused: `newsflow query` reads files only in the warehouse's export "
+                    f"folders and the paths it was given ({where}); {exc}"
+                ) from exc
+
+        yield run
 
 
 T = TypeVar("T")

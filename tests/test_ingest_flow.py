@@ -305,6 +305,7 @@ def test_a_run_does_not_keep_the_articles_of_batches_it_landed(
     summary = ingest_files(paths=[str(tmp_path)], warehouse=warehouse, batch_size=1)
     assert (summary.items_read, summary.errors) == (8, 0)
     assert len(live) == 8  # one landing a file
-    # The batch being landed, and at times the one landed just before (a reference of
-    # Prefect's to the last land task's parameters): never the run's earlier batches.
-    assert max(live) <= 2, str(live)
+    # The batch being landed, and a few landed just before it that Prefect still refers to
+    # (its last task runs' parameters: up to 2 alone, 4 in a full test run): a count that
+    # does not grow as the run goes on, where keeping every batch counted 1, 2, ..., 8.
+    assert max(live) <= 4 and max(live[4:]) <= max(live[:4]) + 1, str(live)

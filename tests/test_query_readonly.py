@@ -158,6 +158,7 @@ def test_files_elsewhere_cannot_be_read(warehouse_with_wal: str, tmp_path: Path)
     code, output = _query(warehouse_with_wal, f"SELECT * FROM read_csv('{elsewhere}')")
     assert code != 0, output
     assert output.startswith("Error: refused: `newsflow query` reads files only in")
+    assert output.count("\n") == 1, output  # one line, without DuckDB's 'LINE 1:' and caret
     assert str(default_out_dir(warehouse_with_wal)) in output
 
 

@@ -602,10 +602,11 @@ def _user_query(
                     raise outdated from exc
                 raise
             except duckdb.PermissionException as exc:
-                where = ", ".join(dirs + files) or "nowhere"
+                # One line: DuckDB's own goes on with the statement and a caret under it.
+                where = ", ".join(dirs + files) or "none exists yet"
                 raise QueryRefused(
                     f"refused: `newsflow query` reads files only in the warehouse's export "
-                    f"folders and the paths it was given ({where}); {exc}"
+                    f"folders and the paths it was given ({where}); {first_line(exc)}"
                 ) from exc
 
         yield run

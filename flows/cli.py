@@ -434,7 +434,7 @@ def export_cmd(ctx: click.Context, out_dir: str | None, full: bool) -> None:
          "total": t.total_rows, "note": t.reason or ""}
         for t in summary.tables
     ]  # fmt: skip
-    click.echo(format_table(["table", "mode", "rows", "files", "total", "note"], rows))
+    _print_table(["table", "mode", "rows", "files", "total", "note"], rows)
     click.echo(f"{summary.rows} rows in {summary.files} files -> {summary.out_dir}")
 
 
@@ -512,7 +512,7 @@ def sources_list_cmd(ctx: click.Context) -> None:
         return
     columns = ["kind", "source", "health", "last_status", "last_polled", "last_success",
                "failures", "next_poll", "articles_landed", "last_error"]  # fmt: skip
-    click.echo(format_table(columns, [{c: r.get(c) for c in columns} for r in rows], 50))
+    _print_table(columns, [{c: r.get(c) for c in columns} for r in rows], 50)
 
 
 @sources.command("import-opml")
@@ -577,7 +577,7 @@ def duplicates_cmd(ctx: click.Context) -> None:
     rows = _named_query(ctx, "duplicates", {})
     columns = ["original_title", "original_source", "copy_source", "method", "similarity",
                "containment"]  # fmt: skip
-    click.echo(format_table(columns, rows, 60))
+    _print_table(columns, rows, 60)
 
 
 @main.command("topics")
@@ -588,7 +588,7 @@ def topics_cmd(ctx: click.Context, since: datetime, with_copies: bool) -> None:
     """Articles per day and topic (SQL: warehouse/queries/topics.sql)."""
     params = {"since": f"{since:%Y-%m-%d}", "with_copies": with_copies}
     rows = _named_query(ctx, "topics", params)
-    click.echo(format_table(["day", "topic", "articles", "main"], rows))
+    _print_table(["day", "topic", "articles", "main"], rows)
 
 
 @main.command("entities")
@@ -605,7 +605,7 @@ def entities_cmd(
     """The most-mentioned people, organisations and places (SQL: warehouse/queries/entities.sql)."""
     params = {"entity_type": entity_type, "limit": limit, "with_copies": with_copies}
     rows = _named_query(ctx, "entities", params)
-    click.echo(format_table(["entity", "type", "country", "mentions", "articles", "sources"], rows))
+    _print_table(["entity", "type", "country", "mentions", "articles", "sources"], rows)
 
 
 @main.command("claims")
@@ -618,7 +618,7 @@ def claims_cmd(ctx: click.Context, unit: str, about: str | None, with_copies: bo
     by copies of an article shows once unless --with-copies."""
     rows = _named_query(ctx, "claims", {"unit": unit, "about": about, "with_copies": with_copies})
     columns = ["published", "source", "qualifier", "value", "horizon", "quantity"]
-    click.echo(format_table(columns, rows, 60))
+    _print_table(columns, rows, 60)
 
 
 def _named_query(ctx: click.Context, name: str, params: dict) -> list[dict]:
@@ -650,7 +650,7 @@ def query_cmd(ctx: click.Context, sql: str, fmt: str, max_width: int) -> None:
         if fmt == "table":  # its widths need every row
             table = query(sql, ctx.obj["warehouse"])
             names = _unique(table.column_names)
-            click.echo(format_table(names, table.rename_columns(names).to_pylist(), max_width))
+            _print_table(names, table.rename_columns(names).to_pylist(), max_width)
             return
         # CSV and JSON a batch at a time: the whole result is never held (a CSV of 60,000
         # articles held 528 MB).
@@ -683,21 +683,43 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def format_table(columns: list[str], rows: list[dict], max_width: int = 80) -> str:
-    """A plain aligned text table; long cells are cut with an ellipsis.
+def _print_table(columns: list[str], rows: list[dict], max_width: int = 80) -> None:
+    """format_table() on standard output; on one that is not UTF-8, with what it cannot hold
+    escaped before the widths are measured (click wrote UTF-8 to an ASCII output, and a
+    Latin-1 one's escapes pushed the columns out of line)."""
+    if _utf8(sys.stdout):
+        click.echo(format_table(columns, rows, max_width))
+    else:
+        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+        sys.stdout.write(format_table(columns, rows, max_width, encoding) + "\n")
+
+
+def format_table(
+    columns: list[str], rows: list[dict], max_width: int = 80, encoding: str | None = None
+) -> str:
+    """A plain aligned text table; long cells are cut with an ellipsis. With `encoding` (an
+    output that is not UTF-8), characters it cannot hold are written as escapes (\\u5317).
 
     Widths are terminal columns, not characters: a Chinese, Japanese or Korean character
     takes two, a Thai or Hindi vowel sign none. Counted in characters, a CJK title pushed
     every column after it out of line and a cut at 80 characters was 160 columns wide."""
     from rich.cells import cell_len, set_cell_size
 
+    def held(text: str) -> str:
+        if encoding is None:
+            return text
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+
+    ellipsis = "…" if held("…") == "…" else "..."
+
     def cell(value: object) -> str:
-        text = "NULL" if value is None else str(value).replace("\n", " ")
+        text = held("NULL" if value is None else str(value).replace("\n", " "))
         if cell_len(text) <= max_width:
             return text
-        return set_cell_size(text, max_width - 1).rstrip() + "…"
+        return set_cell_size(text, max_width - len(ellipsis)).rstrip() + ellipsis
 
     body = [[cell(row[c]) for c in columns] for row in rows]
+    columns = [held(c) for c in columns]
     widths = [max([cell_len(c)] + [cell_len(r[i]) for r in body]) for i, c in enumerate(columns)]
     pad = lambda v, w: v + " " * (w - cell_len(v))  # noqa: E731
     line = lambda values: " | ".join(pad(v, w) for v, w in zip(values, widths, strict=True))  # noqa: E731

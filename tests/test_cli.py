@@ -214,6 +214,22 @@ def test_format_table_aligns_wide_and_combining_characters() -> None:
     assert cut.endswith("…") and cell_len(cut) <= 10, cut
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_a_table_on_an_output_that_is_not_utf8_is_escaped_and_in_line(encoding: str) -> None:
+    # ASCII: click wrote UTF-8 to it; Latin-1: the escapes were measured as the characters
+    # they stand for (2 columns for '北'), pushing the columns after them out of line.
+    rows = [
+        {"title": "北海道近海发生6.8级地震", "place": "Zürich"},
+        {"title": "Tokyo", "place": "Bern"},
+    ]
+    lines = format_table(["title", "place"], rows, encoding=encoding).splitlines()
+    assert all(line.encode(encoding) for line in lines)  # nothing it cannot hold
+    assert "\\u5317\\u6d77\\u9053" in lines[2]
+    assert len({line.find("|") for line in lines[2:4]} | {lines[1].find("+")}) == 1, lines
+    cut = format_table(["title"], rows[:1], max_width=12, encoding=encoding).splitlines()[2]
+    assert cut.endswith("...") and len(cut) <= 12, cut
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
 def test_query_on_an_output_that_is_not_utf8(tmp_path: Path, fmt: str) -> None:
     # A Latin-1 terminal or PYTHONIOENCODING=ascii: a Chinese title was 'Error:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from tasks.extract.scripts import HAN_KANA
+
 # The opening decides it: detection time grows with the text (0.5 ms for 2,000 characters,
 # 0.2 ms for 600) and on 1,000 BBC articles 600 characters gave the same answers as 2,000.
 SAMPLE_CHARS = 600
@@ -18,7 +20,7 @@ MIN_CONFIDENCE = 0.5
 # Letters, and the vowel signs of Indic and Southeast Asian scripts, which are marks to
 # `\w` (5 of the 9 characters of 'होक्काइडो' were not counted).
 _LETTER = re.compile(r"[^\W\d_]|[\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
-_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_HANGUL = re.compile("[\uac00-\ud7af]")  # syllables; Han and kana are scripts.HAN_KANA
 # py3langid knows some languages by a code of three letters only; these are written as, and
 # read by the rules of, the language that has a two-letter code (a short Chinese headline
 # came out as Wu, 'wuu'; a paragraph of an Arabic news report as Moroccan Arabic, 'ary').
@@ -46,7 +48,8 @@ def detect(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of the text's language; `declared` (e.g. <html lang>) when the text is
     too short or too mixed to tell, normalised to its primary subtag ("en-GB" -> "en")."""
     sample = text[:SAMPLE_CHARS]
-    if len(_LETTER.findall(sample)) + 2 * len(_WIDE.findall(sample)) >= MIN_LETTERS:
+    wide = len(HAN_KANA.findall(sample)) + len(_HANGUL.findall(sample))
+    if len(_LETTER.findall(sample)) + 2 * wide >= MIN_LETTERS:
         language, confidence = _identifier().classify(sample)
         if language != NO_LANGUAGE and (confidence >= MIN_CONFIDENCE or not declared):
             return _PARENT.get(language, language)

@@ -35,7 +35,7 @@ from tasks.models import (
 from tasks.sources.feeds import ParsedFeed, parse_feed
 from tasks.sources.http.fetch import FEED_ACCEPT, Fetcher, FetchPolicy, FetchRequest, FetchResult
 from tasks.sources.http.netguard import NetPolicy
-from tasks.sources.registry import Registry, Source, load_registry, next_poll
+from tasks.sources.registry import Registry, Source, allows_link, load_registry, next_poll
 from tasks.sources.sitemaps import (
     MAX_SITEMAP_BYTES,
     MAX_SITEMAP_ENTRIES,
@@ -576,7 +576,7 @@ def _discover_sitemap_pages(
         if sitemap_url in seen:
             continue
         seen.add(sitemap_url)
-        if allow and not Source("site", sitemap_url, allow=allow).allows(sitemap_url):
+        if not allows_link(sitemap_url, allow):
             host = host_of(sitemap_url) or sitemap_url
             errors.append(
                 FailedItem.of_url("sitemap", sitemap_url, "fetch",

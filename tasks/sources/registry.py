@@ -61,13 +61,18 @@ class Source:
         return source_id(self.kind, self.url)
 
     def allows(self, link: str) -> bool:
-        if not self.allow:
-            return True
-        try:
-            host = urlsplit(link).hostname or ""
-        except ValueError:  # 'http://[bad'
-            return False
-        return allowed_host(host, self.allow)
+        return allows_link(link, self.allow)
+
+
+def allows_link(link: str, allow: tuple[str, ...]) -> bool:
+    """Whether `link` leads to a host of `allow` (everywhere, when `allow` is empty)."""
+    if not allow:
+        return True
+    try:
+        host = urlsplit(link).hostname or ""
+    except ValueError:  # 'http://[bad'
+        return False
+    return allowed_host(host, allow)
 
 
 def allowed_host(host: str, allow: tuple[str, ...]) -> bool:

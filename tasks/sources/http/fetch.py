@@ -414,10 +414,12 @@ class Fetcher:
                 trace.status = response.status_code
                 trace.headers = dict(response.headers.items())
                 body = None
-                if 200 <= response.status_code < 300 and keep_first is not None:
-                    body = _read_first(response, keep_first)
-                elif 200 <= response.status_code < 300:
-                    body = self._read_body(response, max_bytes)
+                if 200 <= response.status_code < 300:
+                    body = (
+                        _read_first(response, keep_first)
+                        if keep_first is not None
+                        else self._read_body(response, max_bytes)
+                    )
                 reply = _Reply(response.status_code, _reason(response), trace.headers, body)
                 pause = _status_failure(reply)
                 pause_s = pause.retry_after if pause else None

@@ -158,7 +158,12 @@ def _first_items(body: bytes) -> tuple[bytes, str | None]:
     if len(ends) <= MAX_FEED_ITEMS:
         return body, None
     cut = body[: ends[MAX_FEED_ITEMS - 1]] + body[ends[-1] :]
-    return cut, f"{len(ends):,} items: the first {MAX_FEED_ITEMS:,} read"
+    return cut, _read_in_part(len(ends))
+
+
+def _read_in_part(items: int) -> str:
+    """The warning of a feed of more than MAX_FEED_ITEMS items, whatever its format."""
+    return f"{items:,} items: the first {MAX_FEED_ITEMS:,} read"
 
 
 def _distinct_guids(entries: list[ListedItem]) -> tuple[ListedItem, ...]:
@@ -190,7 +195,7 @@ def _json_feed(body: bytes, url: str) -> ParsedFeed:
         return ParsedFeed(title, (), error="malformed feed: a JSON Feed without its items")
     warning = None
     if len(items) > MAX_FEED_ITEMS:
-        warning = f"{len(items):,} items: the first {MAX_FEED_ITEMS:,} read"
+        warning = _read_in_part(len(items))
         items = items[:MAX_FEED_ITEMS]
     entries = []
     for item in items:
